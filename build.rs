@@ -1,0 +1,139 @@
+//! Compiles `proto/` into prost messages and tonic client/server stubs.
+//!
+//! protox parses the schema in pure Rust, so no `protoc` is needed on the
+//! machine. Everything generated goes to `OUT_DIR`; `src/proto.rs` is the only
+//! file that includes it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use prost::Message as _;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    println!("cargo:rerun-if-changed=proto");
+    println!("cargo:rerun-if-changed=build.rs");
+
+    let proto_dir = Path::new("proto");
+    let mut files = Vec::new();
+    collect_protos(proto_dir, proto_dir, &mut files)?;
+    files.sort();
+    let fds = protox::compile(&files, [proto_dir])?;
+
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    let descriptor_path = out_dir.join("scalekit_descriptor.bin");
+    std::fs::write(&descriptor_path, fds.encode_to_vec())?;
+    std::fs::write(out_dir.join("scalekit_proto.rs"), module_tree(&fds))?;
+
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .build_transport(false)
+        .generate_default_stubs(true)
+        // DomainService.VerifyDomain returns google.protobuf.BoolValue, which prost
+        // maps to the primitive `bool`. Without this, tonic would spell it
+        // `super::bool`; with it, the primitive is used as is (prost implements
+        // `Message` for the wrapper primitives).
+        .with_extended_rust_types(true)
+        .server_mod_attribute(".", "#[cfg(feature = \"server\")]")
+        .server_mod_attribute(".", "#[cfg_attr(docsrs, doc(cfg(feature = \"server\")))]")
+        // Hand prost the descriptor set protox made instead of running protoc.
+        // (`compile_fds` would do the same but ignores `with_extended_rust_types`
+        // in tonic-prost-build 0.14.)
+        .file_descriptor_set_path(&descriptor_path)
+        .skip_protoc_run()
+        .compile_protos(&files, &["proto".to_string()])?;
+    Ok(())
+}
+
+fn collect_protos(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<String>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_protos(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "proto") {
+            let relative = path.strip_prefix(root)?;
+            out.push(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
+}
+
+/// One `pub mod` per package segment, nested as the package tree is (so that
+/// `scalekit.v1.auth.passwordless` sits inside `scalekit.v1.auth` and prost's
+/// `super::` paths resolve). Each package module includes prost's output and
+/// re-exports its service clients (and, with the `server` feature, the server
+/// traits) next to the messages: `proto::users::UserServiceClient`.
+fn module_tree(fds: &prost_types::FileDescriptorSet) -> String {
+    #[derive(Default)]
+    struct Node {
+        generated: bool,
+        services: Vec<String>,
+        children: BTreeMap<String, Node>,
+    }
+    let mut root = Node::default();
+    for file in &fds.file {
+        let package = file.package();
+        if !package.starts_with("scalekit.") {
+            continue;
+        }
+        let mut node = &mut root;
+        for part in package.split('.') {
+            node = node.children.entry(part.to_string()).or_default();
+        }
+        node.generated = true;
+        node.services
+            .extend(file.service.iter().map(|s| s.name().to_string()));
+    }
+
+    fn render(out: &mut String, path: &str, name: &str, node: &Node, depth: usize) {
+        let pad = "    ".repeat(depth);
+        let _ = writeln!(out, "{pad}/// Generated from the `{path}` protobuf package.");
+        let _ = writeln!(out, "{pad}pub mod {name} {{");
+        if node.generated {
+            let _ = writeln!(
+                out,
+                "{pad}    include!(concat!(env!(\"OUT_DIR\"), \"/{path}.rs\"));"
+            );
+        }
+        for service in &node.services {
+            let snake = snake_case(service);
+            let _ = writeln!(out, "{pad}    pub use self::{snake}_client::{service}Client;");
+            let _ = writeln!(out, "{pad}    #[cfg(feature = \"server\")]");
+            let _ = writeln!(
+                out,
+                "{pad}    pub use self::{snake}_server::{{{service}, {service}Server}};"
+            );
+        }
+        for (child, child_node) in &node.children {
+            render(out, &format!("{path}.{child}"), child, child_node, depth + 1);
+        }
+        let _ = writeln!(out, "{pad}}}");
+    }
+
+    let mut out = String::new();
+    for (name, node) in &root.children {
+        render(&mut out, name, name, node, 0);
+    }
+    out
+}
+
+/// tonic's module naming: `UserService` → `user_service`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
