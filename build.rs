@@ -13,6 +13,7 @@ use prost::Message as _;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rustc-env=SCALEKIT_RUSTC_VERSION={}", rustc_version());
 
     let proto_dir = Path::new("proto");
     let mut files = Vec::new();
@@ -44,6 +45,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .skip_protoc_run()
         .compile_protos(&files, &["proto".to_string()])?;
     Ok(())
+}
+
+/// The compiler's version (`1.95.0`), for the user agent; "unknown" if
+/// `rustc --version` cannot be run.
+fn rustc_version() -> String {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    std::process::Command::new(rustc)
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|text| text.split_whitespace().nth(1).map(str::to_string))
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 fn collect_protos(
@@ -92,7 +106,10 @@ fn module_tree(fds: &prost_types::FileDescriptorSet) -> String {
 
     fn render(out: &mut String, path: &str, name: &str, node: &Node, depth: usize) {
         let pad = "    ".repeat(depth);
-        let _ = writeln!(out, "{pad}/// Generated from the `{path}` protobuf package.");
+        let _ = writeln!(
+            out,
+            "{pad}/// Generated from the `{path}` protobuf package."
+        );
         let _ = writeln!(out, "{pad}pub mod {name} {{");
         if node.generated {
             let _ = writeln!(
@@ -102,7 +119,10 @@ fn module_tree(fds: &prost_types::FileDescriptorSet) -> String {
         }
         for service in &node.services {
             let snake = snake_case(service);
-            let _ = writeln!(out, "{pad}    pub use self::{snake}_client::{service}Client;");
+            let _ = writeln!(
+                out,
+                "{pad}    pub use self::{snake}_client::{service}Client;"
+            );
             let _ = writeln!(out, "{pad}    #[cfg(feature = \"server\")]");
             let _ = writeln!(
                 out,
@@ -110,7 +130,13 @@ fn module_tree(fds: &prost_types::FileDescriptorSet) -> String {
             );
         }
         for (child, child_node) in &node.children {
-            render(out, &format!("{path}.{child}"), child, child_node, depth + 1);
+            render(
+                out,
+                &format!("{path}.{child}"),
+                child,
+                child_node,
+                depth + 1,
+            );
         }
         let _ = writeln!(out, "{pad}}}");
     }

@@ -1,0 +1,440 @@
+//! [`ScalekitClient`] and its [`ClientBuilder`].
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tonic::transport::{Channel, Endpoint};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::raw::RawClients;
+use crate::transport::auth_channel::{AuthChannel, Shared};
+use crate::transport::headers::SdkHeaders;
+use crate::transport::tls;
+use crate::transport::token::{TokenRequest, TokenSource, DEFAULT_REFRESH_MARGIN};
+use crate::users::UsersClient;
+
+/// Environment variable read by [`ScalekitClient::from_env`]: the environment URL.
+pub const ENV_ENVIRONMENT_URL: &str = "SCALEKIT_ENVIRONMENT_URL";
+/// Environment variable read by [`ScalekitClient::from_env`]: the client id.
+pub const ENV_CLIENT_ID: &str = "SCALEKIT_CLIENT_ID";
+/// Environment variable read by [`ScalekitClient::from_env`]: the client secret.
+pub const ENV_CLIENT_SECRET: &str = "SCALEKIT_CLIENT_SECRET";
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A client for one Scalekit environment.
+///
+/// Build one per environment and share it: it is cheap to clone, and clones
+/// share one connection and one access-token cache. Construction does no
+/// network I/O; the first call connects and fetches a token.
+///
+/// ```
+/// # fn main() -> scalekit::Result<()> {
+/// let client = scalekit::ScalekitClient::new(
+///     "https://acme.scalekit.dev",
+///     "skc_123",
+///     "test_secret",
+/// )?;
+/// let users = client.users();
+/// # let _ = users;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct ScalekitClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    env_url: Url,
+    client_id: String,
+    channel: AuthChannel,
+}
+
+impl fmt::Debug for ScalekitClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScalekitClient")
+            .field("env_url", &self.inner.env_url.as_str())
+            .field("client_id", &self.inner.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl ScalekitClient {
+    /// A client with default settings: the same three arguments as the other
+    /// Scalekit SDKs.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the URL is not an `http(s)` URL, `http://` names
+    /// a host other than a loopback address, or the id or secret is empty.
+    pub fn new(
+        env_url: impl AsRef<str>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Result<Self> {
+        Self::builder(env_url, client_id, client_secret).build()
+    }
+
+    /// A client configured from `SCALEKIT_ENVIRONMENT_URL`,
+    /// `SCALEKIT_CLIENT_ID` and `SCALEKIT_CLIENT_SECRET`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the first variable that is unset, or as
+    /// [`ScalekitClient::new`].
+    pub fn from_env() -> Result<Self> {
+        let var = |name: &str| {
+            std::env::var(name)
+                .map_err(|_| Error::Config(format!("environment variable {name} is not set")))
+        };
+        Self::new(
+            var(ENV_ENVIRONMENT_URL)?,
+            var(ENV_CLIENT_ID)?,
+            var(ENV_CLIENT_SECRET)?,
+        )
+    }
+
+    /// A builder for the settings [`ScalekitClient::new`] leaves at their
+    /// defaults.
+    pub fn builder(
+        env_url: impl AsRef<str>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> ClientBuilder {
+        ClientBuilder {
+            env_url: env_url.as_ref().to_string(),
+            client_id: client_id.into(),
+            client_secret: SecretString::from(client_secret.into()),
+            timeout: Some(DEFAULT_TIMEOUT),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            token_timeout: DEFAULT_TOKEN_TIMEOUT,
+            user_agent_suffix: None,
+            channel: None,
+            allow_insecure_http: false,
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
+        }
+    }
+
+    /// The environment URL, without a trailing slash.
+    pub fn env_url(&self) -> &str {
+        self.inner.env_url.as_str().trim_end_matches('/')
+    }
+
+    /// The client id this client authenticates as.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// Users and their organization memberships.
+    pub fn users(&self) -> UsersClient {
+        UsersClient::new(self.inner.channel.clone())
+    }
+
+    /// Authenticated generated clients for every service in `proto/`, for
+    /// RPCs the facade does not wrap. They send through the same
+    /// [`AuthChannel`] as the facade: same token cache, headers, timeout and
+    /// retry on `UNAUTHENTICATED`.
+    pub fn raw(&self) -> RawClients {
+        RawClients::new(self.inner.channel.clone())
+    }
+}
+
+/// Settings for a [`ScalekitClient`]; made by [`ScalekitClient::builder`].
+///
+/// ```
+/// # fn main() -> scalekit::Result<()> {
+/// use std::time::Duration;
+/// let client = scalekit::ScalekitClient::builder("https://acme.scalekit.dev", "skc_123", "secret")
+///     .timeout(Duration::from_secs(10))
+///     .connect_timeout(Duration::from_secs(3))
+///     .user_agent_suffix("billing-service/4.1")
+///     .build()?;
+/// # let _ = client;
+/// # Ok(())
+/// # }
+/// ```
+pub struct ClientBuilder {
+    env_url: String,
+    client_id: String,
+    client_secret: SecretString,
+    timeout: Option<Duration>,
+    connect_timeout: Duration,
+    token_timeout: Duration,
+    user_agent_suffix: Option<String>,
+    channel: Option<Channel>,
+    allow_insecure_http: bool,
+    refresh_margin: Duration,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("env_url", &self.env_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("token_timeout", &self.token_timeout)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("custom_channel", &self.channel.is_some())
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// How long one RPC attempt may take (default 30 s). Sent to the server
+    /// as `grpc-timeout`; past it the call fails with [`Error::Timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Removes the per-RPC timeout.
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+
+    /// How long establishing the gRPC connection may take (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one request to the token endpoint may take (default 10 s).
+    pub fn token_timeout(mut self, timeout: Duration) -> Self {
+        self.token_timeout = timeout;
+        self
+    }
+
+    /// Appends a product token (e.g. `my-app/1.2`) to the SDK's user agent.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Sends gRPC through `channel` instead of connecting to the environment
+    /// URL: for tests (an in-memory transport) or custom connection settings.
+    /// The token endpoint is still `{env_url}/oauth/token`.
+    pub fn channel(mut self, channel: Channel) -> Self {
+        self.channel = Some(channel);
+        self
+    }
+
+    /// Accepts `http://` for hosts that are not loopback addresses. Plain
+    /// HTTP sends the client secret and tokens unencrypted: only for
+    /// networks you control.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// How long before expiry a cached token is replaced (default 60 s,
+    /// capped at half the token's lifetime).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// Validates the settings and builds the client. No network I/O.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an unusable URL, an empty client id or secret,
+    /// `http://` to a non-loopback host without
+    /// [`allow_insecure_http`](Self::allow_insecure_http), `https://` in a
+    /// build without TLS, or a user-agent suffix that is not a valid header.
+    pub fn build(self) -> Result<ScalekitClient> {
+        use secrecy::ExposeSecret as _;
+
+        let env_url = parse_env_url(&self.env_url, self.allow_insecure_http)?;
+        if self.client_id.trim().is_empty() {
+            return Err(Error::Config("client id is empty".into()));
+        }
+        if self.client_secret.expose_secret().trim().is_empty() {
+            return Err(Error::Config("client secret is empty".into()));
+        }
+        let headers = SdkHeaders::new(self.user_agent_suffix.as_deref())
+            .map_err(|_| Error::Config("user-agent suffix is not a valid header value".into()))?;
+
+        let channel = match self.channel {
+            Some(channel) => channel,
+            None => connect_lazy(&env_url, self.connect_timeout)?,
+        };
+        let token_url = env_url
+            .join("oauth/token")
+            .map_err(|e| Error::Config(format!("cannot derive the token URL: {e}")))?;
+        let tokens = TokenSource::new(TokenRequest {
+            http: tls::http_client()?,
+            token_url,
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret,
+            headers: headers.clone(),
+            timeout: self.token_timeout,
+            refresh_margin: self.refresh_margin,
+        });
+        let channel = AuthChannel::new(
+            channel,
+            Shared {
+                tokens,
+                headers,
+                timeout: self.timeout,
+            },
+        );
+        Ok(ScalekitClient {
+            inner: Arc::new(Inner {
+                env_url,
+                client_id: self.client_id,
+                channel,
+            }),
+        })
+    }
+}
+
+/// Parses and checks the environment URL. The result ends in `/` so that
+/// `join("oauth/token")` appends rather than replaces a path segment.
+fn parse_env_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(Error::Config("environment URL is empty".into()));
+    }
+    let mut url =
+        Url::parse(raw).map_err(|e| Error::Config(format!("environment URL is invalid: {e}")))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::Config("environment URL has no host".into()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(
+            "environment URL must not have a query or fragment".into(),
+        ));
+    }
+    match url.scheme() {
+        "https" if !tls::TLS_ENABLED => {
+            return Err(Error::Config(
+                "https:// needs TLS: enable the `tls-ring` feature".into(),
+            ))
+        }
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::Config(format!(
+                "refusing plain http:// to {}: only loopback hosts may use it unless allow_insecure_http(true) is set",
+                url.host_str().unwrap_or_default()
+            )))
+        }
+        other => {
+            return Err(Error::Config(format!(
+                "environment URL scheme must be https or http, not {other}"
+            )))
+        }
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+fn connect_lazy(env_url: &Url, connect_timeout: Duration) -> Result<Channel> {
+    // gRPC goes to the origin; a path on the environment URL would otherwise
+    // be prefixed to every method path.
+    let origin = env_url.origin().ascii_serialization();
+    let endpoint = Endpoint::from_shared(origin)
+        .map_err(|e| Error::Config(format!("environment URL is not a valid gRPC endpoint: {e}")))?
+        .connect_timeout(connect_timeout)
+        .tcp_nodelay(true);
+    #[cfg(feature = "tls-ring")]
+    let endpoint = if env_url.scheme() == "https" {
+        endpoint
+            .tls_config(tls::grpc_tls())
+            .map_err(|e| Error::Config(format!("TLS setup: {e}")))?
+    } else {
+        endpoint
+    };
+    Ok(endpoint.connect_lazy())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_error(result: Result<ScalekitClient>) -> String {
+        match result {
+            Err(Error::Config(message)) => message,
+            other => panic!("expected a configuration error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn new_accepts_https_and_loopback_http() {
+        for url in [
+            "https://acme.scalekit.dev",
+            "https://acme.scalekit.dev/",
+            "http://localhost:8080",
+            "http://127.0.0.1:9000",
+            "http://[::1]:9000",
+        ] {
+            let client = ScalekitClient::new(url, "id", "secret").unwrap();
+            assert!(!client.env_url().ends_with('/'), "{url}");
+        }
+    }
+
+    #[tokio::test]
+    async fn new_refuses_http_to_remote_hosts_unless_allowed() {
+        let message = config_error(ScalekitClient::new("http://acme.example.com", "id", "s"));
+        assert!(message.contains("allow_insecure_http"), "{message}");
+        ScalekitClient::builder("http://acme.example.com", "id", "s")
+            .allow_insecure_http(true)
+            .build()
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn new_rejects_bad_urls_and_empty_credentials() {
+        assert!(config_error(ScalekitClient::new("", "id", "s")).contains("empty"));
+        assert!(config_error(ScalekitClient::new("not a url", "id", "s")).contains("invalid"));
+        assert!(config_error(ScalekitClient::new("ftp://x.dev", "id", "s")).contains("scheme"));
+        assert!(
+            config_error(ScalekitClient::new("https://x.dev?a=1", "id", "s")).contains("query")
+        );
+        assert!(config_error(ScalekitClient::new("https://x.dev", " ", "s")).contains("client id"));
+        assert!(
+            config_error(ScalekitClient::new("https://x.dev", "id", "")).contains("client secret")
+        );
+    }
+
+    #[tokio::test]
+    async fn debug_never_shows_the_secret() {
+        let secret = "super-secret-value-123";
+        let builder = ScalekitClient::builder("https://x.dev", "id", secret);
+        assert!(!format!("{builder:?}").contains(secret));
+        let client = builder.build().unwrap();
+        let shown = format!("{client:?}");
+        assert!(!shown.contains(secret));
+        assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn env_url_keeps_a_path_prefix_for_the_token_endpoint() {
+        let url = parse_env_url("https://x.dev/tenant", false).unwrap();
+        assert_eq!(
+            url.join("oauth/token").unwrap().as_str(),
+            "https://x.dev/tenant/oauth/token"
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! [`AuthChannel`]: the tower service every generated client of a
+//! [`ScalekitClient`](crate::ScalekitClient) sends through.
+//!
+//! tonic's `Interceptor` is synchronous and cannot wait for a token fetch, so
+//! authentication is a service around the `Channel` instead (the pattern of
+//! tonic's tower example). Because it sits below the generated clients, the
+//! raw clients of [`ScalekitClient::raw`](crate::ScalekitClient::raw) get the
+//! same headers, token handling and retry as the facade.
+
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use http::{HeaderValue, Request, Response};
+use http_body_util::{BodyExt as _, Full};
+use tonic::body::Body;
+use tonic::transport::Channel;
+use tower::ServiceExt as _;
+
+use crate::error::Error;
+use crate::transport::headers::SdkHeaders;
+use crate::transport::token::{AccessToken, TokenSource};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const GRPC_TIMEOUT: &str = "grpc-timeout";
+
+/// gRPC status code 16, `UNAUTHENTICATED`.
+const UNAUTHENTICATED: &str = "16";
+
+/// An authenticated gRPC channel to a Scalekit environment.
+///
+/// Every request gets `authorization: Bearer <token>` from the client's shared
+/// token cache, the SDK's `user-agent`, `x-sdk-version` and `x-api-version`
+/// headers, and the client's per-request timeout (also sent to the server as
+/// `grpc-timeout`). A call answered with `UNAUTHENTICATED` is retried once with
+/// a freshly fetched token.
+///
+/// Cloning is cheap: clones share the connection and the token cache.
+/// Obtain one through [`ScalekitClient::raw`](crate::ScalekitClient::raw).
+#[derive(Clone)]
+pub struct AuthChannel {
+    channel: Channel,
+    shared: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) tokens: TokenSource,
+    pub(crate) headers: SdkHeaders,
+    pub(crate) timeout: Option<Duration>,
+}
+
+impl fmt::Debug for AuthChannel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthChannel")
+            .field("timeout", &self.shared.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthChannel {
+    pub(crate) fn new(channel: Channel, shared: Shared) -> Self {
+        AuthChannel {
+            channel,
+            shared: Arc::new(shared),
+        }
+    }
+
+    async fn send(self, request: Request<Body>) -> Result<Response<Body>, BoxError> {
+        // The body is buffered so that it can be sent a second time. Every
+        // Scalekit RPC is unary, so this is one small protobuf message.
+        let (parts, body) = request.into_parts();
+        let body = body.collect().await?.to_bytes();
+
+        let token = self.token().await?;
+        let response = self.attempt(&parts, body.clone(), &token).await?;
+        if !is_unauthenticated(&response) {
+            return Ok(response);
+        }
+        tracing::debug!(uri = %parts.uri, "UNAUTHENTICATED; refreshing the token and retrying once");
+        self.shared.tokens.invalidate(&token);
+        let token = self.token().await?;
+        self.attempt(&parts, body, &token).await
+    }
+
+    async fn token(&self) -> Result<AccessToken, BoxError> {
+        self.shared
+            .tokens
+            .token()
+            .await
+            .map_err(|e| Box::new(Error::Auth(e)) as BoxError)
+    }
+
+    async fn attempt(
+        &self,
+        parts: &http::request::Parts,
+        body: Bytes,
+        token: &AccessToken,
+    ) -> Result<Response<Body>, BoxError> {
+        let mut request = Request::new(Body::new(Full::new(body)));
+        *request.method_mut() = parts.method.clone();
+        *request.uri_mut() = parts.uri.clone();
+        *request.version_mut() = parts.version;
+        *request.headers_mut() = parts.headers.clone();
+        *request.extensions_mut() = parts.extensions.clone();
+
+        let headers = request.headers_mut();
+        self.shared.headers.apply(headers);
+        let mut bearer =
+            HeaderValue::try_from(format!("Bearer {}", token.secret())).map_err(|_| {
+                Box::new(Error::Config(
+                    "the access token is not a valid header value".into(),
+                )) as BoxError
+            })?;
+        bearer.set_sensitive(true);
+        headers.insert(http::header::AUTHORIZATION, bearer);
+
+        if let Some(limit) = self.shared.timeout {
+            // Tell the server how long we will wait, unless the caller did.
+            if !headers.contains_key(GRPC_TIMEOUT) {
+                headers.insert(GRPC_TIMEOUT, grpc_timeout_value(limit));
+            }
+        }
+
+        let call = self.channel.clone().oneshot(request);
+        match self.shared.timeout {
+            None => Ok(call.await?),
+            Some(limit) => match tokio::time::timeout(limit, call).await {
+                Ok(result) => Ok(result?),
+                Err(_) => Err(Box::new(Error::Timeout)),
+            },
+        }
+    }
+}
+
+/// The `grpc-timeout` header value for `limit`, in milliseconds (the format
+/// allows at most eight digits, so longer limits are sent in seconds).
+pub(crate) fn grpc_timeout_value(limit: Duration) -> HeaderValue {
+    let millis = limit.as_millis();
+    let text = if millis < 100_000_000 {
+        format!("{millis}m")
+    } else {
+        format!("{}S", limit.as_secs().min(99_999_999))
+    };
+    HeaderValue::try_from(text).unwrap_or_else(|_| HeaderValue::from_static("99999999S"))
+}
+
+/// A trailers-only response (how servers answer a call that fails before any
+/// message) carries its status in the headers.
+fn is_unauthenticated(response: &Response<Body>) -> bool {
+    response
+        .headers()
+        .get("grpc-status")
+        .is_some_and(|v| v.as_bytes() == UNAUTHENTICATED.as_bytes())
+}
+
+impl tower::Service<Request<Body>> for AuthChannel {
+    type Response = Response<Body>;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<Response<Body>, BoxError>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // Readiness of the underlying channel is awaited per attempt
+        // (`oneshot`), because a retry needs it again.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        Box::pin(self.clone().send(request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_timeout_is_milliseconds_up_to_eight_digits() {
+        assert_eq!(grpc_timeout_value(Duration::from_secs(30)), "30000m");
+        assert_eq!(grpc_timeout_value(Duration::from_millis(1500)), "1500m");
+        assert_eq!(grpc_timeout_value(Duration::from_secs(200_000)), "200000S");
+    }
+}

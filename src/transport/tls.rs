@@ -1,0 +1,52 @@
+//! TLS for the two connections a client makes: gRPC (tonic) and the OAuth
+//! token endpoint (reqwest). Both use rustls with the ring provider, trusting
+//! the roots the enabled features name (`webpki-roots`, `native-roots`).
+
+use crate::error::Error;
+
+/// Whether this build can speak `https://` at all.
+pub(crate) const TLS_ENABLED: bool = cfg!(feature = "tls-ring");
+
+/// The HTTP client for the token endpoint (and the other OAuth endpoints).
+pub(crate) fn http_client() -> Result<reqwest::Client, Error> {
+    let builder = reqwest::Client::builder();
+    #[cfg(feature = "tls-ring")]
+    let builder = builder.use_preconfigured_tls(rustls_config()?);
+    builder
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+/// tonic's TLS settings for an `https://` environment.
+#[cfg(feature = "tls-ring")]
+pub(crate) fn grpc_tls() -> tonic::transport::ClientTlsConfig {
+    tonic::transport::ClientTlsConfig::new().with_enabled_roots()
+}
+
+#[cfg(feature = "tls-ring")]
+fn rustls_config() -> Result<rustls::ClientConfig, Error> {
+    use std::sync::Arc;
+
+    #[allow(unused_mut)]
+    let mut roots = rustls::RootCertStore::empty();
+    #[cfg(feature = "webpki-roots")]
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    #[cfg(feature = "native-roots")]
+    {
+        let native = rustls_native_certs::load_native_certs();
+        let (added, _ignored) = roots.add_parsable_certificates(native.certs);
+        tracing::debug!(added, "loaded native root certificates");
+    }
+    if roots.is_empty() {
+        return Err(Error::Config(
+            "no TLS root certificates: enable the `webpki-roots` or `native-roots` feature".into(),
+        ));
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Config(format!("TLS setup: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(config)
+}
