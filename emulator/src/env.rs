@@ -1,0 +1,150 @@
+//! One emulated environment: its credentials, token issuer, state, counters
+//! and injected faults, shared by the HTTP handlers and the gRPC services.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tonic::Code;
+
+use crate::store::SharedStore;
+use crate::tokens::{lock, TokenIssuer};
+
+/// Shared by everything that serves one environment.
+pub(crate) struct Environment {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: String,
+    pub(crate) tokens: TokenIssuer,
+    pub(crate) store: Arc<SharedStore>,
+    pub(crate) stats: Stats,
+    pub(crate) faults: Faults,
+}
+
+impl Environment {
+    pub(crate) fn credentials_match(&self, id: &str, secret: &str) -> bool {
+        id == self.client_id && secret == self.client_secret
+    }
+}
+
+/// Request counters, for tests that assert how often a client called.
+#[derive(Default)]
+pub(crate) struct Stats {
+    pub(crate) token_requests: AtomicU64,
+    rpcs: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Stats {
+    pub(crate) fn count_token_request(&self) {
+        self.token_requests.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn count_rpc(&self, method: &str) {
+        *lock(&self.rpcs).entry(method.to_string()).or_default() += 1;
+    }
+
+    pub(crate) fn rpc_counts(&self) -> BTreeMap<String, u64> {
+        lock(&self.rpcs).clone()
+    }
+}
+
+/// A scripted failure: the next `remaining` calls of `method` (or of every
+/// method) fail with `code`.
+#[derive(Clone, Debug)]
+pub(crate) struct Failure {
+    pub(crate) method: Option<String>,
+    pub(crate) remaining: u32,
+    pub(crate) code: Code,
+    pub(crate) message: String,
+}
+
+/// Faults injected into gRPC calls.
+#[derive(Default)]
+pub(crate) struct Faults {
+    latency: Mutex<Duration>,
+    failures: Mutex<Vec<Failure>>,
+}
+
+/// Whether `filter` (a full method path, `Service/Method`, or a bare method
+/// name) names `method` (`scalekit.v1.users.UserService/GetUser`).
+pub(crate) fn method_matches(filter: &str, method: &str) -> bool {
+    let filter = filter.trim_start_matches('/');
+    method == filter
+        || method.ends_with(&format!(".{filter}"))
+        || method.rsplit('/').next() == Some(filter)
+}
+
+impl Faults {
+    pub(crate) fn set_latency(&self, latency: Duration) {
+        *lock(&self.latency) = latency;
+    }
+
+    pub(crate) fn latency(&self) -> Duration {
+        *lock(&self.latency)
+    }
+
+    pub(crate) fn add_failure(&self, failure: Failure) {
+        lock(&self.failures).push(failure);
+    }
+
+    pub(crate) fn clear(&self) {
+        lock(&self.failures).clear();
+        *lock(&self.latency) = Duration::ZERO;
+    }
+
+    /// Consumes one scripted failure that applies to `method`, if any.
+    pub(crate) fn take(&self, method: &str) -> Option<(Code, String)> {
+        let mut failures = lock(&self.failures);
+        let index = failures.iter().position(|f| {
+            f.remaining > 0
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| method_matches(m, method))
+        })?;
+        let failure = &mut failures[index];
+        failure.remaining -= 1;
+        let taken = (failure.code, failure.message.clone());
+        if failure.remaining == 0 {
+            failures.remove(index);
+        }
+        Some(taken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_filters_match_full_service_and_bare_names() {
+        let m = "scalekit.v1.users.UserService/GetUser";
+        for filter in [
+            m,
+            "/scalekit.v1.users.UserService/GetUser",
+            "UserService/GetUser",
+            "GetUser",
+        ] {
+            assert!(method_matches(filter, m), "{filter}");
+        }
+        assert!(!method_matches("ListUsers", m));
+        assert!(!method_matches("User", m));
+    }
+
+    #[test]
+    fn failures_are_consumed_in_order_and_only_for_their_method() {
+        let faults = Faults::default();
+        faults.add_failure(Failure {
+            method: Some("GetUser".into()),
+            remaining: 2,
+            code: Code::Unavailable,
+            message: "down".into(),
+        });
+        assert!(faults
+            .take("scalekit.v1.users.UserService/ListUsers")
+            .is_none());
+        let m = "scalekit.v1.users.UserService/GetUser";
+        assert_eq!(faults.take(m).map(|f| f.0), Some(Code::Unavailable));
+        assert_eq!(faults.take(m).map(|f| f.0), Some(Code::Unavailable));
+        assert!(faults.take(m).is_none());
+    }
+}

@@ -1,0 +1,92 @@
+//! The front door of every gRPC call: counts it, applies injected latency and
+//! failures, requires a bearer token this environment issued, and makes the
+//! generated "not implemented" answers name the method.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use tonic::{Code, Status};
+
+use crate::env::Environment;
+use crate::status;
+
+fn grpc_response(status: Status) -> Response {
+    status.into_http::<axum::body::Body>()
+}
+
+fn is_grpc(request: &Request) -> bool {
+    request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/grpc"))
+}
+
+fn bearer(request: &Request) -> Option<&str> {
+    let value = request
+        .headers()
+        .get(http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The tonic default body for an RPC nobody implemented.
+const GENERATED_UNIMPLEMENTED: &str = "Not yet implemented";
+
+pub(crate) async fn gate(
+    State(env): State<Arc<Environment>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.uri().path() == "/oauth/token" {
+        env.stats.count_token_request();
+    }
+    if !is_grpc(&request) {
+        return next.run(request).await;
+    }
+    let method = request.uri().path().trim_start_matches('/').to_string();
+    env.stats.count_rpc(&method);
+
+    let latency = env.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if let Some((code, message)) = env.faults.take(&method) {
+        return grpc_response(status::with_error_info(
+            code,
+            message,
+            scalekit::proto::errdetails::ErrorInfo {
+                error_code: "INJECTED_FAULT".into(),
+                ..Default::default()
+            },
+        ));
+    }
+    match bearer(&request) {
+        None => return grpc_response(status::unauthenticated("a bearer token is required")),
+        Some(token) => {
+            if let Err(rejection) = env.tokens.verify(token) {
+                return grpc_response(status::unauthenticated(rejection.reason()));
+            }
+        }
+    }
+
+    let response = next.run(request).await;
+    let generated_stub = response
+        .headers()
+        .get("grpc-status")
+        .is_some_and(|v| v.as_bytes() == b"12")
+        && response.headers().get("grpc-message").is_some_and(|v| {
+            v.as_bytes() == GENERATED_UNIMPLEMENTED.replace(' ', "%20").as_bytes()
+        });
+    if generated_stub {
+        return grpc_response(Status::new(
+            Code::Unimplemented,
+            format!("scalekit-emulator does not implement {method} yet"),
+        ));
+    }
+    response
+}

@@ -1,0 +1,764 @@
+//! `scalekit.v1.users.UserService`: users, their memberships, invites and
+//! membership roles.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use scalekit::proto::commons::{MembershipStatus, OrganizationMembership, Role, UserProfile};
+use scalekit::proto::users::{self as pb, *};
+use tonic::{Request, Response, Status};
+
+use crate::paging::{paginate, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE};
+use crate::status;
+use crate::store::{now, SharedStore, Store, DEFAULT_MEMBER_ROLE};
+
+/// Invitations are valid this long (the service's default is a week).
+const INVITE_LIFETIME_SECS: i64 = 7 * 24 * 60 * 60;
+
+/// The UserService of one emulated environment.
+pub(crate) struct Users {
+    pub(crate) store: Arc<SharedStore>,
+}
+
+fn require<'a>(field: &str, value: &'a str) -> Result<&'a str, Status> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        Err(status::invalid_argument(field, "is required"))
+    } else {
+        Ok(trimmed)
+    }
+}
+
+/// An identity oneof (`id` | `external_id`) resolved to a user id.
+enum Who<'a> {
+    Id(&'a str),
+    ExternalId(&'a str),
+}
+
+fn resolve_user(store: &Store, who: Option<Who<'_>>) -> Result<String, Status> {
+    match who {
+        None => Err(status::invalid_argument(
+            "identities",
+            "an id or external_id is required",
+        )),
+        Some(Who::Id(id)) => {
+            let id = require("id", id)?;
+            store
+                .users
+                .contains_key(id)
+                .then(|| id.to_string())
+                .ok_or_else(|| status::not_found("user", id))
+        }
+        Some(Who::ExternalId(ext)) => {
+            let ext = require("external_id", ext)?;
+            store
+                .user_id_by_external_id(ext)
+                .ok_or_else(|| status::not_found("user", ext))
+        }
+    }
+}
+
+fn require_organization(store: &Store, organization_id: &str) -> Result<String, Status> {
+    let id = require("organization_id", organization_id)?;
+    if store.organizations.contains_key(id) {
+        Ok(id.to_string())
+    } else {
+        Err(status::not_found("organization", id))
+    }
+}
+
+fn valid_email(email: &str) -> Result<String, Status> {
+    let email = require("email", email)?;
+    let mut parts = email.splitn(2, '@');
+    let (local, domain) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    if local.is_empty() || !domain.contains('.') || domain.starts_with('.') || email.contains(' ') {
+        return Err(status::invalid_argument(
+            "email",
+            "is not a valid email address",
+        ));
+    }
+    Ok(email.to_ascii_lowercase())
+}
+
+/// Environment roles for the given names; none named means the default role.
+fn roles_named(store: &Store, names: &[Role]) -> Result<Vec<Role>, Status> {
+    if names.is_empty() {
+        return Ok(store
+            .roles
+            .get(DEFAULT_MEMBER_ROLE)
+            .cloned()
+            .into_iter()
+            .collect());
+    }
+    let mut roles: Vec<Role> = Vec::new();
+    for wanted in names {
+        let role = store
+            .roles
+            .get(&wanted.name)
+            .or_else(|| {
+                store
+                    .roles
+                    .values()
+                    .find(|r| !wanted.id.is_empty() && r.id == wanted.id)
+            })
+            .ok_or_else(|| {
+                status::invalid_argument("roles", format!("role {:?} does not exist", wanted.name))
+            })?;
+        if !roles.iter().any(|r| r.id == role.id) {
+            roles.push(role.clone());
+        }
+    }
+    Ok(roles)
+}
+
+fn membership_index(user: &User, organization_id: &str) -> Option<usize> {
+    user.memberships
+        .iter()
+        .position(|m| m.organization_id == organization_id)
+}
+
+fn new_membership(
+    store: &Store,
+    organization_id: &str,
+    roles: Vec<Role>,
+    metadata: HashMap<String, String>,
+    inviter_email: Option<String>,
+    invited: bool,
+) -> OrganizationMembership {
+    let organization = store.organizations.get(organization_id);
+    let created = now();
+    OrganizationMembership {
+        organization_id: organization_id.to_string(),
+        join_time: (!invited).then(|| created.clone()),
+        membership_status: if invited {
+            MembershipStatus::PendingInvite
+        } else {
+            MembershipStatus::Active
+        } as i32,
+        roles,
+        name: organization.map(|o| o.display_name.clone()),
+        display_name: organization.map(|o| o.display_name.clone()),
+        metadata,
+        inviter_email,
+        created_at: Some(created.clone()),
+        accepted_at: (!invited).then(|| created.clone()),
+        expires_at: invited.then(|| expiry_from(&created)),
+        provisioning_method: Some("api".to_string()),
+        permissions: Vec::new(),
+    }
+}
+
+fn expiry_from(from: &prost_types::Timestamp) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: from.seconds + INVITE_LIFETIME_SECS,
+        nanos: from.nanos,
+    }
+}
+
+fn record_invite(store: &mut Store, organization_id: &str, user_id: &str, inviter: Option<String>) {
+    let created = now();
+    store.invites.insert(
+        (organization_id.to_string(), user_id.to_string()),
+        Invite {
+            organization_id: organization_id.to_string(),
+            user_id: user_id.to_string(),
+            inviter_email: inviter,
+            status: "PENDING_INVITE".to_string(),
+            expires_at: Some(expiry_from(&created)),
+            created_at: Some(created),
+            resent_at: None,
+            resent_count: 0,
+        },
+    );
+}
+
+// The reference SDK 2.2.2 still sends the deprecated first/last name fields,
+// so they must keep working.
+#[allow(deprecated)]
+fn profile_from_create(profile: Option<CreateUserProfile>) -> Option<UserProfile> {
+    let p = profile?;
+    // The deprecated first/last name fields fill in for the current ones.
+    let given_name = if p.given_name.is_empty() {
+        p.first_name
+    } else {
+        p.given_name
+    };
+    let family_name = if p.family_name.is_empty() {
+        p.last_name
+    } else {
+        p.family_name
+    };
+    let name = if p.name.is_empty() {
+        format!("{given_name} {family_name}").trim().to_string()
+    } else {
+        p.name
+    };
+    Some(UserProfile {
+        given_name,
+        family_name,
+        name,
+        locale: p.locale,
+        phone_number: p.phone_number,
+        metadata: p.metadata,
+        custom_attributes: p.custom_attributes,
+        preferred_username: p.preferred_username,
+        picture: p.picture.unwrap_or_default(),
+        gender: p.gender.unwrap_or_default(),
+        groups: p.groups,
+        ..Default::default()
+    })
+}
+
+#[allow(deprecated)]
+fn apply_profile_update(profile: &mut UserProfile, update: UpdateUserProfile) {
+    let set = |target: &mut String, value: Option<String>| {
+        if let Some(v) = value {
+            *target = v;
+        }
+    };
+    set(
+        &mut profile.given_name,
+        update.given_name.or(update.first_name),
+    );
+    set(
+        &mut profile.family_name,
+        update.family_name.or(update.last_name),
+    );
+    set(&mut profile.name, update.name);
+    set(&mut profile.locale, update.locale);
+    set(&mut profile.phone_number, update.phone_number);
+    set(&mut profile.preferred_username, update.preferred_username);
+    set(&mut profile.picture, update.picture);
+    set(&mut profile.gender, update.gender);
+    if !update.metadata.is_empty() {
+        profile.metadata = update.metadata;
+    }
+    if !update.custom_attributes.is_empty() {
+        profile.custom_attributes = update.custom_attributes;
+    }
+    if !update.groups.is_empty() {
+        profile.groups = update.groups;
+    }
+}
+
+fn check_external_id_free(
+    store: &Store,
+    external_id: &Option<String>,
+    own_id: Option<&str>,
+) -> Result<(), Status> {
+    if let Some(ext) = external_id.as_deref().filter(|e| !e.is_empty()) {
+        if let Some(holder) = store.user_id_by_external_id(ext) {
+            if Some(holder.as_str()) != own_id {
+                return Err(status::already_exists(
+                    "USER_EXTERNAL_ID_EXISTS",
+                    format!("a user with external_id {ext} already exists"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn matches_query(user: &User, query: &str) -> bool {
+    let query = query.to_ascii_lowercase();
+    let profile = user.user_profile.as_ref();
+    [
+        Some(user.id.as_str()),
+        Some(user.email.as_str()),
+        user.external_id.as_deref(),
+        profile.map(|p| p.name.as_str()),
+        profile.map(|p| p.given_name.as_str()),
+        profile.map(|p| p.family_name.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|field| field.to_ascii_lowercase().contains(&query))
+}
+
+fn search_query(query: &str) -> Result<&str, Status> {
+    let query = require("query", query)?;
+    if query.chars().count() < 3 {
+        return Err(status::invalid_argument(
+            "query",
+            "must be at least 3 characters",
+        ));
+    }
+    Ok(query)
+}
+
+fn user_identities(who: &Option<pb::get_user_request::Identities>) -> Option<Who<'_>> {
+    who.as_ref().map(|w| match w {
+        pb::get_user_request::Identities::Id(id) => Who::Id(id),
+        pb::get_user_request::Identities::ExternalId(e) => Who::ExternalId(e),
+    })
+}
+
+macro_rules! who {
+    ($oneof:expr, $module:ident) => {
+        $oneof.as_ref().map(|w| match w {
+            pb::$module::Identities::Id(id) => Who::Id(id),
+            pb::$module::Identities::ExternalId(e) => Who::ExternalId(e),
+        })
+    };
+}
+
+#[tonic::async_trait]
+impl UserService for Users {
+    async fn get_user(
+        &self,
+        request: Request<GetUserRequest>,
+    ) -> Result<Response<GetUserResponse>, Status> {
+        let req = request.into_inner();
+        let store = self.store.lock();
+        let id = resolve_user(&store, user_identities(&req.identities))?;
+        Ok(Response::new(GetUserResponse {
+            user: store.users.get(&id).cloned(),
+        }))
+    }
+
+    async fn get_current_user(
+        &self,
+        _request: Request<GetCurrentUserRequest>,
+    ) -> Result<Response<GetCurrentUserResponse>, Status> {
+        Err(Status::unimplemented(
+            "scalekit-emulator does not implement GetCurrentUser yet: it needs a user session token, and the emulator only issues client tokens",
+        ))
+    }
+
+    async fn list_users(
+        &self,
+        request: Request<ListUsersRequest>,
+    ) -> Result<Response<ListUsersResponse>, Status> {
+        let req = request.into_inner();
+        let store = self.store.lock();
+        let all: Vec<User> = store.users.values().cloned().collect();
+        let page = paginate(all, req.page_size, &req.page_token, MAX_PAGE_SIZE)?;
+        Ok(Response::new(ListUsersResponse {
+            users: page.items,
+            next_page_token: page.next_page_token,
+            prev_page_token: page.prev_page_token,
+            total_size: page.total_size,
+        }))
+    }
+
+    async fn search_users(
+        &self,
+        request: Request<SearchUsersRequest>,
+    ) -> Result<Response<SearchUsersResponse>, Status> {
+        let req = request.into_inner();
+        let query = search_query(&req.query)?;
+        let store = self.store.lock();
+        let all: Vec<User> = store
+            .users
+            .values()
+            .filter(|u| matches_query(u, query))
+            .cloned()
+            .collect();
+        let page = paginate(all, req.page_size, &req.page_token, MAX_SEARCH_PAGE_SIZE)?;
+        Ok(Response::new(SearchUsersResponse {
+            users: page.items,
+            next_page_token: page.next_page_token,
+            prev_page_token: page.prev_page_token,
+            total_size: page.total_size,
+        }))
+    }
+
+    async fn search_organization_users(
+        &self,
+        request: Request<SearchOrganizationUsersRequest>,
+    ) -> Result<Response<SearchOrganizationUsersResponse>, Status> {
+        let req = request.into_inner();
+        let query = search_query(&req.query)?;
+        let store = self.store.lock();
+        let org = require_organization(&store, &req.organization_id)?;
+        let all: Vec<User> = store
+            .users
+            .values()
+            .filter(|u| membership_index(u, &org).is_some() && matches_query(u, query))
+            .cloned()
+            .collect();
+        let page = paginate(all, req.page_size, &req.page_token, MAX_SEARCH_PAGE_SIZE)?;
+        Ok(Response::new(SearchOrganizationUsersResponse {
+            users: page.items,
+            next_page_token: page.next_page_token,
+            prev_page_token: page.prev_page_token,
+            total_size: page.total_size,
+        }))
+    }
+
+    async fn update_user(
+        &self,
+        request: Request<UpdateUserRequest>,
+    ) -> Result<Response<UpdateUserResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let id = resolve_user(&store, who!(req.identities, update_user_request))?;
+        let update = req
+            .user
+            .ok_or_else(|| status::invalid_argument("user", "is required"))?;
+        check_external_id_free(&store, &update.external_id, Some(&id))?;
+        let user = store
+            .users
+            .get_mut(&id)
+            .ok_or_else(|| status::not_found("user", &id))?;
+        if let Some(ext) = update.external_id {
+            user.external_id = Some(ext).filter(|e| !e.is_empty());
+        }
+        if let Some(profile) = update.user_profile {
+            apply_profile_update(
+                user.user_profile.get_or_insert_with(Default::default),
+                profile,
+            );
+        }
+        if !update.metadata.is_empty() {
+            user.metadata = update.metadata;
+        }
+        user.update_time = Some(now());
+        Ok(Response::new(UpdateUserResponse {
+            user: Some(user.clone()),
+        }))
+    }
+
+    async fn delete_user(
+        &self,
+        request: Request<DeleteUserRequest>,
+    ) -> Result<Response<()>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let id = resolve_user(&store, who!(req.identities, delete_user_request))?;
+        store.users.remove(&id);
+        store.invites.retain(|(_, user), _| *user != id);
+        Ok(Response::new(()))
+    }
+
+    async fn create_membership(
+        &self,
+        request: Request<CreateMembershipRequest>,
+    ) -> Result<Response<CreateMembershipResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let org = require_organization(&store, &req.organization_id)?;
+        let id = resolve_user(&store, who!(req.identities, create_membership_request))?;
+        let wanted = req.membership.unwrap_or_default();
+        let roles = roles_named(&store, &wanted.roles)?;
+        if store
+            .users
+            .get(&id)
+            .and_then(|u| membership_index(u, &org))
+            .is_some()
+        {
+            return Err(status::already_exists(
+                "MEMBERSHIP_EXISTS",
+                format!("user {id} is already a member of organization {org}"),
+            ));
+        }
+        let invited = req.send_invitation_email.unwrap_or(true);
+        let membership = new_membership(
+            &store,
+            &org,
+            roles,
+            wanted.metadata,
+            wanted.inviter_email.clone(),
+            invited,
+        );
+        if invited {
+            record_invite(&mut store, &org, &id, wanted.inviter_email);
+        }
+        let user = store
+            .users
+            .get_mut(&id)
+            .ok_or_else(|| status::not_found("user", &id))?;
+        user.memberships.push(membership);
+        user.update_time = Some(now());
+        Ok(Response::new(CreateMembershipResponse {
+            user: Some(user.clone()),
+        }))
+    }
+
+    async fn delete_membership(
+        &self,
+        request: Request<DeleteMembershipRequest>,
+    ) -> Result<Response<()>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let org = require_organization(&store, &req.organization_id)?;
+        let id = resolve_user(&store, who!(req.identities, delete_membership_request))?;
+        let user = store
+            .users
+            .get_mut(&id)
+            .ok_or_else(|| status::not_found("user", &id))?;
+        let index = membership_index(user, &org)
+            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
+        user.memberships.remove(index);
+        user.update_time = Some(now());
+        let orphaned = user.memberships.is_empty();
+        store.invites.remove(&(org, id.clone()));
+        if orphaned && req.cascade.unwrap_or(false) {
+            store.users.remove(&id);
+        }
+        Ok(Response::new(()))
+    }
+
+    async fn update_membership(
+        &self,
+        request: Request<UpdateMembershipRequest>,
+    ) -> Result<Response<UpdateMembershipResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let org = require_organization(&store, &req.organization_id)?;
+        let id = resolve_user(&store, who!(req.identities, update_membership_request))?;
+        let update = req.membership.unwrap_or_default();
+        let roles = if update.roles.is_empty() {
+            None
+        } else {
+            Some(roles_named(&store, &update.roles)?)
+        };
+        let user = store
+            .users
+            .get_mut(&id)
+            .ok_or_else(|| status::not_found("user", &id))?;
+        let index = membership_index(user, &org)
+            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
+        let membership = &mut user.memberships[index];
+        if let Some(roles) = roles {
+            membership.roles = roles;
+        }
+        if !update.metadata.is_empty() {
+            membership.metadata = update.metadata;
+        }
+        user.update_time = Some(now());
+        Ok(Response::new(UpdateMembershipResponse {
+            user: Some(user.clone()),
+        }))
+    }
+
+    async fn create_user_and_membership(
+        &self,
+        request: Request<CreateUserAndMembershipRequest>,
+    ) -> Result<Response<CreateUserAndMembershipResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let org = require_organization(&store, &req.organization_id)?;
+        let wanted = req
+            .user
+            .ok_or_else(|| status::invalid_argument("user", "is required"))?;
+        let email = valid_email(&wanted.email)?;
+        let membership_wanted = wanted.membership.clone().unwrap_or_default();
+        let roles = roles_named(&store, &membership_wanted.roles)?;
+
+        let existing = store.user_id_by_email(&email);
+        if let Some(id) = &existing {
+            if store
+                .users
+                .get(id)
+                .and_then(|u| membership_index(u, &org))
+                .is_some()
+            {
+                return Err(status::already_exists(
+                    "USER_ALREADY_EXISTS",
+                    format!("a user with email {email} is already a member of organization {org}"),
+                ));
+            }
+        }
+        check_external_id_free(&store, &wanted.external_id, existing.as_deref())?;
+
+        let invited = req.send_invitation_email.unwrap_or(true);
+        let membership = new_membership(
+            &store,
+            &org,
+            roles,
+            membership_wanted.metadata,
+            membership_wanted.inviter_email.clone(),
+            invited,
+        );
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                let id = store.ids.next("usr");
+                let created = now();
+                let profile = profile_from_create(wanted.user_profile).map(|mut p| {
+                    p.id = id.clone();
+                    p
+                });
+                let user = User {
+                    id: id.clone(),
+                    environment_id: store.environment_id.clone(),
+                    create_time: Some(created.clone()),
+                    update_time: Some(created),
+                    email,
+                    external_id: wanted.external_id.filter(|e| !e.is_empty()),
+                    memberships: Vec::new(),
+                    user_profile: profile,
+                    metadata: wanted.metadata,
+                    last_login_time: None,
+                };
+                store.users.insert(id.clone(), user);
+                id
+            }
+        };
+        if invited {
+            record_invite(&mut store, &org, &id, membership_wanted.inviter_email);
+        }
+        let user = store
+            .users
+            .get_mut(&id)
+            .ok_or_else(|| status::not_found("user", &id))?;
+        user.memberships.push(membership);
+        Ok(Response::new(CreateUserAndMembershipResponse {
+            user: Some(user.clone()),
+        }))
+    }
+
+    async fn list_organization_users(
+        &self,
+        request: Request<ListOrganizationUsersRequest>,
+    ) -> Result<Response<ListOrganizationUsersResponse>, Status> {
+        let req = request.into_inner();
+        let store = self.store.lock();
+        let org = require_organization(&store, &req.organization_id)?;
+        let all: Vec<User> = store
+            .users
+            .values()
+            .filter(|u| membership_index(u, &org).is_some())
+            .cloned()
+            .collect();
+        let page = paginate(all, req.page_size, &req.page_token, MAX_PAGE_SIZE)?;
+        Ok(Response::new(ListOrganizationUsersResponse {
+            users: page.items,
+            next_page_token: page.next_page_token,
+            prev_page_token: page.prev_page_token,
+            total_size: page.total_size,
+        }))
+    }
+
+    async fn resend_invite(
+        &self,
+        request: Request<ResendInviteRequest>,
+    ) -> Result<Response<ResendInviteResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let org = require_organization(&store, &req.organization_id)?;
+        let id = resolve_user(&store, Some(Who::Id(&req.id)))?;
+        let user = store
+            .users
+            .get_mut(&id)
+            .ok_or_else(|| status::not_found("user", &id))?;
+        let index = membership_index(user, &org)
+            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
+        let membership = &mut user.memberships[index];
+        let pending = [
+            MembershipStatus::PendingInvite as i32,
+            MembershipStatus::InviteExpired as i32,
+        ];
+        if !pending.contains(&membership.membership_status) {
+            return Err(status::failed_precondition(
+                "INVITE_NOT_PENDING",
+                format!("user {id} has no pending invitation to organization {org}"),
+            ));
+        }
+        let resent = now();
+        membership.membership_status = MembershipStatus::PendingInvite as i32;
+        membership.expires_at = Some(expiry_from(&resent));
+        let inviter = membership.inviter_email.clone();
+        let invite = store
+            .invites
+            .entry((org.clone(), id.clone()))
+            .or_insert_with(|| Invite {
+                organization_id: org,
+                user_id: id,
+                inviter_email: inviter,
+                status: "PENDING_INVITE".to_string(),
+                created_at: Some(resent.clone()),
+                ..Default::default()
+            });
+        invite.status = "PENDING_INVITE".to_string();
+        invite.resent_count += 1;
+        invite.expires_at = Some(expiry_from(&resent));
+        invite.resent_at = Some(resent);
+        Ok(Response::new(ResendInviteResponse {
+            invite: Some(invite.clone()),
+        }))
+    }
+
+    async fn list_user_roles(
+        &self,
+        request: Request<ListUserRolesRequest>,
+    ) -> Result<Response<ListUserRolesResponse>, Status> {
+        let req = request.into_inner();
+        let store = self.store.lock();
+        let org = require_organization(&store, &req.organization_id)?;
+        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
+        let user = &store.users[&id];
+        let index = membership_index(user, &org)
+            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
+        Ok(Response::new(ListUserRolesResponse {
+            roles: user.memberships[index].roles.clone(),
+        }))
+    }
+
+    async fn assign_user_roles(
+        &self,
+        request: Request<AssignUserRolesRequest>,
+    ) -> Result<Response<AssignUserRolesResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let org = require_organization(&store, &req.organization_id)?;
+        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
+        if req.roles.is_empty() {
+            return Err(status::invalid_argument(
+                "roles",
+                "at least one role is required",
+            ));
+        }
+        #[allow(deprecated)]
+        let wanted: Vec<Role> = req
+            .roles
+            .iter()
+            .map(|r| Role {
+                id: r.id.clone(),
+                name: r.role_name.clone(),
+                display_name: String::new(),
+            })
+            .collect();
+        let roles = roles_named(&store, &wanted)?;
+        let user = store
+            .users
+            .get_mut(&id)
+            .ok_or_else(|| status::not_found("user", &id))?;
+        let index = membership_index(user, &org)
+            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
+        let membership = &mut user.memberships[index];
+        for role in roles {
+            if !membership.roles.iter().any(|r| r.id == role.id) {
+                membership.roles.push(role);
+            }
+        }
+        Ok(Response::new(AssignUserRolesResponse {
+            roles: membership.roles.clone(),
+        }))
+    }
+
+    async fn remove_user_role(
+        &self,
+        request: Request<RemoveUserRoleRequest>,
+    ) -> Result<Response<()>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let org = require_organization(&store, &req.organization_id)?;
+        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
+        let role_name = require("role_name", &req.role_name)?.to_string();
+        let user = store
+            .users
+            .get_mut(&id)
+            .ok_or_else(|| status::not_found("user", &id))?;
+        let index = membership_index(user, &org)
+            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
+        let roles = &mut user.memberships[index].roles;
+        let before = roles.len();
+        roles.retain(|r| r.name != role_name);
+        if roles.len() == before {
+            return Err(status::not_found("role", &role_name));
+        }
+        Ok(Response::new(()))
+    }
+}
