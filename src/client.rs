@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::raw::RawClients;
-use crate::transport::auth_channel::{AuthChannel, Shared};
+use crate::transport::auth_channel::{AuthChannel, ChannelSource, Shared};
 use crate::transport::headers::SdkHeaders;
 use crate::transport::tls;
 use crate::transport::token::{TokenRequest, TokenSource, DEFAULT_REFRESH_MARGIN};
@@ -264,8 +264,11 @@ impl ClientBuilder {
             .map_err(|_| Error::Config("user-agent suffix is not a valid header value".into()))?;
 
         let channel = match self.channel {
-            Some(channel) => channel,
-            None => connect_lazy(&env_url, self.connect_timeout)?,
+            Some(channel) => ChannelSource::Ready(channel),
+            None => ChannelSource::Lazy {
+                endpoint: grpc_endpoint(&env_url, self.connect_timeout)?,
+                channel: OnceLock::new(),
+            },
         };
         let token_url = env_url
             .join("oauth/token")
@@ -279,14 +282,12 @@ impl ClientBuilder {
             timeout: self.token_timeout,
             refresh_margin: self.refresh_margin,
         });
-        let channel = AuthChannel::new(
+        let channel = AuthChannel::new(Shared {
             channel,
-            Shared {
-                tokens,
-                headers,
-                timeout: self.timeout,
-            },
-        );
+            tokens,
+            headers,
+            timeout: self.timeout,
+        });
         Ok(ScalekitClient {
             inner: Arc::new(Inner {
                 env_url,
@@ -350,7 +351,8 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-fn connect_lazy(env_url: &Url, connect_timeout: Duration) -> Result<Channel> {
+/// The gRPC endpoint for an environment; connected on the first call.
+fn grpc_endpoint(env_url: &Url, connect_timeout: Duration) -> Result<Endpoint> {
     // gRPC goes to the origin; a path on the environment URL would otherwise
     // be prefixed to every method path.
     let origin = env_url.origin().ascii_serialization();
@@ -366,7 +368,7 @@ fn connect_lazy(env_url: &Url, connect_timeout: Duration) -> Result<Channel> {
     } else {
         endpoint
     };
-    Ok(endpoint.connect_lazy())
+    Ok(endpoint)
 }
 
 #[cfg(test)]
@@ -427,6 +429,13 @@ mod tests {
         let shown = format!("{client:?}");
         assert!(!shown.contains(secret));
         assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn build_outside_a_runtime_does_not_panic() {
+        let client = ScalekitClient::new("https://acme.scalekit.dev", "id", "secret").unwrap();
+        let _ = client.users();
+        let _ = client.raw().users();
     }
 
     #[test]

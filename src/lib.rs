@@ -20,13 +20,16 @@
 
 mod client;
 pub mod error;
+pub mod pagination;
 pub mod proto;
 pub mod raw;
 mod transport;
 pub mod users;
+mod validate;
 
 pub use client::{
     ClientBuilder, ScalekitClient, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ENVIRONMENT_URL,
 };
 pub use error::{ApiError, Code, Error, ErrorKind, Result, TokenError};
+pub use pagination::Page;
 pub use transport::AuthChannel;

@@ -208,11 +208,14 @@ mod tests {
         }
     }
 
-    /// A fake server: page token ("" for the first page) → `Ok((items, next
-    /// token))` or an error. Records every request it gets.
+    /// A fake page: `Ok((items, next token))` or a server error message.
+    type FakePage = std::result::Result<(Vec<u32>, String), &'static str>;
+
+    /// A fake server: page token ("" for the first page) → page. Records
+    /// every request it gets.
     #[derive(Clone, Default)]
     struct Fake {
-        pages: Arc<HashMap<String, std::result::Result<(Vec<u32>, String), &'static str>>>,
+        pages: Arc<HashMap<String, FakePage>>,
         calls: Arc<Mutex<Vec<Opts>>>,
     }
 
@@ -304,7 +307,11 @@ mod tests {
             ("t2", Ok((vec![3, 4], "t3"))),
             ("t3", Ok((vec![5], ""))),
         ]);
-        let items: Vec<u32> = fake.stream(opts(Some(2), None)).try_collect().await.unwrap();
+        let items: Vec<u32> = fake
+            .stream(opts(Some(2), None))
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(items, [1, 2, 3, 4, 5]);
         assert_eq!(
             fake.calls(),
@@ -325,14 +332,20 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(items, [3, 4]);
-        assert_eq!(fake.calls(), [opts(None, Some("t2")), opts(None, Some("t3"))]);
+        assert_eq!(
+            fake.calls(),
+            [opts(None, Some("t2")), opts(None, Some("t3"))]
+        );
     }
 
     #[tokio::test]
     async fn paginate_fetches_lazily() {
         let fake = Fake::new([("", Ok((vec![1, 2], "t2"))), ("t2", Ok((vec![3], "")))]);
         let mut stream = std::pin::pin!(fake.stream(Opts::default()));
-        assert!(fake.calls().is_empty(), "nothing fetched before the first poll");
+        assert!(
+            fake.calls().is_empty(),
+            "nothing fetched before the first poll"
+        );
         assert_eq!(stream.next().await.unwrap().unwrap(), 1);
         assert_eq!(stream.next().await.unwrap().unwrap(), 2);
         assert_eq!(fake.calls().len(), 1, "second page not fetched yet");

@@ -66,7 +66,10 @@ mod tests {
         for id in [" usr_1", "usr_1 ", "usr_1\n", "\tusr_1"] {
             let (field, reason) = reason(require_id("organization_id", id));
             assert_eq!(field, "organization_id");
-            assert_eq!(reason, "must not have leading or trailing whitespace", "{id:?}");
+            assert_eq!(
+                reason, "must not have leading or trailing whitespace",
+                "{id:?}"
+            );
         }
     }
 

@@ -8,7 +8,7 @@
 //! same headers, token handling and retry as the facade.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ use futures::future::BoxFuture;
 use http::{HeaderValue, Request, Response};
 use http_body_util::{BodyExt as _, Full};
 use tonic::body::Body;
-use tonic::transport::Channel;
+use tonic::transport::{Channel, Endpoint};
 use tower::ServiceExt as _;
 
 use crate::error::Error;
@@ -43,11 +43,35 @@ const UNAUTHENTICATED: &str = "16";
 /// Obtain one through [`ScalekitClient::raw`](crate::ScalekitClient::raw).
 #[derive(Clone)]
 pub struct AuthChannel {
-    channel: Channel,
     shared: Arc<Shared>,
 }
 
+/// Where the gRPC channel comes from.
+pub(crate) enum ChannelSource {
+    /// A channel the caller built.
+    Ready(Channel),
+    /// Connected on first use. `Endpoint::connect_lazy` spawns a task, so it
+    /// needs a Tokio runtime; deferring it to the first call (which always
+    /// runs inside one) lets a client be built anywhere, runtime or not.
+    Lazy {
+        endpoint: Endpoint,
+        channel: OnceLock<Channel>,
+    },
+}
+
+impl ChannelSource {
+    fn channel(&self) -> Channel {
+        match self {
+            ChannelSource::Ready(channel) => channel.clone(),
+            ChannelSource::Lazy { endpoint, channel } => {
+                channel.get_or_init(|| endpoint.connect_lazy()).clone()
+            }
+        }
+    }
+}
+
 pub(crate) struct Shared {
+    pub(crate) channel: ChannelSource,
     pub(crate) tokens: TokenSource,
     pub(crate) headers: SdkHeaders,
     pub(crate) timeout: Option<Duration>,
@@ -62,9 +86,8 @@ impl fmt::Debug for AuthChannel {
 }
 
 impl AuthChannel {
-    pub(crate) fn new(channel: Channel, shared: Shared) -> Self {
+    pub(crate) fn new(shared: Shared) -> Self {
         AuthChannel {
-            channel,
             shared: Arc::new(shared),
         }
     }
@@ -125,7 +148,7 @@ impl AuthChannel {
             }
         }
 
-        let call = self.channel.clone().oneshot(request);
+        let call = self.shared.channel.channel().oneshot(request);
         match self.shared.timeout {
             None => Ok(call.await?),
             Some(limit) => match tokio::time::timeout(limit, call).await {

@@ -45,8 +45,8 @@ pub fn load_from_package(root: &Path) -> Result<Vec<FileDescriptorProto>> {
     collect_pb_modules(&grpc_dir, &mut modules)?;
     let mut files = Vec::new();
     for module in modules {
-        let source = fs::read_to_string(&module)
-            .with_context(|| format!("reading {}", module.display()))?;
+        let source =
+            fs::read_to_string(&module).with_context(|| format!("reading {}", module.display()))?;
         let encoded = embedded_descriptor(&source)
             .with_context(|| format!("no fileDesc(\"…\") call in {}", module.display()))?;
         let bytes = BASE64
@@ -60,7 +60,10 @@ pub fn load_from_package(root: &Path) -> Result<Vec<FileDescriptorProto>> {
         files.push(file);
     }
     if files.is_empty() {
-        bail!("no scalekit.v1 descriptors found under {}", grpc_dir.display());
+        bail!(
+            "no scalekit.v1 descriptors found under {}",
+            grpc_dir.display()
+        );
     }
     files.sort_by(|a, b| a.name().cmp(b.name()));
     Ok(files)

@@ -3,7 +3,9 @@
 //! same protobuf bytes and the same Rust types; any change to a name, number,
 //! type, label, oneof membership or presence shows up as a changed line.
 
-use prost_types::{DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto};
+use prost_types::{
+    DescriptorProto, EnumDescriptorProto, FieldDescriptorProto, FileDescriptorProto,
+};
 
 use crate::descriptors::PACKAGE_PREFIX;
 

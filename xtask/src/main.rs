@@ -109,13 +109,18 @@ fn print_fingerprint() -> Result<bool> {
 
 /// "@scalekit-sdk/node 2.2.2", read from the package's package.json.
 fn provenance(package_dir: &Path) -> Result<String> {
-    let manifest = [package_dir.join("package.json"), package_dir.join("../package.json")]
-        .into_iter()
-        .find(|p| p.is_file())
-        .context("package.json not found beside the package's lib/")?;
+    let manifest = [
+        package_dir.join("package.json"),
+        package_dir.join("../package.json"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+    .context("package.json not found beside the package's lib/")?;
     let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(&manifest)?)?;
     let name = json["name"].as_str().context("package.json has no name")?;
-    let version = json["version"].as_str().context("package.json has no version")?;
+    let version = json["version"]
+        .as_str()
+        .context("package.json has no version")?;
     Ok(format!("{name} {version}"))
 }
 

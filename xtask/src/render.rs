@@ -26,29 +26,86 @@ const WELL_KNOWN: &[(&str, &str)] = &[
     ("google.protobuf.Any", "google/protobuf/any.proto"),
     ("google.protobuf.Duration", "google/protobuf/duration.proto"),
     ("google.protobuf.Empty", "google/protobuf/empty.proto"),
-    ("google.protobuf.FieldMask", "google/protobuf/field_mask.proto"),
+    (
+        "google.protobuf.FieldMask",
+        "google/protobuf/field_mask.proto",
+    ),
     ("google.protobuf.Struct", "google/protobuf/struct.proto"),
     ("google.protobuf.Value", "google/protobuf/struct.proto"),
     ("google.protobuf.ListValue", "google/protobuf/struct.proto"),
     ("google.protobuf.NullValue", "google/protobuf/struct.proto"),
-    ("google.protobuf.Timestamp", "google/protobuf/timestamp.proto"),
-    ("google.protobuf.DoubleValue", "google/protobuf/wrappers.proto"),
-    ("google.protobuf.FloatValue", "google/protobuf/wrappers.proto"),
-    ("google.protobuf.Int64Value", "google/protobuf/wrappers.proto"),
-    ("google.protobuf.UInt64Value", "google/protobuf/wrappers.proto"),
-    ("google.protobuf.Int32Value", "google/protobuf/wrappers.proto"),
-    ("google.protobuf.UInt32Value", "google/protobuf/wrappers.proto"),
-    ("google.protobuf.BoolValue", "google/protobuf/wrappers.proto"),
-    ("google.protobuf.StringValue", "google/protobuf/wrappers.proto"),
-    ("google.protobuf.BytesValue", "google/protobuf/wrappers.proto"),
-    ("google.protobuf.FileOptions", "google/protobuf/descriptor.proto"),
-    ("google.protobuf.MessageOptions", "google/protobuf/descriptor.proto"),
-    ("google.protobuf.FieldOptions", "google/protobuf/descriptor.proto"),
-    ("google.protobuf.OneofOptions", "google/protobuf/descriptor.proto"),
-    ("google.protobuf.EnumOptions", "google/protobuf/descriptor.proto"),
-    ("google.protobuf.EnumValueOptions", "google/protobuf/descriptor.proto"),
-    ("google.protobuf.ServiceOptions", "google/protobuf/descriptor.proto"),
-    ("google.protobuf.MethodOptions", "google/protobuf/descriptor.proto"),
+    (
+        "google.protobuf.Timestamp",
+        "google/protobuf/timestamp.proto",
+    ),
+    (
+        "google.protobuf.DoubleValue",
+        "google/protobuf/wrappers.proto",
+    ),
+    (
+        "google.protobuf.FloatValue",
+        "google/protobuf/wrappers.proto",
+    ),
+    (
+        "google.protobuf.Int64Value",
+        "google/protobuf/wrappers.proto",
+    ),
+    (
+        "google.protobuf.UInt64Value",
+        "google/protobuf/wrappers.proto",
+    ),
+    (
+        "google.protobuf.Int32Value",
+        "google/protobuf/wrappers.proto",
+    ),
+    (
+        "google.protobuf.UInt32Value",
+        "google/protobuf/wrappers.proto",
+    ),
+    (
+        "google.protobuf.BoolValue",
+        "google/protobuf/wrappers.proto",
+    ),
+    (
+        "google.protobuf.StringValue",
+        "google/protobuf/wrappers.proto",
+    ),
+    (
+        "google.protobuf.BytesValue",
+        "google/protobuf/wrappers.proto",
+    ),
+    (
+        "google.protobuf.FileOptions",
+        "google/protobuf/descriptor.proto",
+    ),
+    (
+        "google.protobuf.MessageOptions",
+        "google/protobuf/descriptor.proto",
+    ),
+    (
+        "google.protobuf.FieldOptions",
+        "google/protobuf/descriptor.proto",
+    ),
+    (
+        "google.protobuf.OneofOptions",
+        "google/protobuf/descriptor.proto",
+    ),
+    (
+        "google.protobuf.EnumOptions",
+        "google/protobuf/descriptor.proto",
+    ),
+    (
+        "google.protobuf.EnumValueOptions",
+        "google/protobuf/descriptor.proto",
+    ),
+    (
+        "google.protobuf.ServiceOptions",
+        "google/protobuf/descriptor.proto",
+    ),
+    (
+        "google.protobuf.MethodOptions",
+        "google/protobuf/descriptor.proto",
+    ),
 ];
 
 /// Every type and package name the schema can refer to, and the file of each type.
@@ -242,8 +299,16 @@ impl Renderer<'_> {
         for method in &service.method {
             let input = self.type_ref(method.input_type(), package)?;
             let output = self.type_ref(method.output_type(), package)?;
-            let stream_in = if method.client_streaming() { "stream " } else { "" };
-            let stream_out = if method.server_streaming() { "stream " } else { "" };
+            let stream_in = if method.client_streaming() {
+                "stream "
+            } else {
+                ""
+            };
+            let stream_out = if method.server_streaming() {
+                "stream "
+            } else {
+                ""
+            };
             let signature = format!(
                 "rpc {}({stream_in}{input}) returns ({stream_out}{output})",
                 method.name()
@@ -353,7 +418,10 @@ impl Renderer<'_> {
     /// One field declaration, without indentation.
     fn field(&mut self, scope: &str, field: &FieldDescriptorProto) -> Result<String> {
         let mut decl = String::new();
-        if let Some(entry) = self.symbols.map_entries.get(field.type_name().trim_start_matches('.'))
+        if let Some(entry) = self
+            .symbols
+            .map_entries
+            .get(field.type_name().trim_start_matches('.'))
         {
             let key = entry.field.iter().find(|f| f.number() == 1);
             let value = entry.field.iter().find(|f| f.number() == 2);
@@ -450,7 +518,11 @@ impl Renderer<'_> {
         );
         for value in &en.value {
             let deprecated = value.options.as_ref().is_some_and(|o| o.deprecated());
-            let suffix = if deprecated { " [deprecated = true]" } else { "" };
+            let suffix = if deprecated {
+                " [deprecated = true]"
+            } else {
+                ""
+            };
             self.line(
                 depth + 1,
                 format!("{} = {}{suffix};", value.name(), value.number()),
@@ -460,7 +532,12 @@ impl Renderer<'_> {
     }
 
     /// `ranges` are inclusive.
-    fn reserved(&mut self, depth: usize, ranges: impl Iterator<Item = (i32, i32)>, names: &[String]) {
+    fn reserved(
+        &mut self,
+        depth: usize,
+        ranges: impl Iterator<Item = (i32, i32)>,
+        names: &[String],
+    ) {
         let ranges: Vec<String> = ranges
             .map(|(start, end)| match end {
                 e if e == start => start.to_string(),
@@ -523,17 +600,20 @@ mod tests {
         let file = FileDescriptorProto {
             name: Some("a/b.proto".into()),
             package: Some("x.y".into()),
-            message_type: vec![DescriptorProto {
-                name: Some("Outer".into()),
-                nested_type: vec![DescriptorProto {
+            message_type: vec![
+                DescriptorProto {
+                    name: Some("Outer".into()),
+                    nested_type: vec![DescriptorProto {
+                        name: Some("Thing".into()),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                },
+                DescriptorProto {
                     name: Some("Thing".into()),
                     ..Default::default()
-                }],
-                ..Default::default()
-            }, DescriptorProto {
-                name: Some("Thing".into()),
-                ..Default::default()
-            }],
+                },
+            ],
             ..Default::default()
         };
         let symbols = SymbolTable::new(std::slice::from_ref(&file));
