@@ -1,5 +1,6 @@
-//! The quickstart: provision an organization and a user, give the user a
-//! role, list the organization's users, then clean up.
+//! The quickstart: provision an organization and a user, open an admin
+//! portal link, give the user a role, list the organization's users, then
+//! clean up.
 //!
 //! With `SCALEKIT_ENVIRONMENT_URL`, `SCALEKIT_CLIENT_ID` and
 //! `SCALEKIT_CLIENT_SECRET` set, it runs against that environment (creating
@@ -11,10 +12,7 @@
 //! ```
 
 use futures::TryStreamExt as _;
-use scalekit::proto::organizations::{
-    delete_organization_request, CreateOrganization, CreateOrganizationRequest,
-    DeleteOrganizationRequest,
-};
+use scalekit::organizations::CreateOrganizationOptions;
 use scalekit::users::{
     CreateUser, CreateUserAndMembershipOptions, ListOrganizationUsersOptions,
     UpdateMembershipOptions,
@@ -48,36 +46,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn run(client: &ScalekitClient) -> Result<(), Box<dyn std::error::Error>> {
-    // Organizations are not wrapped by the facade yet; the raw client is.
-    let organization = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: "Quickstart Inc".into(),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner()
-        .organization
-        .ok_or("the server returned no organization")?;
+    let organizations = client.organizations();
+    let organization = organizations
+        .create_organization(
+            "Quickstart Inc",
+            CreateOrganizationOptions::default().with_metadata("source", "quickstart"),
+        )
+        .await?;
     println!(
         "created organization {} ({})",
         organization.id, organization.display_name
     );
 
+    let link = organizations.generate_portal_link(&organization.id).await?;
+    println!("admin portal link (valid for a minute): {}", link.location);
+
     let result = provision_user(client, &organization.id).await;
 
-    client
-        .raw()
-        .organizations()
-        .delete_organization(DeleteOrganizationRequest {
-            identities: Some(delete_organization_request::Identities::Id(
-                organization.id.clone(),
-            )),
-        })
-        .await?;
+    organizations.delete_organization(&organization.id).await?;
     println!("deleted organization {}", organization.id);
     result
 }

@@ -15,6 +15,12 @@ use crate::transport::auth_channel::{AuthChannel, ChannelSource, Shared};
 use crate::transport::headers::SdkHeaders;
 use crate::transport::tls;
 use crate::transport::token::{TokenRequest, TokenSource, DEFAULT_REFRESH_MARGIN};
+use crate::connections::ConnectionsClient;
+use crate::directories::DirectoriesClient;
+use crate::domains::DomainsClient;
+use crate::organizations::OrganizationsClient;
+use crate::permissions::PermissionsClient;
+use crate::roles::RolesClient;
 use crate::users::UsersClient;
 
 /// Environment variable read by [`ScalekitClient::from_env`]: the environment URL.
@@ -55,6 +61,8 @@ struct Inner {
     env_url: Url,
     client_id: String,
     channel: AuthChannel,
+    #[cfg(feature = "oidc")]
+    oidc: crate::oidc::OidcContext,
 }
 
 impl fmt::Debug for ScalekitClient {
@@ -118,7 +126,17 @@ impl ScalekitClient {
             channel: None,
             allow_insecure_http: false,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
+            #[cfg(feature = "oidc")]
+            jwks_ttl: crate::oidc::jwks::DEFAULT_JWKS_TTL,
+            #[cfg(feature = "oidc")]
+            jwt_leeway: crate::oidc::DEFAULT_LEEWAY,
         }
+    }
+
+    /// The state of the sign-in helpers (`crate::oidc`).
+    #[cfg(feature = "oidc")]
+    pub(crate) fn oidc(&self) -> &crate::oidc::OidcContext {
+        &self.inner.oidc
     }
 
     /// The environment URL, without a trailing slash.
@@ -131,9 +149,73 @@ impl ScalekitClient {
         &self.inner.client_id
     }
 
+    /// Organizations (tenants), their settings and admin-portal links.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let organization = client.organizations().get_organization("org_123").await?;
+    ///     println!("{}", organization.display_name);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn organizations(&self) -> OrganizationsClient {
+        OrganizationsClient::new(self.inner.channel.clone())
+    }
+
     /// Users and their organization memberships.
     pub fn users(&self) -> UsersClient {
         UsersClient::new(self.inner.channel.clone())
+    }
+
+    /// Roles of the environment and of single organizations.
+    pub fn roles(&self) -> RolesClient {
+        RolesClient::new(self.inner.channel.clone())
+    }
+
+    /// Permissions and their assignment to roles.
+    pub fn permissions(&self) -> PermissionsClient {
+        PermissionsClient::new(self.inner.channel.clone())
+    }
+
+    /// Enterprise SSO connections of organizations.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let connections = client.connections().list_connections("org_123").await?;
+    ///     println!("{} connections", connections.len());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn connections(&self) -> ConnectionsClient {
+        ConnectionsClient::new(self.inner.channel.clone())
+    }
+
+    /// Email domains of organizations.
+    ///
+    /// ```
+    /// use scalekit::domains::ListDomainsOptions;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let domains = client.domains().list_domains("org_123", ListDomainsOptions::default()).await?;
+    ///     println!("{} domains", domains.len());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn domains(&self) -> DomainsClient {
+        DomainsClient::new(self.inner.channel.clone())
+    }
+
+    /// SCIM directories of organizations, with their users and groups.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let directories = client.directories().list_directories("org_123").await?;
+    ///     println!("{} directories", directories.len());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn directories(&self) -> DirectoriesClient {
+        DirectoriesClient::new(self.inner.channel.clone())
     }
 
     /// Authenticated generated clients for every service in `proto/`, for
@@ -170,6 +252,10 @@ pub struct ClientBuilder {
     channel: Option<Channel>,
     allow_insecure_http: bool,
     refresh_margin: Duration,
+    #[cfg(feature = "oidc")]
+    jwks_ttl: Duration,
+    #[cfg(feature = "oidc")]
+    jwt_leeway: Duration,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -243,6 +329,24 @@ impl ClientBuilder {
         self
     }
 
+    /// How long the environment's signing keys (JWKS) are cached before the
+    /// next token validation refetches them (default one hour). A token
+    /// naming an unknown key id refetches sooner, at most once per 30 s.
+    #[cfg(feature = "oidc")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
+    pub fn jwks_ttl(mut self, ttl: Duration) -> Self {
+        self.jwks_ttl = ttl;
+        self
+    }
+
+    /// The clock-skew leeway for a JWT's `exp` and `nbf` (default 60 s).
+    #[cfg(feature = "oidc")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
+    pub fn jwt_leeway(mut self, leeway: Duration) -> Self {
+        self.jwt_leeway = leeway;
+        self
+    }
+
     /// Validates the settings and builds the client. No network I/O.
     ///
     /// # Errors
@@ -266,15 +370,27 @@ impl ClientBuilder {
         let channel = match self.channel {
             Some(channel) => ChannelSource::Ready(channel),
             None => ChannelSource::Lazy {
-                endpoint: grpc_endpoint(&env_url, self.connect_timeout)?,
+                endpoint: Box::new(grpc_endpoint(&env_url, self.connect_timeout)?),
                 channel: OnceLock::new(),
             },
         };
         let token_url = env_url
             .join("oauth/token")
             .map_err(|e| Error::Config(format!("cannot derive the token URL: {e}")))?;
+        let http = tls::http_client()?;
+        #[cfg(feature = "oidc")]
+        let oidc = crate::oidc::OidcContext::new(crate::oidc::OidcSettings {
+            env_url: env_url.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            http: http.clone(),
+            headers: headers.clone(),
+            timeout: self.token_timeout,
+            leeway: self.jwt_leeway,
+            jwks_ttl: self.jwks_ttl,
+        })?;
         let tokens = TokenSource::new(TokenRequest {
-            http: tls::http_client()?,
+            http,
             token_url,
             client_id: self.client_id.clone(),
             client_secret: self.client_secret,
@@ -293,6 +409,8 @@ impl ClientBuilder {
                 env_url,
                 client_id: self.client_id,
                 channel,
+                #[cfg(feature = "oidc")]
+                oidc,
             }),
         })
     }

@@ -95,7 +95,8 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
 
-    /// The OAuth token endpoint failed (client-credentials fetch).
+    /// The OAuth token endpoint failed: the client-credentials fetch, or a
+    /// code exchange or refresh made by the sign-in helpers.
     #[error(transparent)]
     Auth(TokenError),
 
@@ -117,6 +118,16 @@ pub enum Error {
     /// The client configuration is invalid (bad URL, empty client id, ...).
     #[error("invalid configuration: {}", OneLine(.0))]
     Config(String),
+
+    /// A JWT (access, ID or IdP-initiated login token) failed validation; the
+    /// reason names the check that failed. Never holds the token.
+    #[error("invalid token: {0}")]
+    InvalidToken(InvalidTokenReason),
+
+    /// A webhook or interceptor payload failed signature verification; the
+    /// reason names the check that failed. Never holds the secret.
+    #[error("webhook verification failed: {0}")]
+    WebhookSignature(WebhookSignatureReason),
 }
 
 impl Error {
@@ -269,7 +280,11 @@ impl Error {
             Error::Api(api) => matches!(api.code(), Code::Unavailable | Code::ResourceExhausted),
             Error::Timeout | Error::Transport(_) => true,
             Error::Auth(token) => token.is_retryable(),
-            Error::InvalidArgument { .. } | Error::MalformedResponse(_) | Error::Config(_) => false,
+            Error::InvalidArgument { .. }
+            | Error::MalformedResponse(_)
+            | Error::Config(_)
+            | Error::InvalidToken(_)
+            | Error::WebhookSignature(_) => false,
         }
     }
 }
@@ -290,6 +305,11 @@ impl From<tonic::Status> for Error {
 
         let mut source = status.source();
         while let Some(err) = source {
+            // tonic enforces `grpc-timeout` itself too; whichever timer
+            // fires first, a timeout is a timeout.
+            if err.is::<tonic::TimeoutExpired>() {
+                return Error::Timeout;
+            }
             if let Some(ours) = err.downcast_ref::<Error>() {
                 return match ours {
                     Error::Auth(token) => Error::Auth(token.clone()),
@@ -368,6 +388,100 @@ impl TokenError {
             TokenError::MalformedResponse(_) => false,
         }
     }
+}
+
+/// Why a JWT was refused, in the order the checks run: shape, algorithm and
+/// key, signature, then claims.
+///
+/// ```
+/// use scalekit::{Error, InvalidTokenReason};
+///
+/// let err = Error::InvalidToken(InvalidTokenReason::Expired);
+/// assert_eq!(err.to_string(), "invalid token: the token has expired");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidTokenReason {
+    /// The token is not a well-formed JWS compact serialization; the text
+    /// says which part (never quoting the token).
+    #[error("malformed token: {0}")]
+    Malformed(&'static str),
+    /// The header names an algorithm that is never accepted (`none`, the
+    /// HMAC family, or one this SDK does not know).
+    #[error("algorithm `{}` is not accepted", OneLine(.0))]
+    UnsupportedAlgorithm(String),
+    /// The header's algorithm does not fit the key it names.
+    #[error("algorithm `{}` does not match the key ({})", OneLine(token), OneLine(key))]
+    AlgorithmMismatch {
+        /// The algorithm the token header claims.
+        token: String,
+        /// What the key allows (its `alg`, or its `kty`).
+        key: String,
+    },
+    /// No key in the environment's JWKS has this `kid`, even after a
+    /// refetch (`None`: the token has no `kid` and no single key fits).
+    #[error("no signing key {} in the JWKS", .0.as_deref().map(|k| format!("`{}`", OneLine(k))).unwrap_or_else(|| "for a token without kid".into()))]
+    UnknownKey(Option<String>),
+    /// The signature does not verify against the key.
+    #[error("the signature does not verify")]
+    InvalidSignature,
+    /// `exp` is in the past (beyond the leeway).
+    #[error("the token has expired")]
+    Expired,
+    /// `nbf` is in the future (beyond the leeway).
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    /// A claim the check needs is absent or of the wrong type.
+    #[error("missing or invalid `{0}` claim")]
+    MissingClaim(&'static str),
+    /// `iss` is not the expected issuer.
+    #[error("the issuer is not the expected one")]
+    WrongIssuer,
+    /// `aud` contains none of the expected audiences.
+    #[error("the audience is not the expected one")]
+    WrongAudience,
+    /// The ID token's `nonce` is not the one the sign-in request sent.
+    #[error("the nonce is not the expected one")]
+    WrongNonce,
+    /// The token lacks these required scopes.
+    #[error("token missing required scopes: {}", .0.join(", "))]
+    MissingScopes(Vec<String>),
+    /// The verified claims do not fit the requested claims type.
+    #[error("the claims do not fit the requested type: {}", OneLine(.0))]
+    Claims(String),
+}
+
+/// Why a webhook or interceptor payload was refused. The reference SDK's
+/// messages, one variant each.
+///
+/// ```
+/// use scalekit::{Error, WebhookSignatureReason};
+///
+/// let err = Error::WebhookSignature(WebhookSignatureReason::TimestampTooOld);
+/// assert_eq!(err.to_string(), "webhook verification failed: message timestamp too old");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookSignatureReason {
+    /// The id, timestamp or signature header is absent or empty; lists the
+    /// names of the missing ones.
+    #[error("missing required headers: {}", .0.join(", "))]
+    MissingHeaders(Vec<&'static str>),
+    /// The secret has no `_`, or the part after it is not base64.
+    #[error("invalid secret")]
+    InvalidSecret,
+    /// The timestamp header is not an integer.
+    #[error("invalid signature headers")]
+    InvalidSignatureHeaders,
+    /// The timestamp is more than the tolerance in the past.
+    #[error("message timestamp too old")]
+    TimestampTooOld,
+    /// The timestamp is more than the tolerance in the future.
+    #[error("message timestamp too new")]
+    TimestampTooNew,
+    /// No `v1` signature in the signature header matches.
+    #[error("invalid signature")]
+    InvalidSignature,
 }
 
 /// An error status answered by the Scalekit API, with the Scalekit details

@@ -19,17 +19,32 @@
 #![deny(missing_docs)]
 
 mod client;
+pub mod connections;
+pub mod directories;
+pub mod domains;
 pub mod error;
+#[cfg(feature = "oidc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
+pub mod oidc;
+pub mod organizations;
 pub mod pagination;
+pub mod permissions;
 pub mod proto;
 pub mod raw;
+pub mod roles;
 mod transport;
 pub mod users;
 mod validate;
+#[cfg(feature = "webhook")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
+pub mod webhook;
 
 pub use client::{
     ClientBuilder, ScalekitClient, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ENVIRONMENT_URL,
 };
-pub use error::{ApiError, Code, Error, ErrorKind, Result, TokenError};
+pub use error::{
+    ApiError, Code, Error, ErrorKind, InvalidTokenReason, Result, TokenError,
+    WebhookSignatureReason,
+};
 pub use pagination::Page;
 pub use transport::AuthChannel;

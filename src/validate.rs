@@ -25,6 +25,20 @@ pub(crate) fn require_id(field: &'static str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks an identifier argument as [`require_id`] does, and that it starts
+/// with `prefix` (`"org_"`): only where the proto's validation rules require
+/// the prefix.
+pub(crate) fn require_prefixed_id(field: &'static str, value: &str, prefix: &str) -> Result<()> {
+    require_id(field, value)?;
+    if !value.starts_with(prefix) {
+        return Err(Error::invalid_argument(
+            field,
+            format!("must start with {prefix:?}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks that a required string argument (an email address, an external id)
 /// is not empty or whitespace only.
 pub(crate) fn require_non_empty(field: &'static str, value: &str) -> Result<()> {
@@ -79,6 +93,25 @@ mod tests {
             let (field, reason) = reason(require_id("user_id", id));
             assert_eq!(field, "user_id");
             assert_eq!(reason, "must not contain '/'", "{id:?}");
+        }
+    }
+
+    #[test]
+    fn require_prefixed_id_checks_the_prefix_after_the_shape() {
+        assert!(require_prefixed_id("organization_id", "org_1", "org_").is_ok());
+        let cases = [
+            ("usr_1", "must start with \"org_\""),
+            ("org/1", "must not contain '/'"),
+            (" org_1", "must not have leading or trailing whitespace"),
+            ("", "must not be empty"),
+        ];
+        for (id, expected) in cases {
+            let (field, why) = reason(require_prefixed_id("organization_id", id, "org_"));
+            assert_eq!(
+                (field, why.as_str()),
+                ("organization_id", expected),
+                "{id:?}"
+            );
         }
     }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tonic::Code;
 
@@ -13,6 +13,8 @@ use crate::tokens::{lock, TokenIssuer};
 
 /// Shared by everything that serves one environment.
 pub(crate) struct Environment {
+    /// `http://ADDR`: where SDKs reach this environment.
+    pub(crate) env_url: String,
     pub(crate) client_id: String,
     pub(crate) client_secret: String,
     pub(crate) tokens: TokenIssuer,
@@ -63,6 +65,15 @@ pub(crate) struct Failure {
 pub(crate) struct Faults {
     latency: Mutex<Duration>,
     failures: Mutex<Vec<Failure>>,
+    rate_limit: Mutex<Option<RateWindow>>,
+}
+
+/// A fixed-window rate limit: at most `limit` calls per `window`.
+struct RateWindow {
+    limit: u32,
+    window: Duration,
+    started: Instant,
+    used: u32,
 }
 
 /// Whether `filter` (a full method path, `Service/Method`, or a bare method
@@ -90,6 +101,34 @@ impl Faults {
     pub(crate) fn clear(&self) {
         lock(&self.failures).clear();
         *lock(&self.latency) = Duration::ZERO;
+        *lock(&self.rate_limit) = None;
+    }
+
+    /// Limits gRPC calls to `limit` per `window` (None lifts the limit).
+    pub(crate) fn set_rate_limit(&self, limit: Option<(u32, Duration)>) {
+        *lock(&self.rate_limit) = limit.map(|(limit, window)| RateWindow {
+            limit,
+            window,
+            started: Instant::now(),
+            used: 0,
+        });
+    }
+
+    /// Counts one call against the rate limit; false when it is over.
+    pub(crate) fn admit(&self) -> bool {
+        let mut guard = lock(&self.rate_limit);
+        let Some(rate) = guard.as_mut() else {
+            return true;
+        };
+        if rate.started.elapsed() >= rate.window {
+            rate.started = Instant::now();
+            rate.used = 0;
+        }
+        if rate.used >= rate.limit {
+            return false;
+        }
+        rate.used += 1;
+        true
     }
 
     /// Consumes one scripted failure that applies to `method`, if any.
@@ -128,6 +167,20 @@ mod tests {
         }
         assert!(!method_matches("ListUsers", m));
         assert!(!method_matches("User", m));
+    }
+
+    #[test]
+    fn rate_limit_admits_up_to_the_limit_per_window() {
+        let faults = Faults::default();
+        assert!(faults.admit());
+        faults.set_rate_limit(Some((2, Duration::from_secs(3600))));
+        assert!(faults.admit());
+        assert!(faults.admit());
+        assert!(!faults.admit());
+        faults.set_rate_limit(Some((1, Duration::ZERO)));
+        assert!(faults.admit() && faults.admit(), "a zero window resets every call");
+        faults.clear();
+        assert!(faults.admit());
     }
 
     #[test]

@@ -55,6 +55,16 @@ pub(crate) async fn gate(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    if !env.faults.admit() {
+        return grpc_response(status::with_error_info(
+            Code::ResourceExhausted,
+            "rate limit exceeded",
+            scalekit::proto::errdetails::ErrorInfo {
+                error_code: "RATE_LIMIT_EXCEEDED".into(),
+                ..Default::default()
+            },
+        ));
+    }
     if let Some((code, message)) = env.faults.take(&method) {
         return grpc_response(status::with_error_info(
             code,

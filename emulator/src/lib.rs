@@ -19,12 +19,23 @@
 //! # }
 //! ```
 //!
-//! What is implemented: the client-credentials grant and the JWKS; the
-//! organization and user services (memberships, invites, membership roles).
+//! What is implemented: the client-credentials, `authorization_code` (with
+//! PKCE `S256`/`plain`, one-time codes) and `refresh_token` (rotating)
+//! grants; `GET /oauth/authorize` (signs in, or creates, the user
+//! `login_hint` names, and redirects back with a code), `GET /oidc/logout`
+//! and the JWKS (with key rotation, see
+//! [`EmulatorHandle::rotate_signing_key`]); the
+//! organization and user services (memberships, invites, membership roles)
+//! and the roles service (environment and organization roles, inheritance,
+//! permissions, default roles); organizations' domains, SSO connections
+//! and SCIM directories (directory users and groups are added with
+//! [`EmulatorHandle::add_directory_user`] and
+//! [`EmulatorHandle::add_directory_group`], standing in for SCIM).
 //! Every other RPC in `proto/` answers `UNIMPLEMENTED` with a message naming
 //! the method.
 #![deny(missing_docs)]
 
+mod authorize;
 mod env;
 mod gate;
 mod ids;
@@ -53,7 +64,11 @@ use tokio::task::JoinHandle;
 pub use tonic::Code;
 
 use crate::env::{Environment, Failure};
+use crate::services::connections::Connections;
+use crate::services::directories::Directories;
+use crate::services::domains::Domains;
 use crate::services::organizations::Organizations;
+use crate::services::roles::Roles;
 use crate::services::users::Users;
 use crate::services::NotYet;
 use crate::store::{SharedStore, Store};
@@ -183,6 +198,7 @@ impl EmulatorBuilder {
         });
         let key = keys::SigningKey::generate().map_err(StartError::Key)?;
         let env = Arc::new(Environment {
+            env_url: env_url.clone(),
             client_id: client_id.clone(),
             client_secret: client_secret.clone(),
             tokens: TokenIssuer::new(key, env_url.clone(), self.token_ttl),
@@ -194,6 +210,8 @@ impl EmulatorBuilder {
         let router = grpc_routes(&env)
             .route("/oauth/token", post(oauth::token))
             .route("/keys", get(oauth::keys))
+            .route("/oauth/authorize", get(authorize::authorize))
+            .route("/oidc/logout", get(authorize::logout))
             .layer(axum::middleware::from_fn_with_state(
                 env.clone(),
                 gate::gate,
@@ -227,6 +245,7 @@ fn grpc_routes(env: &Arc<Environment>) -> axum::Router<Arc<Environment>> {
     .add_service(proto::organizations::OrganizationServiceServer::new(
         Organizations {
             store: env.store.clone(),
+            env_url: env.env_url.clone(),
         },
     ))
     .add_service(proto::auditlogs::AuditLogsServiceServer::new(NotYet))
@@ -235,10 +254,22 @@ fn grpc_routes(env: &Arc<Environment>) -> axum::Router<Arc<Environment>> {
         NotYet,
     ))
     .add_service(proto::auth::webauthn::WebAuthnServiceServer::new(NotYet))
-    .add_service(proto::connections::ConnectionServiceServer::new(NotYet))
-    .add_service(proto::directories::DirectoryServiceServer::new(NotYet))
-    .add_service(proto::domains::DomainServiceServer::new(NotYet))
-    .add_service(proto::roles::RolesServiceServer::new(NotYet))
+    .add_service(proto::connections::ConnectionServiceServer::new(
+        Connections {
+            store: env.store.clone(),
+        },
+    ))
+    .add_service(proto::directories::DirectoryServiceServer::new(
+        Directories {
+            store: env.store.clone(),
+        },
+    ))
+    .add_service(proto::domains::DomainServiceServer::new(Domains {
+        store: env.store.clone(),
+    }))
+    .add_service(proto::roles::RolesServiceServer::new(Roles {
+        store: env.store.clone(),
+    }))
     .add_service(proto::sessions::SessionServiceServer::new(NotYet));
     routes.into_axum_router().with_state(())
 }
@@ -325,7 +356,18 @@ impl EmulatorHandle {
         self.env.faults.set_latency(latency);
     }
 
-    /// Removes every injected failure and the latency.
+    /// Answers RESOURCE_EXHAUSTED to gRPC calls beyond `requests` per `per`
+    /// (a fixed window that restarts when it has passed).
+    pub fn set_rate_limit(&self, requests: u32, per: Duration) {
+        self.env.faults.set_rate_limit(Some((requests, per)));
+    }
+
+    /// Lifts the rate limit.
+    pub fn clear_rate_limit(&self) {
+        self.env.faults.set_rate_limit(None);
+    }
+
+    /// Removes every injected failure, the latency and the rate limit.
     pub fn clear_faults(&self) {
         self.env.faults.clear();
     }
@@ -339,6 +381,140 @@ impl EmulatorHandle {
     /// Lifetime of tokens issued from now on.
     pub fn set_token_ttl(&self, ttl: Duration) {
         self.env.tokens.set_ttl(ttl);
+    }
+
+    /// How many requests reached `GET /keys` (the JWKS).
+    pub fn jwks_requests(&self) -> u64 {
+        self.env.tokens.jwks_served()
+    }
+
+    /// Generates a new signing key and signs with it from now on; earlier
+    /// keys stay in the JWKS and stay valid. Returns the new key id. For
+    /// testing a client's handling of a `kid` it has not cached.
+    ///
+    /// # Errors
+    /// [`StartError::Key`] if the key cannot be generated.
+    pub fn rotate_signing_key(&self) -> Result<String, StartError> {
+        let key = keys::SigningKey::generate().map_err(StartError::Key)?;
+        Ok(self.env.tokens.rotate(key))
+    }
+
+    /// Signs arbitrary claims with the environment's current key (RS256,
+    /// with its `kid`), as the environment would: for tests that need a
+    /// token with particular claims (scopes, expiry, audience).
+    ///
+    /// # Errors
+    /// The signing error, as text.
+    pub fn sign_token(&self, claims: &serde_json::Value) -> Result<String, String> {
+        self.env.tokens.sign(claims)
+    }
+
+    /// Mints the token of an IdP-initiated sign-in (what Scalekit sends in
+    /// the `idp_initiated_login` query parameter): `connection_id`,
+    /// `organization_id`, `login_hint` and `relay_state` claims, issued by
+    /// this environment for this client, valid for five minutes.
+    ///
+    /// # Errors
+    /// The signing error, as text.
+    pub fn idp_initiated_login_token(
+        &self,
+        connection_id: &str,
+        organization_id: &str,
+        login_hint: &str,
+        relay_state: Option<&str>,
+    ) -> Result<String, String> {
+        let now = tokens::unix_now();
+        let mut claims = serde_json::json!({
+            "iss": self.env.tokens.issuer(),
+            "aud": [self.env.client_id.as_str()],
+            "iat": now,
+            "nbf": now,
+            "exp": now + 300,
+            "connection_id": connection_id,
+            "organization_id": organization_id,
+            "login_hint": login_hint,
+        });
+        if let (Some(state), Some(map)) = (relay_state, claims.as_object_mut()) {
+            map.insert("relay_state".into(), state.into());
+        }
+        self.env.tokens.sign(&claims)
+    }
+
+    /// Test setup: adds a group to a directory, as the organization's
+    /// identity provider would over SCIM (the API has no RPC that creates
+    /// directory groups). Returns the group's id (`dirgroup_…`).
+    ///
+    /// `group.id` and `group.total_users` are ignored; an unset
+    /// `updated_at` is now. The directory must belong to the organization
+    /// (create it with the `CreateDirectory` RPC).
+    ///
+    /// ```
+    /// # async fn sample(emulator: &scalekit_emulator::EmulatorHandle) -> Result<(), tonic::Status> {
+    /// use scalekit::proto::directories::DirectoryGroup;
+    ///
+    /// let group_id = emulator.add_directory_group(
+    ///     "org_10000000000000003",
+    ///     "dir_10000000000000004",
+    ///     DirectoryGroup { display_name: "Engineering".into(), ..Default::default() },
+    /// )?;
+    /// # let _ = group_id;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// `NOT_FOUND` for an unknown organization or a directory it does not
+    /// have, `INVALID_ARGUMENT` for a blank display name, `ALREADY_EXISTS`
+    /// when the directory has a group of that name.
+    pub fn add_directory_group(
+        &self,
+        organization_id: &str,
+        directory_id: &str,
+        group: proto::directories::DirectoryGroup,
+    ) -> Result<String, tonic::Status> {
+        let mut store = self.env.store.lock();
+        services::directories::add_group(&mut store, organization_id, directory_id, group)
+    }
+
+    /// Test setup: adds a user to a directory, as the organization's
+    /// identity provider would over SCIM (the API has no RPC that creates
+    /// directory users). Returns the user's id (`diruser_…`).
+    ///
+    /// The user becomes a member of the groups whose ids `user.groups`
+    /// names (only their `id` is read). `user.id` is ignored; an unset
+    /// `updated_at` is now; empty `emails` become `[email]`.
+    ///
+    /// ```
+    /// # async fn sample(emulator: &scalekit_emulator::EmulatorHandle, group_id: String) -> Result<(), tonic::Status> {
+    /// use scalekit::proto::directories::{DirectoryGroup, DirectoryUser};
+    ///
+    /// let user_id = emulator.add_directory_user(
+    ///     "org_10000000000000003",
+    ///     "dir_10000000000000004",
+    ///     DirectoryUser {
+    ///         email: "ada@acme.com".into(),
+    ///         given_name: "Ada".into(),
+    ///         groups: vec![DirectoryGroup { id: group_id, ..Default::default() }],
+    ///         ..Default::default()
+    ///     },
+    /// )?;
+    /// # let _ = user_id;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// `NOT_FOUND` for an unknown organization, a directory it does not have
+    /// or an unknown group, `INVALID_ARGUMENT` for a missing email address,
+    /// `ALREADY_EXISTS` when the directory has a user with that email.
+    pub fn add_directory_user(
+        &self,
+        organization_id: &str,
+        directory_id: &str,
+        user: proto::directories::DirectoryUser,
+    ) -> Result<String, tonic::Status> {
+        let mut store = self.env.store.lock();
+        services::directories::add_user(&mut store, organization_id, directory_id, user)
     }
 
     /// Stops serving and waits for the server task to end.

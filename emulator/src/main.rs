@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use scalekit_emulator::Emulator;
+use scalekit_emulator::{Code, Emulator};
 
 /// A local, stateful stand-in for a Scalekit environment: gRPC and the OAuth
 /// endpoints on one port.
@@ -30,6 +30,56 @@ struct Args {
     /// Varies the generated ids; the same seed gives the same ids.
     #[arg(long, default_value_t = 0)]
     id_seed: u64,
+    /// Delays every gRPC call by this many milliseconds.
+    #[arg(long, value_name = "MS")]
+    latency_ms: Option<u64>,
+    /// Fails the next N calls of a method (`*` for every method) with a gRPC
+    /// code, e.g. `GetUser:UNAVAILABLE:2`. Repeatable.
+    #[arg(long, value_name = "METHOD:CODE:N", value_parser = parse_failure)]
+    fail_next: Vec<FailNext>,
+    /// Answers RESOURCE_EXHAUSTED beyond N gRPC calls per window, e.g. `100/1`
+    /// for 100 calls a second.
+    #[arg(long, value_name = "N/SECONDS", value_parser = parse_rate_limit)]
+    rate_limit: Option<(u32, Duration)>,
+}
+
+#[derive(Clone, Debug)]
+struct FailNext {
+    method: Option<String>,
+    code: Code,
+    times: u32,
+}
+
+/// A gRPC code by name (`UNAVAILABLE`, `not_found`, `NotFound`) or number.
+fn parse_code(text: &str) -> Option<Code> {
+    if let Ok(number) = text.parse::<i32>() {
+        return (0..=16).contains(&number).then(|| Code::from_i32(number));
+    }
+    let wanted = text.replace('_', "").to_ascii_lowercase();
+    (0..=16)
+        .map(Code::from_i32)
+        .find(|code| format!("{code:?}").to_ascii_lowercase() == wanted)
+}
+
+fn parse_failure(text: &str) -> Result<FailNext, String> {
+    let mut parts = text.rsplitn(3, ':');
+    let (Some(times), Some(code), Some(method)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err("expected METHOD:CODE:N".into());
+    };
+    let times = times.parse().map_err(|_| format!("{times:?} is not a count"))?;
+    let code = parse_code(code).ok_or_else(|| format!("{code:?} is not a gRPC code"))?;
+    let method = (method != "*").then(|| method.to_string());
+    Ok(FailNext { method, code, times })
+}
+
+fn parse_rate_limit(text: &str) -> Result<(u32, Duration), String> {
+    let (requests, seconds) = text.split_once('/').ok_or("expected N/SECONDS")?;
+    let requests = requests.parse().map_err(|_| format!("{requests:?} is not a count"))?;
+    let seconds: f64 = seconds.parse().map_err(|_| format!("{seconds:?} is not a number of seconds"))?;
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err("the window must be a positive number of seconds".into());
+    }
+    Ok((requests, Duration::from_secs_f64(seconds)))
 }
 
 #[tokio::main]
@@ -62,6 +112,15 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(ms) = args.latency_ms {
+        emulator.set_latency(Duration::from_millis(ms));
+    }
+    for failure in &args.fail_next {
+        emulator.fail_next(failure.method.as_deref(), failure.times, failure.code);
+    }
+    if let Some((requests, per)) = args.rate_limit {
+        emulator.set_rate_limit(requests, per);
+    }
     // The credentials are printed on purpose: they are the emulator's own,
     // made up for this run, and the caller needs them to connect.
     println!("SCALEKIT_ENVIRONMENT_URL={}", emulator.env_url());
@@ -78,4 +137,32 @@ async fn main() -> ExitCode {
     emulator.shutdown().await;
     eprintln!("scalekit-emulator stopped");
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_parse_by_name_in_any_case_and_by_number() {
+        assert_eq!(parse_code("UNAVAILABLE"), Some(Code::Unavailable));
+        assert_eq!(parse_code("not_found"), Some(Code::NotFound));
+        assert_eq!(parse_code("ResourceExhausted"), Some(Code::ResourceExhausted));
+        assert_eq!(parse_code("14"), Some(Code::Unavailable));
+        assert_eq!(parse_code("17"), None);
+        assert_eq!(parse_code("nope"), None);
+    }
+
+    #[test]
+    fn failures_and_rate_limits_parse() {
+        let f = parse_failure("scalekit.v1.users.UserService/GetUser:UNAVAILABLE:2").unwrap();
+        assert_eq!(f.method.as_deref(), Some("scalekit.v1.users.UserService/GetUser"));
+        assert_eq!((f.code, f.times), (Code::Unavailable, 2));
+        assert_eq!(parse_failure("*:internal:1").unwrap().method, None);
+        assert!(parse_failure("GetUser:UNAVAILABLE").is_err());
+        assert!(parse_failure("GetUser:WHAT:1").is_err());
+        assert_eq!(parse_rate_limit("100/1").unwrap(), (100, Duration::from_secs(1)));
+        assert!(parse_rate_limit("100").is_err());
+        assert!(parse_rate_limit("100/0").is_err());
+    }
 }

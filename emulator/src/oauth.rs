@@ -8,10 +8,12 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
+use sha2::{Digest as _, Sha256};
 
 use crate::env::Environment;
+use crate::tokens::UserTokens;
 
 /// An OAuth 2.0 error response (RFC 6749 §5.2).
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
@@ -58,14 +60,7 @@ pub(crate) async fn token(
         );
     };
     match grant_type.as_str() {
-        "client_credentials" => {}
-        "authorization_code" | "refresh_token" => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                &format!("scalekit-emulator does not implement the {grant_type} grant yet"),
-            )
-        }
+        "client_credentials" | "authorization_code" | "refresh_token" => {}
         other => {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
@@ -88,6 +83,11 @@ pub(crate) async fn token(
             "client authentication failed",
         );
     }
+    match grant_type.as_str() {
+        "authorization_code" => return authorization_code(&env, &id, &form),
+        "refresh_token" => return refresh_token(&env, &id, &form),
+        _ => {}
+    }
     match env.tokens.issue_client_token(&id) {
         Ok(issued) => (
             [(header::CACHE_CONTROL, "no-store")],
@@ -105,4 +105,91 @@ pub(crate) async fn token(
 /// `GET /keys`: the JWKS with the environment's signing key.
 pub(crate) async fn keys(State(env): State<Arc<Environment>>) -> Response {
     Json(env.tokens.jwks()).into_response()
+}
+
+fn invalid_grant(description: &str) -> Response {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
+}
+
+fn user_tokens_response(issued: Result<UserTokens, String>) -> Response {
+    match issued {
+        Ok(tokens) => {
+            let mut body = serde_json::json!({
+                "access_token": tokens.access_token,
+                "id_token": tokens.id_token,
+                "token_type": "Bearer",
+                "expires_in": tokens.expires_in,
+            });
+            if let (Some(refresh), Some(map)) = (tokens.refresh_token, body.as_object_mut()) {
+                map.insert("refresh_token".into(), refresh.into());
+            }
+            ([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+        }
+        Err(e) => oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", &e),
+    }
+}
+
+/// Whether `verifier` answers the PKCE `challenge` (RFC 7636 §4.6).
+fn pkce_matches(challenge: &str, method: &str, verifier: &str) -> bool {
+    match method {
+        "S256" => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == challenge,
+        _ => verifier == challenge,
+    }
+}
+
+/// The `authorization_code` grant: one-time codes, bound to the client and
+/// redirect URI, with PKCE when the authorization request used it.
+fn authorization_code(
+    env: &Environment,
+    client_id: &str,
+    form: &HashMap<String, String>,
+) -> Response {
+    let Some(code) = form.get("code").filter(|c| !c.is_empty()) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "code is required",
+        );
+    };
+    let Some(pending) = env.tokens.take_code(code) else {
+        return invalid_grant("the code is invalid, expired or already used");
+    };
+    if pending.client_id != client_id {
+        return invalid_grant("the code was issued to another client");
+    }
+    if form.get("redirect_uri") != Some(&pending.redirect_uri) {
+        return invalid_grant("redirect_uri does not match the authorization request");
+    }
+    let verifier = form.get("code_verifier").filter(|v| !v.is_empty());
+    match (&pending.challenge, verifier) {
+        (None, None) => {}
+        (None, Some(_)) => {
+            return invalid_grant("code_verifier sent, but the request had no code_challenge")
+        }
+        (Some(_), None) => return invalid_grant("code_verifier is required"),
+        (Some((challenge, method)), Some(verifier)) => {
+            if !pkce_matches(challenge, method, verifier) {
+                return invalid_grant("code_verifier does not match the code_challenge");
+            }
+        }
+    }
+    user_tokens_response(env.tokens.issue_user_tokens(client_id, &pending.sign_in))
+}
+
+/// The `refresh_token` grant: rotates the refresh token.
+fn refresh_token(env: &Environment, client_id: &str, form: &HashMap<String, String>) -> Response {
+    let Some(token) = form.get("refresh_token").filter(|t| !t.is_empty()) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "refresh_token is required",
+        );
+    };
+    let Some(grant) = env.tokens.take_refresh_token(token) else {
+        return invalid_grant("the refresh token is invalid or already used");
+    };
+    if grant.client_id != client_id {
+        return invalid_grant("the refresh token was issued to another client");
+    }
+    user_tokens_response(env.tokens.issue_user_tokens(client_id, &grant.sign_in))
 }

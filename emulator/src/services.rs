@@ -1,8 +1,12 @@
-//! The gRPC services. Users and organizations keep real state; the other
+//! The gRPC services. Users, organizations and roles keep real state; the other
 //! services are registered so every RPC in `proto/` is routed, and answer
 //! UNIMPLEMENTED (naming the method) until they are written.
 
+pub(crate) mod connections;
+pub(crate) mod directories;
+pub(crate) mod domains;
 pub(crate) mod organizations;
+pub(crate) mod roles;
 pub(crate) mod users;
 
 use scalekit::proto;
@@ -15,8 +19,4 @@ impl proto::auditlogs::AuditLogsService for NotYet {}
 impl proto::auth::AuthService for NotYet {}
 impl proto::auth::passwordless::PasswordlessService for NotYet {}
 impl proto::auth::webauthn::WebAuthnService for NotYet {}
-impl proto::connections::ConnectionService for NotYet {}
-impl proto::directories::DirectoryService for NotYet {}
-impl proto::domains::DomainService for NotYet {}
-impl proto::roles::RolesService for NotYet {}
 impl proto::sessions::SessionService for NotYet {}

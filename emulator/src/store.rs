@@ -9,15 +9,23 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use scalekit::proto::commons::Role;
-use scalekit::proto::organizations::Organization;
+use scalekit::proto::connections::Connection;
+use scalekit::proto::domains::Domain;
+use scalekit::proto::organizations::{
+    Link, Organization, OrganizationSessionSettings, OrganizationUserManagementSettings,
+};
+use scalekit::proto::roles::Permission;
 use scalekit::proto::users::{Invite, User};
 
 use crate::ids::IdGenerator;
+use crate::services::directories::DirectoryRecord;
 
 /// The roles a new Scalekit environment starts with, and the one new
 /// memberships get when none is named.
 pub(crate) const DEFAULT_ROLES: &[(&str, &str)] = &[("admin", "Admin"), ("member", "Member")];
 pub(crate) const DEFAULT_MEMBER_ROLE: &str = "member";
+/// The environment's initial default creator role.
+pub(crate) const DEFAULT_CREATOR_ROLE: &str = "admin";
 
 /// Everything the emulator remembers.
 pub(crate) struct Store {
@@ -29,7 +37,29 @@ pub(crate) struct Store {
     /// By (organization id, user id).
     pub(crate) invites: BTreeMap<(String, String), Invite>,
     /// Environment roles by name.
-    pub(crate) roles: BTreeMap<String, Role>,
+    pub(crate) roles: BTreeMap<String, RoleRecord>,
+    /// Organization roles by (organization id, role name).
+    pub(crate) organization_roles: BTreeMap<(String, String), RoleRecord>,
+    /// Permissions by name.
+    pub(crate) permissions: BTreeMap<String, Permission>,
+    /// The environment's default member and creator role names.
+    pub(crate) default_member_role: String,
+    pub(crate) default_creator_role: String,
+    /// Organizations' own default member role names, by organization id.
+    pub(crate) organization_default_roles: BTreeMap<String, String>,
+    /// Admin-portal links by organization id, oldest first.
+    pub(crate) portal_links: BTreeMap<String, Vec<Link>>,
+    /// User-management settings (the member limit) by organization id.
+    pub(crate) user_management: BTreeMap<String, OrganizationUserManagementSettings>,
+    /// Session settings by organization id.
+    pub(crate) session_settings: BTreeMap<String, OrganizationSessionSettings>,
+    /// Organizations' domains by id (`dom_…`).
+    pub(crate) domains: BTreeMap<String, Domain>,
+    /// Organizations' SSO connections by id (`conn_…`).
+    pub(crate) connections: BTreeMap<String, Connection>,
+    /// Organizations' SCIM directories by id (`dir_…`), with their users
+    /// and groups.
+    pub(crate) directories: BTreeMap<String, DirectoryRecord>,
 }
 
 impl Store {
@@ -39,10 +69,11 @@ impl Store {
         let roles = DEFAULT_ROLES
             .iter()
             .map(|(name, display)| {
-                let role = Role {
+                let role = RoleRecord {
                     id: ids.next("role"),
                     name: (*name).to_string(),
                     display_name: (*display).to_string(),
+                    ..Default::default()
                 };
                 ((*name).to_string(), role)
             })
@@ -54,6 +85,17 @@ impl Store {
             users: BTreeMap::new(),
             invites: BTreeMap::new(),
             roles,
+            organization_roles: BTreeMap::new(),
+            permissions: BTreeMap::new(),
+            default_member_role: DEFAULT_MEMBER_ROLE.to_string(),
+            default_creator_role: DEFAULT_CREATOR_ROLE.to_string(),
+            organization_default_roles: BTreeMap::new(),
+            portal_links: BTreeMap::new(),
+            user_management: BTreeMap::new(),
+            session_settings: BTreeMap::new(),
+            domains: BTreeMap::new(),
+            connections: BTreeMap::new(),
+            directories: BTreeMap::new(),
         }
     }
 
@@ -98,4 +140,73 @@ impl SharedStore {
 /// The current time as a protobuf timestamp.
 pub(crate) fn now() -> prost_types::Timestamp {
     prost_types::Timestamp::from(SystemTime::now())
+}
+
+/// A role of the environment (`organization_id: None`) or of one
+/// organization.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RoleRecord {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) display_name: String,
+    pub(crate) description: String,
+    /// The name of the base role this one inherits permissions from.
+    pub(crate) extends: Option<String>,
+    /// Names of the directly assigned permissions, in assignment order.
+    pub(crate) permissions: Vec<String>,
+    pub(crate) organization_id: Option<String>,
+}
+
+impl RoleRecord {
+    /// The short form memberships carry.
+    pub(crate) fn summary(&self) -> Role {
+        Role {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            display_name: self.display_name.clone(),
+        }
+    }
+}
+
+impl Store {
+    /// The role `name` as seen from `organization_id`: that organization's
+    /// own role, else the environment role; environment roles only when
+    /// `organization_id` is `None`.
+    pub(crate) fn role_in(&self, organization_id: Option<&str>, name: &str) -> Option<&RoleRecord> {
+        organization_id
+            .and_then(|org| {
+                self.organization_roles
+                    .get(&(org.to_string(), name.to_string()))
+            })
+            .or_else(|| self.roles.get(name))
+    }
+
+    /// The role new memberships of `organization_id` get when none is named:
+    /// the organization's default, else the environment's.
+    pub(crate) fn default_member_role_in(&self, organization_id: &str) -> Option<&RoleRecord> {
+        self.organization_default_roles
+            .get(organization_id)
+            .and_then(|name| self.role_in(Some(organization_id), name))
+            .or_else(|| self.roles.get(&self.default_member_role))
+    }
+
+    /// Forgets an organization's own roles and default role (the
+    /// organization is being deleted).
+    pub(crate) fn forget_organization_roles(&mut self, organization_id: &str) {
+        self.organization_roles
+            .retain(|(org, _), _| org != organization_id);
+        self.organization_default_roles.remove(organization_id);
+    }
+}
+
+impl Store {
+    /// Forgets an organization's domains, connections and directories (with
+    /// their users and groups): the organization is being deleted.
+    pub(crate) fn forget_organization_sso(&mut self, organization_id: &str) {
+        self.domains.retain(|_, d| d.organization_id != organization_id);
+        self.connections
+            .retain(|_, c| c.organization_id.as_deref() != Some(organization_id));
+        self.directories
+            .retain(|_, d| d.directory.organization_id != organization_id);
+    }
 }

@@ -3,8 +3,11 @@
 //! and still honours authenticate a call.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rand::distributions::{Alphanumeric, DistString as _};
 
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -53,14 +56,60 @@ impl Rejection {
     }
 }
 
+/// Who signed in through `/oauth/authorize`, and what for.
+#[derive(Clone, Debug)]
+pub(crate) struct SignIn {
+    pub(crate) user_id: String,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) organization_id: Option<String>,
+    pub(crate) connection_id: Option<String>,
+    pub(crate) scope: String,
+    pub(crate) nonce: Option<String>,
+    pub(crate) session_id: String,
+}
+
+/// An authorization code waiting to be exchanged (once).
+#[derive(Clone, Debug)]
+pub(crate) struct PendingCode {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    /// (challenge, method) when the request used PKCE.
+    pub(crate) challenge: Option<(String, String)>,
+    pub(crate) sign_in: SignIn,
+    pub(crate) expires_at: u64,
+}
+
+/// What a refresh token stands for.
+#[derive(Clone, Debug)]
+pub(crate) struct RefreshGrant {
+    pub(crate) client_id: String,
+    pub(crate) sign_in: SignIn,
+}
+
+/// The tokens of a user sign-in.
+pub(crate) struct UserTokens {
+    pub(crate) access_token: String,
+    pub(crate) id_token: String,
+    pub(crate) refresh_token: Option<String>,
+    pub(crate) expires_in: u64,
+}
+
+/// How long an authorization code stays valid.
+pub(crate) const CODE_TTL_SECS: u64 = 600;
+
 /// Issues and checks access tokens.
 pub(crate) struct TokenIssuer {
-    key: SigningKey,
+    /// Every signing key, oldest first; the last one signs. All are published.
+    keys: RwLock<Vec<Arc<SigningKey>>>,
     issuer: String,
     ttl: Mutex<Duration>,
     /// jti → expiry (unix seconds) of every live token.
     live: Mutex<HashMap<String, u64>>,
     counter: Mutex<u64>,
+    codes: Mutex<HashMap<String, PendingCode>>,
+    refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
+    jwks_served: AtomicU64,
 }
 
 pub(crate) fn unix_now() -> u64 {
@@ -73,16 +122,148 @@ pub(crate) fn unix_now() -> u64 {
 impl TokenIssuer {
     pub(crate) fn new(key: SigningKey, issuer: String, ttl: Duration) -> Self {
         TokenIssuer {
-            key,
+            keys: RwLock::new(vec![Arc::new(key)]),
             issuer,
             ttl: Mutex::new(ttl),
             live: Mutex::new(HashMap::new()),
             counter: Mutex::new(0),
+            codes: Mutex::new(HashMap::new()),
+            refresh_tokens: Mutex::new(HashMap::new()),
+            jwks_served: AtomicU64::new(0),
         }
     }
 
+    /// How many times [`jwks`](Self::jwks) was served.
+    pub(crate) fn jwks_served(&self) -> u64 {
+        self.jwks_served.load(Ordering::SeqCst)
+    }
+
+    /// The published keys, newest first (counted as one JWKS request).
     pub(crate) fn jwks(&self) -> serde_json::Value {
-        serde_json::json!({ "keys": [self.key.jwk.clone()] })
+        self.jwks_served.fetch_add(1, Ordering::SeqCst);
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        let jwks: Vec<serde_json::Value> = keys.iter().rev().map(|k| k.jwk.clone()).collect();
+        serde_json::json!({ "keys": jwks })
+    }
+
+    fn current_key(&self) -> Option<Arc<SigningKey>> {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        keys.last().cloned()
+    }
+
+    fn key_by_id(&self, kid: Option<&str>) -> Option<Arc<SigningKey>> {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        match kid {
+            Some(kid) => keys.iter().find(|k| k.kid == kid).cloned(),
+            None => keys.last().cloned(),
+        }
+    }
+
+    /// Makes `key` the signing key; earlier keys stay published and valid.
+    pub(crate) fn rotate(&self, key: SigningKey) -> String {
+        let kid = key.kid.clone();
+        self.keys
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Arc::new(key));
+        kid
+    }
+
+    /// Signs any claims with the current key (RS256, with its `kid`).
+    pub(crate) fn sign<T: Serialize>(&self, claims: &T) -> Result<String, String> {
+        let key = self.current_key().ok_or("the issuer has no signing key")?;
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&header, claims, &key.encoding)
+            .map_err(|e| format!("signing a token: {e}"))
+    }
+
+    pub(crate) fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Remembers an authorization code; returns it.
+    pub(crate) fn store_code(&self, pending: PendingCode) -> String {
+        let code = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
+        let now = unix_now();
+        let mut codes = lock(&self.codes);
+        codes.retain(|_, c| c.expires_at > now);
+        codes.insert(code.clone(), pending);
+        code
+    }
+
+    /// Takes a code out (codes are single-use), if it exists and is unexpired.
+    pub(crate) fn take_code(&self, code: &str) -> Option<PendingCode> {
+        lock(&self.codes)
+            .remove(code)
+            .filter(|c| c.expires_at > unix_now())
+    }
+
+    /// Takes a refresh token out (refresh tokens rotate on use).
+    pub(crate) fn take_refresh_token(&self, token: &str) -> Option<RefreshGrant> {
+        lock(&self.refresh_tokens).remove(token)
+    }
+
+    /// The access token, ID token and (with `offline_access`) refresh
+    /// token of a user sign-in.
+    pub(crate) fn issue_user_tokens(
+        &self,
+        client_id: &str,
+        sign_in: &SignIn,
+    ) -> Result<UserTokens, String> {
+        let ttl = lock(&self.ttl).as_secs();
+        let now = unix_now();
+        let jti = {
+            let mut counter = lock(&self.counter);
+            *counter += 1;
+            format!("tkn_{now}_{}", *counter)
+        };
+        let scopes: Vec<&str> = sign_in.scope.split_whitespace().collect();
+        let access = serde_json::json!({
+            "iss": self.issuer, "sub": sign_in.user_id, "aud": [client_id],
+            "client_id": client_id, "iat": now, "nbf": now, "exp": now + ttl, "jti": jti,
+            "sid": sign_in.session_id, "oid": sign_in.organization_id, "scopes": scopes,
+        });
+        let (given, family) = sign_in
+            .name
+            .split_once(' ')
+            .map(|(g, f)| (g.to_string(), f.to_string()))
+            .unwrap_or_else(|| (sign_in.name.clone(), String::new()));
+        let mut id = serde_json::json!({
+            "iss": self.issuer, "sub": sign_in.user_id, "aud": [client_id], "azp": client_id,
+            "iat": now, "exp": now + ttl, "sid": sign_in.session_id,
+            "email": sign_in.email, "email_verified": true, "name": sign_in.name,
+            "given_name": given, "family_name": family, "preferred_username": sign_in.email,
+            "oid": sign_in.organization_id,
+            "amr": [sign_in.connection_id.clone().unwrap_or_else(|| "emulator".into())],
+            "identities": [{
+                "connection_id": sign_in.connection_id, "organization_id": sign_in.organization_id,
+                "connection_type": "OIDC", "provider_name": "SCALEKIT_EMULATOR", "social": false,
+            }],
+        });
+        if let (Some(nonce), Some(map)) = (&sign_in.nonce, id.as_object_mut()) {
+            map.insert("nonce".into(), nonce.clone().into());
+        }
+        let refresh_token = scopes.contains(&"offline_access").then(|| {
+            let token = format!(
+                "rt_{}",
+                Alphanumeric.sample_string(&mut rand::thread_rng(), 40)
+            );
+            lock(&self.refresh_tokens).insert(
+                token.clone(),
+                RefreshGrant {
+                    client_id: client_id.to_string(),
+                    sign_in: sign_in.clone(),
+                },
+            );
+            token
+        });
+        Ok(UserTokens {
+            access_token: self.sign(&access)?,
+            id_token: self.sign(&id)?,
+            refresh_token,
+            expires_in: ttl,
+        })
     }
 
     pub(crate) fn set_ttl(&self, ttl: Duration) {
@@ -109,10 +290,7 @@ impl TokenIssuer {
             jti: jti.clone(),
             scopes: Vec::new(),
         };
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.key.kid.clone());
-        let access_token = jsonwebtoken::encode(&header, &claims, &self.key.encoding)
-            .map_err(|e| format!("signing a token: {e}"))?;
+        let access_token = self.sign(&claims)?;
         let mut live = lock(&self.live);
         live.retain(|_, exp| *exp > now);
         live.insert(jti, claims.exp);
@@ -129,7 +307,13 @@ impl TokenIssuer {
         validation.validate_aud = false;
         validation.set_issuer(&[self.issuer.as_str()]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        let data = jsonwebtoken::decode::<ClientClaims>(token, &self.key.decoding, &validation)
+        let kid = jsonwebtoken::decode_header(token)
+            .map_err(|_| Rejection::Malformed)?
+            .kid;
+        let key = self
+            .key_by_id(kid.as_deref())
+            .ok_or(Rejection::BadSignature)?;
+        let data = jsonwebtoken::decode::<ClientClaims>(token, &key.decoding, &validation)
             .map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => Rejection::Expired,
                 jsonwebtoken::errors::ErrorKind::InvalidIssuer => Rejection::WrongIssuer,

@@ -3,8 +3,8 @@
 
 use std::time::Instant;
 
+use scalekit::proto::auditlogs::ListAuthLogRequest;
 use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
-use scalekit::proto::roles::ListRolesRequest;
 use scalekit_emulator::{Code, Emulator};
 
 async fn post_token(url: &str, form: &[(&str, &str)]) -> anyhow::Result<(u16, serde_json::Value)> {
@@ -179,15 +179,15 @@ async fn unwritten_rpcs_are_unimplemented_naming_the_method() -> anyhow::Result<
     )?;
     let status = client
         .raw()
-        .roles()
-        .list_roles(ListRolesRequest::default())
+        .audit_logs()
+        .list_auth_requests(ListAuthLogRequest::default())
         .await
         .expect_err("not implemented yet");
     assert_eq!(status.code(), Code::Unimplemented);
     assert!(
         status
             .message()
-            .contains("scalekit.v1.roles.RolesService/ListRoles"),
+            .contains("scalekit.v1.auditlogs.AuditLogsService/ListAuthRequests"),
         "{}",
         status.message()
     );

@@ -7,6 +7,7 @@
 //! raw clients of [`ScalekitClient::raw`](crate::ScalekitClient::raw) get the
 //! same headers, token handling and retry as the facade.
 
+use std::convert::Infallible;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
@@ -15,7 +16,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use http::{HeaderValue, Request, Response};
-use http_body_util::{BodyExt as _, Full};
+use http_body::Frame;
+use http_body_util::{BodyExt as _, Full, StreamBody};
 use tonic::body::Body;
 use tonic::transport::{Channel, Endpoint};
 use tower::ServiceExt as _;
@@ -27,6 +29,7 @@ use crate::transport::token::{AccessToken, TokenSource};
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 const GRPC_TIMEOUT: &str = "grpc-timeout";
+const GRPC_STATUS: &str = "grpc-status";
 
 /// gRPC status code 16, `UNAUTHENTICATED`.
 const UNAUTHENTICATED: &str = "16";
@@ -54,7 +57,7 @@ pub(crate) enum ChannelSource {
     /// needs a Tokio runtime; deferring it to the first call (which always
     /// runs inside one) lets a client be built anywhere, runtime or not.
     Lazy {
-        endpoint: Endpoint,
+        endpoint: Box<Endpoint>,
         channel: OnceLock<Channel>,
     },
 }
@@ -99,14 +102,14 @@ impl AuthChannel {
         let body = body.collect().await?.to_bytes();
 
         let token = self.token().await?;
-        let response = self.attempt(&parts, body.clone(), &token).await?;
-        if !is_unauthenticated(&response) {
-            return Ok(response);
+        let first = self.attempt(&parts, body.clone(), &token).await?;
+        if !first.is_unauthenticated() {
+            return Ok(first.response);
         }
         tracing::debug!(uri = %parts.uri, "UNAUTHENTICATED; refreshing the token and retrying once");
         self.shared.tokens.invalidate(&token);
         let token = self.token().await?;
-        self.attempt(&parts, body, &token).await
+        Ok(self.attempt(&parts, body, &token).await?.response)
     }
 
     async fn token(&self) -> Result<AccessToken, BoxError> {
@@ -122,7 +125,7 @@ impl AuthChannel {
         parts: &http::request::Parts,
         body: Bytes,
         token: &AccessToken,
-    ) -> Result<Response<Body>, BoxError> {
+    ) -> Result<Buffered, BoxError> {
         let mut request = Request::new(Body::new(Full::new(body)));
         *request.method_mut() = parts.method.clone();
         *request.uri_mut() = parts.uri.clone();
@@ -148,7 +151,8 @@ impl AuthChannel {
             }
         }
 
-        let call = self.shared.channel.channel().oneshot(request);
+        let channel = self.shared.channel.channel();
+        let call = async move { buffer_response(channel.oneshot(request).await?).await };
         match self.shared.timeout {
             None => Ok(call.await?),
             Some(limit) => match tokio::time::timeout(limit, call).await {
@@ -171,13 +175,42 @@ pub(crate) fn grpc_timeout_value(limit: Duration) -> HeaderValue {
     HeaderValue::try_from(text).unwrap_or_else(|_| HeaderValue::from_static("99999999S"))
 }
 
-/// A trailers-only response (how servers answer a call that fails before any
-/// message) carries its status in the headers.
-fn is_unauthenticated(response: &Response<Body>) -> bool {
-    response
-        .headers()
-        .get("grpc-status")
-        .is_some_and(|v| v.as_bytes() == UNAUTHENTICATED.as_bytes())
+/// A response read to its end, with the gRPC status it carried.
+struct Buffered {
+    response: Response<Body>,
+    grpc_status: Option<HeaderValue>,
+}
+
+impl Buffered {
+    fn is_unauthenticated(&self) -> bool {
+        self.grpc_status
+            .as_ref()
+            .is_some_and(|v| v.as_bytes() == UNAUTHENTICATED.as_bytes())
+    }
+}
+
+/// Reads the whole response so that its status can be seen wherever the
+/// server put it: in the headers of a trailers-only response (how servers
+/// usually fail a call before any message) or in the trailers. Every
+/// Scalekit RPC is unary, so the body is one small message.
+async fn buffer_response(response: Response<Body>) -> Result<Buffered, BoxError> {
+    let (parts, body) = response.into_parts();
+    let collected = body.collect().await?;
+    let trailers = collected.trailers().cloned();
+    let grpc_status = parts
+        .headers
+        .get(GRPC_STATUS)
+        .or_else(|| trailers.as_ref().and_then(|t| t.get(GRPC_STATUS)))
+        .cloned();
+    let mut frames = vec![Ok::<_, Infallible>(Frame::data(collected.to_bytes()))];
+    if let Some(trailers) = trailers {
+        frames.push(Ok(Frame::trailers(trailers)));
+    }
+    let body = Body::new(StreamBody::new(futures::stream::iter(frames)));
+    Ok(Buffered {
+        response: Response::from_parts(parts, body),
+        grpc_status,
+    })
 }
 
 impl tower::Service<Request<Body>> for AuthChannel {

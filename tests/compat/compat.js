@@ -66,6 +66,36 @@ async function organizations(ctx) {
     const sso = res.organization.settings.features.find((f) => f.name === "sso");
     assert.equal(sso.enabled, true);
   });
+  await check("organization.generatePortalLink", async () => {
+    const link = await client.organization.generatePortalLink(ctx.orgId);
+    assert.match(link.id, /^lnk_\d{17}$/);
+    assert.ok(link.location.startsWith(`${process.env.SCALEKIT_ENVIRONMENT_URL}/magicLink/`), link.location);
+    const secondsLeft = Number(link.expireTime.seconds) - Date.now() / 1000;
+    assert.ok(secondsLeft > 50 && secondsLeft <= 61, `expires in ${secondsLeft}s`);
+    const again = await client.organization.generatePortalLink(ctx.orgId);
+    assert.notEqual(again.location, link.location);
+    await assert.rejects(
+      client.organization.generatePortalLink("org_10000000000009999"),
+      (err) => err.name === "ScalekitNotFoundException" && err.httpStatus === 404,
+    );
+  });
+  await check("organization.upsertUserManagementSettings", async () => {
+    const limited = (await client.organization.createOrganization("Limited Org")).organization.id;
+    const settings = await client.organization.upsertUserManagementSettings(limited, { maxAllowedUsers: 1 });
+    assert.equal(settings.maxAllowedUsers, 1);
+    await client.user.createUserAndMembership(limited, { email: "first@limited.example", sendInvitationEmail: false });
+    await assert.rejects(
+      client.user.createUserAndMembership(limited, { email: "second@limited.example", sendInvitationEmail: false }),
+      (err) => err.name === "ScalekitBadRequestException" && err.httpStatus === 400,
+    );
+    const cleared = await client.organization.upsertUserManagementSettings(limited, { maxAllowedUsers: null });
+    assert.equal(cleared.maxAllowedUsers, undefined);
+    await client.user.createUserAndMembership(limited, { email: "second@limited.example", sendInvitationEmail: false });
+    const members = await client.user.listOrganizationUsers(limited, { pageSize: 10 });
+    assert.equal(members.totalSize, 2);
+    for (const member of members.users) await client.user.deleteUser(member.id);
+    await client.organization.deleteOrganization(limited);
+  });
 }
 
 async function users(ctx) {
@@ -149,10 +179,313 @@ async function users(ctx) {
   });
 }
 
+async function permissions(ctx) {
+  await check("permission.createPermission", async () => {
+    const res = await client.permission.createPermission({ name: "read:docs", description: "Read documents" });
+    assert.match(res.permission.id, /^perm_\d{17}$/);
+    assert.equal(res.permission.name, "read:docs");
+    assert.equal(res.permission.description, "Read documents");
+    assert.ok(res.permission.createTime);
+    for (const name of ["write:docs", "publish:docs", "delete:docs"]) {
+      await client.permission.createPermission({ name, description: name });
+    }
+  });
+  await check("permission.getPermission", async () => {
+    const res = await client.permission.getPermission("read:docs");
+    assert.equal(res.permission.description, "Read documents");
+  });
+  await check("permission.listPermissions", async () => {
+    const first = await client.permission.listPermissions(undefined, 3);
+    assert.deepEqual(first.permissions.map((p) => p.name), ["read:docs", "write:docs", "publish:docs"]);
+    assert.equal(first.totalSize, 4);
+    assert.ok(first.nextPageToken);
+    const second = await client.permission.listPermissions(first.nextPageToken, 3);
+    assert.deepEqual(second.permissions.map((p) => p.name), ["delete:docs"]);
+    assert.equal(second.nextPageToken, "");
+  });
+  await check("permission.updatePermission", async () => {
+    const res = await client.permission.updatePermission("read:docs", { name: "read:docs", description: "Read all documents" });
+    assert.equal(res.permission.description, "Read all documents");
+  });
+  await check("permission.deletePermission", async () => {
+    await client.permission.deletePermission("delete:docs");
+    await assert.rejects(client.permission.getPermission("delete:docs"), (err) => err.httpStatus === 404);
+  });
+}
+
+async function roles(ctx) {
+  const org = await client.organization.createOrganization("Roles Org");
+  ctx.rolesOrgId = org.organization.id;
+  await check("role.createRole", async () => {
+    const res = await client.role.createRole({
+      name: "viewer",
+      displayName: "Viewer",
+      description: "Reads documents",
+      permissions: ["read:docs"],
+    });
+    assert.match(res.role.id, /^role_\d{17}$/);
+    assert.equal(res.role.displayName, "Viewer");
+    const editor = await client.role.createRole({ name: "editor", displayName: "Editor", extends: "viewer" });
+    assert.equal(editor.role.extends, "viewer");
+  });
+  await check("errors: duplicate role is a conflict", async () => {
+    await assert.rejects(
+      client.role.createRole({ name: "viewer", displayName: "Again" }),
+      (err) => err.name === "ScalekitConflictException" && err.httpStatus === 409,
+    );
+  });
+  await check("role.getRole", async () => {
+    const res = await client.role.getRole("viewer");
+    assert.equal(res.role.name, "viewer");
+    assert.equal(res.role.dependentRolesCount, 1);
+  });
+  await check("role.listRoles", async () => {
+    const res = await client.role.listRoles();
+    assert.deepEqual(res.roles.map((r) => r.name), ["admin", "member", "viewer", "editor"]);
+    assert.equal(res.roles.find((r) => r.name === "member").defaultMember, true);
+  });
+  await check("role.updateRole", async () => {
+    const res = await client.role.updateRole("editor", { displayName: "Document Editor", permissions: ["write:docs"] });
+    assert.equal(res.role.displayName, "Document Editor");
+    assert.equal(res.role.extends, "viewer");
+  });
+  await check("permission.addPermissionsToRole", async () => {
+    const res = await client.permission.addPermissionsToRole("editor", ["publish:docs"]);
+    assert.deepEqual(res.permissions.map((p) => p.name), ["write:docs", "publish:docs"]);
+  });
+  await check("permission.listRolePermissions", async () => {
+    const res = await client.permission.listRolePermissions("editor");
+    assert.deepEqual(res.permissions.map((p) => p.name), ["write:docs", "publish:docs"]);
+  });
+  await check("permission.listEffectiveRolePermissions", async () => {
+    const res = await client.permission.listEffectiveRolePermissions("editor");
+    assert.deepEqual(res.permissions.map((p) => p.name), ["write:docs", "publish:docs", "read:docs"]);
+  });
+  await check("permission.removePermissionFromRole", async () => {
+    await client.permission.removePermissionFromRole("editor", "publish:docs");
+    const res = await client.permission.listRolePermissions("editor");
+    assert.deepEqual(res.permissions.map((p) => p.name), ["write:docs"]);
+  });
+  await check("role.getRoleUsersCount", async () => {
+    const user = await client.user.createUserAndMembership(ctx.rolesOrgId, { email: "ed@roles.example", sendInvitationEmail: false });
+    ctx.rolesUserId = user.user.id;
+    await client.user.updateMembership(ctx.rolesOrgId, ctx.rolesUserId, { roles: ["editor"] });
+    const res = await client.role.getRoleUsersCount("editor");
+    assert.equal(res.count, 1n);
+  });
+  await check("role.deleteRole", async () => {
+    await assert.rejects(client.role.deleteRole("editor"), (err) => err.httpStatus === 400);
+    await client.role.deleteRole("editor", "viewer");
+    const user = await client.user.getUser(ctx.rolesUserId);
+    assert.deepEqual(user.user.memberships[0].roles.map((r) => r.name), ["viewer"]);
+    await assert.rejects(client.role.getRole("editor"), (err) => err.httpStatus === 404);
+  });
+  await check("role.createOrganizationRole", async () => {
+    const res = await client.role.createOrganizationRole(ctx.rolesOrgId, {
+      name: "lead",
+      displayName: "Lead",
+      extends: "viewer",
+      permissions: ["write:docs"],
+    });
+    assert.equal(res.role.isOrgRole, true);
+    await client.role.createOrganizationRole(ctx.rolesOrgId, { name: "trainee", displayName: "Trainee" });
+  });
+  await check("role.getOrganizationRole", async () => {
+    const res = await client.role.getOrganizationRole(ctx.rolesOrgId, "lead");
+    assert.equal(res.role.extends, "viewer");
+  });
+  await check("role.listOrganizationRoles", async () => {
+    const res = await client.role.listOrganizationRoles(ctx.rolesOrgId);
+    assert.deepEqual(res.roles.map((r) => r.name), ["admin", "member", "viewer", "lead", "trainee"]);
+  });
+  await check("role.updateOrganizationRole", async () => {
+    const res = await client.role.updateOrganizationRole(ctx.rolesOrgId, "lead", { description: "Leads the team" });
+    assert.equal(res.role.description, "Leads the team");
+    assert.equal(res.role.displayName, "Lead");
+  });
+  await check("role.updateDefaultOrganizationRoles", async () => {
+    const res = await client.role.updateDefaultOrganizationRoles(ctx.rolesOrgId, "trainee");
+    assert.equal(res.defaultMember.name, "trainee");
+    const user = await client.user.createUserAndMembership(ctx.rolesOrgId, { email: "new@roles.example", sendInvitationEmail: false });
+    assert.deepEqual(user.user.memberships[0].roles.map((r) => r.name), ["trainee"]);
+  });
+  await check("role.getOrganizationRoleUsersCount", async () => {
+    const res = await client.role.getOrganizationRoleUsersCount(ctx.rolesOrgId, "trainee");
+    assert.equal(res.count, 1n);
+  });
+  await check("role.deleteOrganizationRoleBase", async () => {
+    await client.role.deleteOrganizationRoleBase(ctx.rolesOrgId, "lead");
+    const res = await client.role.getOrganizationRole(ctx.rolesOrgId, "lead");
+    assert.equal(res.role.extends, undefined);
+  });
+  await check("role.deleteOrganizationRole", async () => {
+    await assert.rejects(client.role.deleteOrganizationRole(ctx.rolesOrgId, "trainee"), (err) => err.httpStatus === 400);
+    await client.role.deleteOrganizationRole(ctx.rolesOrgId, "trainee", "lead");
+    await assert.rejects(client.role.getOrganizationRole(ctx.rolesOrgId, "trainee"), (err) => err.httpStatus === 404);
+    const res = await client.role.getOrganizationRoleUsersCount(ctx.rolesOrgId, "lead");
+    assert.equal(res.count, 1n);
+  });
+}
+
+// Connections, domains and directories. The Node SDK wraps no create RPC for
+// connections or directories, so they are created through the SDK's own
+// generated clients and `connectExec` (same transport and token).
+// Directory users and groups are provisioned over SCIM in a real
+// environment and have no RPC: only their empty lists are checked here.
+const notFound = (err) => err.name === "ScalekitNotFoundException" && err.httpStatus === 404;
+
+async function domains(ctx) {
+  ctx.ssoOrgId = (await client.organization.createOrganization("SSO Org")).organization.id;
+  await check("domain.createDomain", async () => {
+    const res = await client.domain.createDomain(ctx.ssoOrgId, "compat-sso.example", { domainType: "ORGANIZATION_DOMAIN" });
+    assert.match(res.domain.id, /^dom_\d{17}$/);
+    assert.equal(res.domain.domain, "compat-sso.example");
+    assert.equal(res.domain.organizationId, ctx.ssoOrgId);
+    assert.equal(res.domain.domainType, 2); // ORGANIZATION_DOMAIN
+    assert.equal(res.domain.verificationStatus, 1); // PENDING
+    ctx.domainId = res.domain.id;
+    const allowed = await client.domain.createDomain(ctx.ssoOrgId, "compat-allowed.example", { domainType: "ALLOWED_EMAIL_DOMAIN" });
+    assert.equal(allowed.domain.domainType, 1);
+    ctx.allowedDomainId = allowed.domain.id;
+    await assert.rejects(
+      client.domain.createDomain(ctx.ssoOrgId, "COMPAT-SSO.example"),
+      (err) => err.name === "ScalekitConflictException" && err.httpStatus === 409,
+    );
+    await assert.rejects(client.domain.createDomain(ctx.ssoOrgId, "x.example", { domainType: "NOPE" }), /Invalid domain type/);
+  });
+  await check("domain.getDomain", async () => {
+    const res = await client.domain.getDomain(ctx.ssoOrgId, ctx.domainId);
+    assert.equal(res.domain.domain, "compat-sso.example");
+    await assert.rejects(client.domain.getDomain(ctx.ssoOrgId, "dom_10000000000009999"), notFound);
+  });
+  await check("domain.listDomains", async () => {
+    const all = await client.domain.listDomains(ctx.ssoOrgId);
+    assert.deepEqual(all.domains.map((d) => d.domain), ["compat-sso.example", "compat-allowed.example"]);
+    const allowed = await client.domain.listDomains(ctx.ssoOrgId, { domainType: "ALLOWED_EMAIL_DOMAIN" });
+    assert.deepEqual(allowed.domains.map((d) => d.id), [ctx.allowedDomainId]);
+    await assert.rejects(client.domain.listDomains(ctx.ssoOrgId, { domainType: "NOPE" }), /Invalid domain type/);
+  });
+}
+
+async function connections(ctx) {
+  const conn = client.connection;
+  const created = await conn.coreClient.connectExec(conn.client.createConnection, {
+    organizationId: ctx.ssoOrgId,
+    connection: { provider: 1 /* OKTA */, type: 2 /* SAML */ },
+  });
+  ctx.connectionId = created.connection.id;
+  await check("connection.getConnection", async () => {
+    const res = await conn.getConnection(ctx.ssoOrgId, ctx.connectionId);
+    assert.match(res.connection.id, /^conn_\d{17}$/);
+    assert.equal(res.connection.organizationId, ctx.ssoOrgId);
+    assert.equal(res.connection.enabled, false);
+    assert.deepEqual(res.connection.domains.map((d) => d.domain), ["compat-sso.example"]);
+    await assert.rejects(conn.getConnection(ctx.ssoOrgId, "conn_10000000000009999"), notFound);
+  });
+  await check("connection.listConnections", async () => {
+    const res = await conn.listConnections(ctx.ssoOrgId);
+    assert.deepEqual(res.connections.map((c) => c.id), [ctx.connectionId]);
+    assert.equal(res.connections[0].organizationName, "SSO Org");
+    await assert.rejects(conn.listConnections("org_10000000000009999"), notFound);
+  });
+  await check("connection.listConnectionsByDomain", async () => {
+    const res = await conn.listConnectionsByDomain("compat-sso.example");
+    assert.deepEqual(res.connections.map((c) => c.id), [ctx.connectionId]);
+    assert.deepEqual(res.connections[0].domains, ["compat-sso.example"]);
+    assert.equal((await conn.listConnectionsByDomain("compat-allowed.example")).connections.length, 0);
+    assert.equal((await conn.listConnectionsByDomain("unknown.example")).connections.length, 0);
+  });
+  await check("connection.enableConnection", async () => {
+    const res = await conn.enableConnection(ctx.ssoOrgId, ctx.connectionId);
+    assert.equal(res.enabled, true);
+    assert.equal((await conn.getConnection(ctx.ssoOrgId, ctx.connectionId)).connection.enabled, true);
+  });
+  await check("connection.disableConnection", async () => {
+    const res = await conn.disableConnection(ctx.ssoOrgId, ctx.connectionId);
+    assert.equal(res.enabled, false);
+    assert.equal((await conn.getConnection(ctx.ssoOrgId, ctx.connectionId)).connection.enabled, false);
+  });
+}
+
+async function directories(ctx) {
+  const dir = client.directory;
+  await check("directory.getPrimaryDirectoryByOrganizationId (none)", async () => {
+    await assert.rejects(dir.getPrimaryDirectoryByOrganizationId(ctx.ssoOrgId), (err) =>
+      String(err).includes("directory does not exist for organization"),
+    );
+  });
+  const created = await dir.coreClient.connectExec(dir.client.createDirectory, {
+    organizationId: ctx.ssoOrgId,
+    directory: { directoryType: 1 /* SCIM */, directoryProvider: 1 /* OKTA */ },
+  });
+  ctx.directoryId = created.directory.id;
+  await check("directory.listDirectories", async () => {
+    const res = await dir.listDirectories(ctx.ssoOrgId);
+    assert.deepEqual(res.directories.map((d) => d.id), [ctx.directoryId]);
+    assert.match(ctx.directoryId, /^dir_\d{17}$/);
+  });
+  await check("directory.getDirectory", async () => {
+    const res = await dir.getDirectory(ctx.ssoOrgId, ctx.directoryId);
+    assert.equal(res.directory.organizationId, ctx.ssoOrgId);
+    assert.equal(res.directory.enabled, false);
+    assert.equal(res.directory.totalUsers, 0);
+    await assert.rejects(dir.getDirectory(ctx.ssoOrgId, "dir_10000000000009999"), notFound);
+  });
+  await check("directory.getPrimaryDirectoryByOrganizationId", async () => {
+    const primary = await dir.getPrimaryDirectoryByOrganizationId(ctx.ssoOrgId);
+    assert.equal(primary.id, ctx.directoryId);
+  });
+  await check("directory.listDirectoryUsers", async () => {
+    const res = await dir.listDirectoryUsers(ctx.ssoOrgId, ctx.directoryId, {
+      pageSize: 10,
+      includeDetail: true,
+      updatedAfter: "2024-01-02T03:04:05.006Z",
+    });
+    assert.deepEqual(res.users, []);
+    assert.equal(res.totalSize, 0);
+    await assert.rejects(
+      dir.listDirectoryUsers(ctx.ssoOrgId, ctx.directoryId, { directoryGroupId: "dirgroup_10000000000009999" }),
+      notFound,
+    );
+  });
+  await check("directory.listDirectoryGroups", async () => {
+    const res = await dir.listDirectoryGroups(ctx.ssoOrgId, ctx.directoryId, { pageSize: 30, includeDetail: true });
+    assert.deepEqual(res.groups, []);
+    assert.equal(res.totalSize, 0);
+    await assert.rejects(
+      dir.listDirectoryGroups(ctx.ssoOrgId, ctx.directoryId, { pageSize: 31 }),
+      (err) => err.httpStatus === 400,
+    );
+  });
+  await check("directory.enableDirectory", async () => {
+    assert.equal((await dir.enableDirectory(ctx.ssoOrgId, ctx.directoryId)).enabled, true);
+    assert.equal((await dir.getDirectory(ctx.ssoOrgId, ctx.directoryId)).directory.enabled, true);
+  });
+  await check("directory.disableDirectory", async () => {
+    assert.equal((await dir.disableDirectory(ctx.ssoOrgId, ctx.directoryId)).enabled, false);
+    assert.equal((await dir.getDirectory(ctx.ssoOrgId, ctx.directoryId)).directory.enabled, false);
+  });
+  await check("domain.deleteDomain", async () => {
+    await client.domain.deleteDomain(ctx.ssoOrgId, ctx.domainId);
+    await assert.rejects(client.domain.getDomain(ctx.ssoOrgId, ctx.domainId), notFound);
+    assert.equal((await client.connection.listConnectionsByDomain("compat-sso.example")).connections.length, 0);
+  });
+  await check("errors: deleting an organization removes its directories", async () => {
+    await client.organization.deleteOrganization(ctx.ssoOrgId);
+    await assert.rejects(client.connection.getConnection(ctx.ssoOrgId, ctx.connectionId), notFound);
+    await assert.rejects(dir.listDirectories(ctx.ssoOrgId), notFound);
+  });
+}
+
 (async () => {
   const ctx = {};
   await organizations(ctx);
   await users(ctx);
+  await permissions(ctx);
+  await roles(ctx);
+  await domains(ctx);
+  await connections(ctx);
+  await directories(ctx);
   const failed = results.filter((r) => !r.ok).length;
   console.log(`compat: ${results.length - failed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);

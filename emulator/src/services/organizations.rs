@@ -1,8 +1,11 @@
 //! `scalekit.v1.organizations.OrganizationService`: organizations, their
-//! external ids, metadata and feature settings.
+//! external ids, metadata and feature settings, admin-portal links, the
+//! member limit (user-management settings) and session settings.
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
+use rand::distributions::{Alphanumeric, DistString as _};
 use scalekit::proto::organizations::{self as pb, *};
 use tonic::{Request, Response, Status};
 
@@ -13,6 +16,136 @@ use crate::store::{now, SharedStore, Store};
 /// The OrganizationService of one emulated environment.
 pub(crate) struct Organizations {
     pub(crate) store: Arc<SharedStore>,
+    /// The environment URL; admin-portal links point below it.
+    pub(crate) env_url: String,
+}
+
+/// Admin-portal links are single use and valid for one minute.
+const PORTAL_LINK_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Metadata: at most 10 pairs, keys of 3 to 25 and values of 1 to 256
+/// characters (the service's validation rules).
+const MAX_METADATA_PAIRS: usize = 10;
+const METADATA_KEY_CHARS: (usize, usize) = (3, 25);
+const METADATA_VALUE_CHARS: (usize, usize) = (1, 256);
+
+fn check_metadata(metadata: &std::collections::HashMap<String, String>) -> Result<(), Status> {
+    if metadata.len() > MAX_METADATA_PAIRS {
+        return Err(status::invalid_argument(
+            "metadata",
+            format!("must have at most {MAX_METADATA_PAIRS} entries"),
+        ));
+    }
+    let within = |s: &str, (min, max): (usize, usize)| (min..=max).contains(&s.chars().count());
+    for (key, value) in metadata {
+        if !within(key, METADATA_KEY_CHARS) {
+            return Err(status::invalid_argument(
+                "metadata",
+                format!("key {key:?} must be 3 to 25 characters"),
+            ));
+        }
+        if !within(value, METADATA_VALUE_CHARS) {
+            return Err(status::invalid_argument(
+                "metadata",
+                format!("the value of {key:?} must be 1 to 256 characters"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An organization id where the service requires the `org_` prefix: an
+/// INVALID_ARGUMENT naming `field` when malformed, NOT_FOUND when unknown.
+fn existing_org(store: &Store, field: &str, id: &str) -> Result<String, Status> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(status::invalid_argument(field, "is required"));
+    }
+    if !id.starts_with("org_") || id.chars().count() > 32 {
+        return Err(status::invalid_argument(
+            field,
+            "must be an organization id (org_…, at most 32 characters)",
+        ));
+    }
+    if store.organizations.contains_key(id) {
+        Ok(id.to_string())
+    } else {
+        Err(status::not_found("organization", id))
+    }
+}
+
+/// Session-settings RPCs name the environment too; only this one exists.
+fn check_environment(store: &Store, environment_id: &str) -> Result<(), Status> {
+    let environment_id = environment_id.trim();
+    if environment_id.is_empty() {
+        return Err(status::invalid_argument("environment_id", "is required"));
+    }
+    if environment_id != store.environment_id {
+        return Err(status::not_found("environment", environment_id));
+    }
+    Ok(())
+}
+
+fn check_session_settings(settings: &OrganizationSessionSettings) -> Result<(), Status> {
+    for (field, value) in [
+        (
+            "session_settings.absolute_session_timeout",
+            settings.absolute_session_timeout,
+        ),
+        (
+            "session_settings.idle_session_timeout",
+            settings.idle_session_timeout,
+        ),
+    ] {
+        if value.is_some_and(|v| v <= 0) {
+            return Err(status::invalid_argument(field, "must be positive"));
+        }
+    }
+    Ok(())
+}
+
+/// Drops the portal links whose minute is over.
+fn prune_expired_links(store: &mut Store) {
+    let now = SystemTime::now();
+    for links in store.portal_links.values_mut() {
+        links.retain(|link| {
+            link.expire_time
+                .and_then(|t| SystemTime::try_from(t).ok())
+                .is_some_and(|expiry| expiry > now)
+        });
+    }
+    store.portal_links.retain(|_, links| !links.is_empty());
+}
+
+/// FAILED_PRECONDITION when the organization already has as many members
+/// as its user-management settings allow. The user service calls this
+/// before it adds a member.
+pub(crate) fn check_member_limit(store: &Store, organization_id: &str) -> Result<(), Status> {
+    let Some(max) = store
+        .user_management
+        .get(organization_id)
+        .and_then(|s| s.max_allowed_users)
+    else {
+        return Ok(());
+    };
+    let members = store
+        .users
+        .values()
+        .filter(|u| {
+            u.memberships
+                .iter()
+                .any(|m| m.organization_id == organization_id)
+        })
+        .count();
+    if i64::try_from(members).unwrap_or(i64::MAX) >= i64::from(max) {
+        return Err(status::failed_precondition(
+            "MAX_USERS_LIMIT_REACHED",
+            format!(
+                "organization {organization_id} already has {members} member(s), the most its user management settings allow ({max})"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Display names are 1 to 200 characters.
@@ -116,13 +249,14 @@ impl OrganizationService for Organizations {
             .organization
             .ok_or_else(|| status::invalid_argument("organization", "is required"))?;
         let name = display_name(&wanted.display_name)?;
+        check_metadata(&wanted.metadata)?;
         let mut store = self.store.lock();
         check_external_id_free(&store, wanted.external_id.as_deref(), None)?;
         let id = store.ids.next("org");
         let created = now();
         let organization = Organization {
             id: id.clone(),
-            create_time: Some(created.clone()),
+            create_time: Some(created),
             update_time: Some(created),
             display_name: name,
             region_code: wanted.region_code,
@@ -164,6 +298,9 @@ impl OrganizationService for Organizations {
         };
         if wants("external_id") {
             check_external_id_free(&store, update.external_id.as_deref(), Some(&id))?;
+        }
+        if wants("metadata") {
+            check_metadata(&update.metadata)?;
         }
         let organization = store
             .organizations
@@ -231,10 +368,15 @@ impl OrganizationService for Organizations {
         let mut store = self.store.lock();
         let id = resolve(&store, which!(req.identities, delete_organization_request))?;
         store.organizations.remove(&id);
+        store.forget_organization_roles(&id);
+        store.forget_organization_sso(&id);
         for user in store.users.values_mut() {
             user.memberships.retain(|m| m.organization_id != id);
         }
         store.invites.retain(|(org, _), _| *org != id);
+        store.portal_links.remove(&id);
+        store.user_management.remove(&id);
+        store.session_settings.remove(&id);
         Ok(Response::new(()))
     }
 
@@ -275,5 +417,219 @@ impl OrganizationService for Organizations {
         Ok(Response::new(GetOrganizationResponse {
             organization: Some(organization.clone()),
         }))
+    }
+    async fn generate_portal_link(
+        &self,
+        request: Request<GeneratePortalLinkRequest>,
+    ) -> Result<Response<GeneratePortalLinkResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let id = existing_org(&store, "id", &req.id)?;
+        prune_expired_links(&mut store);
+        let token = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
+        let link = Link {
+            id: store.ids.next("lnk"),
+            location: format!("{}/magicLink/{token}", self.env_url.trim_end_matches('/')),
+            expire_time: Some(prost_types::Timestamp::from(
+                SystemTime::now() + PORTAL_LINK_LIFETIME,
+            )),
+        };
+        store.portal_links.entry(id).or_default().push(link.clone());
+        Ok(Response::new(GeneratePortalLinkResponse {
+            link: Some(link),
+        }))
+    }
+
+    async fn get_portal_links(
+        &self,
+        request: Request<GetPortalLinkRequest>,
+    ) -> Result<Response<GetPortalLinksResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let id = existing_org(&store, "id", &req.id)?;
+        prune_expired_links(&mut store);
+        Ok(Response::new(GetPortalLinksResponse {
+            links: store.portal_links.get(&id).cloned().unwrap_or_default(),
+        }))
+    }
+
+    async fn delete_portal_link(
+        &self,
+        request: Request<DeletePortalLinkRequest>,
+    ) -> Result<Response<()>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let id = existing_org(&store, "id", &req.id)?;
+        store.portal_links.remove(&id);
+        Ok(Response::new(()))
+    }
+
+    async fn delete_portal_link_by_id(
+        &self,
+        request: Request<DeletePortalLinkByIdRequest>,
+    ) -> Result<Response<()>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let id = existing_org(&store, "id", &req.id)?;
+        let link_id = req.link_id.trim();
+        if !link_id.starts_with("lnk_") {
+            return Err(status::invalid_argument(
+                "link_id",
+                "must be a portal link id (lnk_…)",
+            ));
+        }
+        prune_expired_links(&mut store);
+        let links = store.portal_links.get_mut(&id);
+        let position = links
+            .as_ref()
+            .and_then(|links| links.iter().position(|l| l.id == link_id));
+        match (links, position) {
+            (Some(links), Some(i)) => {
+                links.remove(i);
+                if links.is_empty() {
+                    store.portal_links.remove(&id);
+                }
+                Ok(Response::new(()))
+            }
+            _ => Err(status::not_found("portal link", link_id)),
+        }
+    }
+
+    async fn create_organization_session_settings(
+        &self,
+        request: Request<CreateOrganizationSessionSettingsRequest>,
+    ) -> Result<Response<CreateOrganizationSessionSettingsResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let id = existing_org(&store, "id", &req.id)?;
+        check_environment(&store, &req.environment_id)?;
+        if store.session_settings.contains_key(&id) {
+            return Err(status::already_exists(
+                "ORGANIZATION_SESSION_SETTINGS_EXISTS",
+                format!("organization {id} already has session settings"),
+            ));
+        }
+        // New settings start with both session policies switched off.
+        let settings = OrganizationSessionSettings {
+            absolute_session_timeout: None,
+            session_management_enabled: Some(false),
+            idle_session_timeout: None,
+            idle_session_enabled: Some(false),
+        };
+        store.session_settings.insert(id.clone(), settings);
+        Ok(Response::new(CreateOrganizationSessionSettingsResponse {
+            environment_id: store.environment_id.clone(),
+            organization_id: id,
+            session_settings: Some(settings),
+        }))
+    }
+
+    async fn get_organization_session_settings(
+        &self,
+        request: Request<GetOrganizationSessionSettingsRequest>,
+    ) -> Result<Response<GetOrganizationSessionSettingsResponse>, Status> {
+        let req = request.into_inner();
+        let store = self.store.lock();
+        let id = existing_org(&store, "id", &req.id)?;
+        check_environment(&store, &req.environment_id)?;
+        let settings = store
+            .session_settings
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| status::not_found("organization session settings", &id))?;
+        Ok(Response::new(GetOrganizationSessionSettingsResponse {
+            environment_id: store.environment_id.clone(),
+            organization_id: id,
+            session_settings: Some(settings),
+        }))
+    }
+
+    async fn update_organization_session_settings(
+        &self,
+        request: Request<UpdateOrganizationSessionSettingsRequest>,
+    ) -> Result<Response<UpdateOrganizationSessionSettingsResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let id = existing_org(&store, "id", &req.id)?;
+        check_environment(&store, &req.environment_id)?;
+        let wanted = req
+            .session_settings
+            .ok_or_else(|| status::invalid_argument("session_settings", "is required"))?;
+        check_session_settings(&wanted)?;
+        let environment_id = store.environment_id.clone();
+        let settings = store
+            .session_settings
+            .get_mut(&id)
+            .ok_or_else(|| status::not_found("organization session settings", &id))?;
+        // Fields the request leaves unset keep their value.
+        if wanted.absolute_session_timeout.is_some() {
+            settings.absolute_session_timeout = wanted.absolute_session_timeout;
+        }
+        if wanted.session_management_enabled.is_some() {
+            settings.session_management_enabled = wanted.session_management_enabled;
+        }
+        if wanted.idle_session_timeout.is_some() {
+            settings.idle_session_timeout = wanted.idle_session_timeout;
+        }
+        if wanted.idle_session_enabled.is_some() {
+            settings.idle_session_enabled = wanted.idle_session_enabled;
+        }
+        Ok(Response::new(UpdateOrganizationSessionSettingsResponse {
+            environment_id,
+            organization_id: id,
+            session_settings: Some(*settings),
+        }))
+    }
+
+    async fn delete_organization_session_settings(
+        &self,
+        request: Request<DeleteOrganizationSessionSettingsRequest>,
+    ) -> Result<Response<()>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let id = existing_org(&store, "id", &req.id)?;
+        check_environment(&store, &req.environment_id)?;
+        store
+            .session_settings
+            .remove(&id)
+            .ok_or_else(|| status::not_found("organization session settings", &id))?;
+        Ok(Response::new(()))
+    }
+
+    async fn upsert_user_management_settings(
+        &self,
+        request: Request<UpsertUserManagementSettingsRequest>,
+    ) -> Result<Response<UpsertUserManagementSettingsResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let id = existing_org(&store, "organization_id", &req.organization_id)?;
+        let settings = req
+            .settings
+            .ok_or_else(|| status::invalid_argument("settings", "is required"))?;
+        if settings.max_allowed_users.is_some_and(|max| max < 0) {
+            return Err(status::invalid_argument(
+                "settings.max_allowed_users",
+                "must not be negative",
+            ));
+        }
+        // An unset limit removes it; existing members are never evicted.
+        store.user_management.insert(id, settings);
+        Ok(Response::new(UpsertUserManagementSettingsResponse {
+            settings: Some(settings),
+        }))
+    }
+
+    async fn get_organization_user_management_setting(
+        &self,
+        request: Request<GetOrganizationUserManagementSettingsRequest>,
+    ) -> Result<Response<GetOrganizationUserManagementSettingsResponse>, Status> {
+        let req = request.into_inner();
+        let store = self.store.lock();
+        let id = existing_org(&store, "organization_id", &req.organization_id)?;
+        Ok(Response::new(
+            GetOrganizationUserManagementSettingsResponse {
+                settings: Some(store.user_management.get(&id).cloned().unwrap_or_default()),
+            },
+        ))
     }
 }

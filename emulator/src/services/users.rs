@@ -9,8 +9,9 @@ use scalekit::proto::users::{self as pb, *};
 use tonic::{Request, Response, Status};
 
 use crate::paging::{paginate, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE};
+use crate::services::organizations::check_member_limit;
 use crate::status;
-use crate::store::{now, SharedStore, Store, DEFAULT_MEMBER_ROLE};
+use crate::store::{now, SharedStore, Store};
 
 /// Invitations are valid this long (the service's default is a week).
 const INVITE_LIFETIME_SECS: i64 = 7 * 24 * 60 * 60;
@@ -80,32 +81,38 @@ fn valid_email(email: &str) -> Result<String, Status> {
     Ok(email.to_ascii_lowercase())
 }
 
-/// Environment roles for the given names; none named means the default role.
-fn roles_named(store: &Store, names: &[Role]) -> Result<Vec<Role>, Status> {
+/// The roles `names` name, as seen from organization `org` (its own roles,
+/// then the environment's); none named means the organization's default
+/// member role.
+fn roles_named(store: &Store, org: &str, names: &[Role]) -> Result<Vec<Role>, Status> {
     if names.is_empty() {
         return Ok(store
-            .roles
-            .get(DEFAULT_MEMBER_ROLE)
-            .cloned()
+            .default_member_role_in(org)
+            .map(|r| r.summary())
             .into_iter()
             .collect());
     }
     let mut roles: Vec<Role> = Vec::new();
     for wanted in names {
         let role = store
-            .roles
-            .get(&wanted.name)
+            .role_in(Some(org), &wanted.name)
             .or_else(|| {
                 store
                     .roles
                     .values()
+                    .chain(
+                        store
+                            .organization_roles
+                            .values()
+                            .filter(|r| r.organization_id.as_deref() == Some(org)),
+                    )
                     .find(|r| !wanted.id.is_empty() && r.id == wanted.id)
             })
             .ok_or_else(|| {
                 status::invalid_argument("roles", format!("role {:?} does not exist", wanted.name))
             })?;
         if !roles.iter().any(|r| r.id == role.id) {
-            roles.push(role.clone());
+            roles.push(role.summary());
         }
     }
     Ok(roles)
@@ -129,7 +136,7 @@ fn new_membership(
     let created = now();
     OrganizationMembership {
         organization_id: organization_id.to_string(),
-        join_time: (!invited).then(|| created.clone()),
+        join_time: (!invited).then_some(created),
         membership_status: if invited {
             MembershipStatus::PendingInvite
         } else {
@@ -140,8 +147,8 @@ fn new_membership(
         display_name: organization.map(|o| o.display_name.clone()),
         metadata,
         inviter_email,
-        created_at: Some(created.clone()),
-        accepted_at: (!invited).then(|| created.clone()),
+        created_at: Some(created),
+        accepted_at: (!invited).then_some(created),
         expires_at: invited.then(|| expiry_from(&created)),
         provisioning_method: Some("api".to_string()),
         permissions: Vec::new(),
@@ -440,7 +447,7 @@ impl UserService for Users {
         let org = require_organization(&store, &req.organization_id)?;
         let id = resolve_user(&store, who!(req.identities, create_membership_request))?;
         let wanted = req.membership.unwrap_or_default();
-        let roles = roles_named(&store, &wanted.roles)?;
+        let roles = roles_named(&store, &org, &wanted.roles)?;
         if store
             .users
             .get(&id)
@@ -452,6 +459,7 @@ impl UserService for Users {
                 format!("user {id} is already a member of organization {org}"),
             ));
         }
+        check_member_limit(&store, &org)?;
         let invited = req.send_invitation_email.unwrap_or(true);
         let membership = new_membership(
             &store,
@@ -511,7 +519,7 @@ impl UserService for Users {
         let roles = if update.roles.is_empty() {
             None
         } else {
-            Some(roles_named(&store, &update.roles)?)
+            Some(roles_named(&store, &org, &update.roles)?)
         };
         let user = store
             .users
@@ -544,7 +552,7 @@ impl UserService for Users {
             .ok_or_else(|| status::invalid_argument("user", "is required"))?;
         let email = valid_email(&wanted.email)?;
         let membership_wanted = wanted.membership.clone().unwrap_or_default();
-        let roles = roles_named(&store, &membership_wanted.roles)?;
+        let roles = roles_named(&store, &org, &membership_wanted.roles)?;
 
         let existing = store.user_id_by_email(&email);
         if let Some(id) = &existing {
@@ -561,6 +569,7 @@ impl UserService for Users {
             }
         }
         check_external_id_free(&store, &wanted.external_id, existing.as_deref())?;
+        check_member_limit(&store, &org)?;
 
         let invited = req.send_invitation_email.unwrap_or(true);
         let membership = new_membership(
@@ -583,7 +592,7 @@ impl UserService for Users {
                 let user = User {
                     id: id.clone(),
                     environment_id: store.environment_id.clone(),
-                    create_time: Some(created.clone()),
+                    create_time: Some(created),
                     update_time: Some(created),
                     email,
                     external_id: wanted.external_id.filter(|e| !e.is_empty()),
@@ -668,7 +677,7 @@ impl UserService for Users {
                 user_id: id,
                 inviter_email: inviter,
                 status: "PENDING_INVITE".to_string(),
-                created_at: Some(resent.clone()),
+                created_at: Some(resent),
                 ..Default::default()
             });
         invite.status = "PENDING_INVITE".to_string();
@@ -720,7 +729,7 @@ impl UserService for Users {
                 display_name: String::new(),
             })
             .collect();
-        let roles = roles_named(&store, &wanted)?;
+        let roles = roles_named(&store, &org, &wanted)?;
         let user = store
             .users
             .get_mut(&id)

@@ -1,0 +1,729 @@
+//! The emulator's OrganizationService semantics, through the generated
+//! clients over real sockets: pagination, external-id uniqueness, update
+//! masks, cascading deletes, portal links, user-management and session
+//! settings.
+
+use std::collections::HashMap;
+
+use prost_types::FieldMask;
+use scalekit::proto::organizations::{
+    delete_organization_request, get_organization_request, update_organization_request,
+    CreateOrganization, CreateOrganizationRequest, CreateOrganizationSessionSettingsRequest,
+    DeleteOrganizationRequest, DeleteOrganizationSessionSettingsRequest,
+    DeletePortalLinkByIdRequest, DeletePortalLinkRequest, GeneratePortalLinkRequest,
+    GetOrganizationRequest, GetOrganizationSessionSettingsRequest,
+    GetOrganizationUserManagementSettingsRequest, GetPortalLinkRequest, ListOrganizationsRequest,
+    Organization, OrganizationServiceClient, OrganizationSessionSettings,
+    OrganizationUserManagementSettings, UpdateOrganization, UpdateOrganizationRequest,
+    UpdateOrganizationSessionSettingsRequest, UpsertUserManagementSettingsRequest,
+};
+use scalekit::proto::users::{
+    create_membership_request, CreateMembership, CreateMembershipRequest, CreateUser,
+    CreateUserAndMembershipRequest, GetUserRequest, ListOrganizationUsersRequest,
+    ResendInviteRequest, User, UserServiceClient,
+};
+use scalekit::AuthChannel;
+use scalekit_emulator::{Code, Emulator, EmulatorHandle};
+use tonic::Status;
+
+struct Env {
+    _emulator: EmulatorHandle,
+    orgs: OrganizationServiceClient<AuthChannel>,
+    users: UserServiceClient<AuthChannel>,
+}
+
+async fn start() -> anyhow::Result<Env> {
+    let emulator = Emulator::builder().start().await?;
+    let client = scalekit::ScalekitClient::new(
+        emulator.env_url(),
+        emulator.client_id(),
+        emulator.client_secret(),
+    )?;
+    Ok(Env {
+        orgs: client.raw().organizations(),
+        users: client.raw().users(),
+        _emulator: emulator,
+    })
+}
+
+impl Env {
+    async fn create(
+        &mut self,
+        name: &str,
+        external_id: Option<&str>,
+    ) -> Result<Organization, Status> {
+        let request = CreateOrganizationRequest {
+            organization: Some(CreateOrganization {
+                display_name: name.to_owned(),
+                external_id: external_id.map(str::to_owned),
+                ..Default::default()
+            }),
+        };
+        Ok(self
+            .orgs
+            .create_organization(request)
+            .await?
+            .into_inner()
+            .organization
+            .expect("an organization"))
+    }
+
+    async fn get(&mut self, id: &str) -> Result<Organization, Status> {
+        let request = GetOrganizationRequest {
+            identities: Some(get_organization_request::Identities::Id(id.to_owned())),
+        };
+        Ok(self
+            .orgs
+            .get_organization(request)
+            .await?
+            .into_inner()
+            .organization
+            .expect("an organization"))
+    }
+
+    async fn update(
+        &mut self,
+        id: &str,
+        update: UpdateOrganization,
+        mask: &[&str],
+    ) -> Result<Organization, Status> {
+        let request = UpdateOrganizationRequest {
+            identities: Some(update_organization_request::Identities::Id(id.to_owned())),
+            organization: Some(update),
+            update_mask: (!mask.is_empty()).then(|| FieldMask {
+                paths: mask.iter().map(|p| (*p).to_owned()).collect(),
+            }),
+        };
+        Ok(self
+            .orgs
+            .update_organization(request)
+            .await?
+            .into_inner()
+            .organization
+            .expect("an organization"))
+    }
+
+    async fn delete(&mut self, id: &str) -> Result<(), Status> {
+        let request = DeleteOrganizationRequest {
+            identities: Some(delete_organization_request::Identities::Id(id.to_owned())),
+        };
+        self.orgs.delete_organization(request).await?;
+        Ok(())
+    }
+
+    async fn add_user(&mut self, org: &str, email: &str) -> Result<User, Status> {
+        let request = CreateUserAndMembershipRequest {
+            organization_id: org.to_owned(),
+            user: Some(CreateUser {
+                email: email.to_owned(),
+                ..Default::default()
+            }),
+            send_invitation_email: Some(true),
+        };
+        Ok(self
+            .users
+            .create_user_and_membership(request)
+            .await?
+            .into_inner()
+            .user
+            .expect("a user"))
+    }
+
+    async fn add_member(&mut self, org: &str, user_id: &str) -> Result<User, Status> {
+        let request = CreateMembershipRequest {
+            organization_id: org.to_owned(),
+            membership: Some(CreateMembership::default()),
+            identities: Some(create_membership_request::Identities::Id(
+                user_id.to_owned(),
+            )),
+            send_invitation_email: Some(false),
+        };
+        Ok(self
+            .users
+            .create_membership(request)
+            .await?
+            .into_inner()
+            .user
+            .expect("a user"))
+    }
+
+    async fn set_limit(&mut self, org: &str, max: Option<i32>) -> Result<(), Status> {
+        self.orgs
+            .upsert_user_management_settings(UpsertUserManagementSettingsRequest {
+                organization_id: org.to_owned(),
+                settings: Some(OrganizationUserManagementSettings {
+                    max_allowed_users: max,
+                }),
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+fn code<T: std::fmt::Debug>(result: Result<T, Status>) -> Code {
+    result.expect_err("expected an error").code()
+}
+
+/// The status is INVALID_ARGUMENT and its message names `field`.
+fn invalid<T: std::fmt::Debug>(result: Result<T, Status>, field: &str) {
+    let status = result.expect_err("expected INVALID_ARGUMENT");
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    assert!(status.message().contains(field), "{}", status.message());
+}
+
+// ---------------------------------------------------------------------------
+// Lists
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn list_organization_pages_forward_and_back_over_several_pages() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let mut ids = Vec::new();
+    for n in 0..7 {
+        ids.push(env.create(&format!("Org {n}"), None).await?.id);
+    }
+    let list = |token: &str| ListOrganizationsRequest {
+        page_size: 3,
+        page_token: token.to_owned(),
+        external_id: None,
+    };
+    let ids_of = |orgs: &[Organization]| orgs.iter().map(|o| o.id.clone()).collect::<Vec<_>>();
+
+    let first = env.orgs.list_organization(list("")).await?.into_inner();
+    assert_eq!(ids_of(&first.organizations), ids[0..3]);
+    assert_eq!(first.total_size, 7);
+    assert!(first.prev_page_token.is_empty());
+    let second = env
+        .orgs
+        .list_organization(list(&first.next_page_token))
+        .await?
+        .into_inner();
+    assert_eq!(ids_of(&second.organizations), ids[3..6]);
+    let third = env
+        .orgs
+        .list_organization(list(&second.next_page_token))
+        .await?
+        .into_inner();
+    assert_eq!(ids_of(&third.organizations), ids[6..]);
+    assert!(third.next_page_token.is_empty());
+    let back = env
+        .orgs
+        .list_organization(list(&third.prev_page_token))
+        .await?
+        .into_inner();
+    assert_eq!(ids_of(&back.organizations), ids[3..6]);
+
+    // Page size 0 is the default of 10: everything at once here.
+    let all = env
+        .orgs
+        .list_organization(ListOrganizationsRequest::default())
+        .await?
+        .into_inner();
+    assert_eq!(ids_of(&all.organizations), ids);
+    assert!(all.next_page_token.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_organization_foreign_token_and_big_page_are_invalid() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let result = env
+        .orgs
+        .list_organization(ListOrganizationsRequest {
+            page_token: "not-ours".to_owned(),
+            ..Default::default()
+        })
+        .await;
+    invalid(result, "page_token");
+    let result = env
+        .orgs
+        .list_organization(ListOrganizationsRequest {
+            page_size: 101,
+            ..Default::default()
+        })
+        .await;
+    invalid(result, "page_size");
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Create and update rules
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn create_organization_external_ids_are_unique() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    env.create("A", Some("ext-1")).await?;
+    assert_eq!(
+        code(env.create("B", Some("ext-1")).await),
+        Code::AlreadyExists
+    );
+    // Organizations without an external id do not collide.
+    env.create("C", None).await?;
+    env.create("D", None).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_organization_checks_name_and_metadata() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    invalid(env.create("   ", None).await, "display_name");
+    invalid(env.create(&"x".repeat(201), None).await, "display_name");
+    let with_metadata = |metadata: HashMap<String, String>| CreateOrganizationRequest {
+        organization: Some(CreateOrganization {
+            display_name: "Acme".to_owned(),
+            metadata,
+            ..Default::default()
+        }),
+    };
+    let pair = |k: &str, v: &str| HashMap::from([(k.to_owned(), v.to_owned())]);
+    let too_many: HashMap<String, String> = (0..11)
+        .map(|n| (format!("key{n}"), "v".to_owned()))
+        .collect();
+    for metadata in [
+        pair("ab", "v"),
+        pair("key", ""),
+        pair("key", &"v".repeat(257)),
+        too_many,
+    ] {
+        let result = env.orgs.create_organization(with_metadata(metadata)).await;
+        invalid(result, "metadata");
+    }
+    env.orgs
+        .create_organization(with_metadata(pair("abc", "v")))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_external_id_taken_by_another_is_conflict() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let a = env.create("A", Some("a")).await?;
+    env.create("B", Some("b")).await?;
+    let to = |ext: &str| UpdateOrganization {
+        external_id: Some(ext.to_owned()),
+        ..Default::default()
+    };
+    assert_eq!(
+        code(env.update(&a.id, to("b"), &[]).await),
+        Code::AlreadyExists
+    );
+    // Keeping its own external id is not a conflict.
+    let same = env.update(&a.id, to("a"), &[]).await?;
+    assert_eq!(same.external_id.as_deref(), Some("a"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_mask_limits_the_change_to_named_fields() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", Some("ext-1")).await?;
+    let update = UpdateOrganization {
+        display_name: Some("Renamed".to_owned()),
+        external_id: Some("ext-2".to_owned()),
+        metadata: HashMap::from([("tier".to_owned(), "gold".to_owned())]),
+    };
+    let updated = env
+        .update(&org.id, update.clone(), &["display_name"])
+        .await?;
+    assert_eq!(updated.display_name, "Renamed");
+    assert_eq!(updated.external_id.as_deref(), Some("ext-1"));
+    assert!(updated.metadata.is_empty());
+
+    let updated = env.update(&org.id, update, &["metadata"]).await?;
+    assert_eq!(updated.metadata["tier"], "gold");
+    assert_eq!(updated.external_id.as_deref(), Some("ext-1"));
+
+    // A masked metadata path with an empty map clears the metadata; without
+    // a mask an empty map leaves it alone.
+    let cleared = env
+        .update(&org.id, UpdateOrganization::default(), &[])
+        .await?;
+    assert_eq!(cleared.metadata["tier"], "gold");
+    let cleared = env
+        .update(&org.id, UpdateOrganization::default(), &["metadata"])
+        .await?;
+    assert!(cleared.metadata.is_empty());
+    assert_eq!(cleared.display_name, "Renamed");
+    ensure_later(&org, &cleared);
+    Ok(())
+}
+
+fn ensure_later(before: &Organization, after: &Organization) {
+    assert_eq!(after.create_time, before.create_time);
+    let (b, a) = (
+        before.update_time.expect("update time"),
+        after.update_time.expect("update time"),
+    );
+    assert!((a.seconds, a.nanos) >= (b.seconds, b.nanos));
+}
+
+#[tokio::test]
+async fn update_organization_unknown_mask_path_is_invalid() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    let result = env
+        .update(&org.id, UpdateOrganization::default(), &["region_code"])
+        .await;
+    invalid(result, "update_mask");
+    let result = env
+        .update(
+            &org.id,
+            UpdateOrganization {
+                display_name: Some(" ".to_owned()),
+                ..Default::default()
+            },
+            &[],
+        )
+        .await;
+    invalid(result, "display_name");
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Delete cascades
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn delete_organization_cascades_memberships_invites_links_and_settings() -> anyhow::Result<()>
+{
+    let mut env = start().await?;
+    let doomed = env.create("Doomed", None).await?;
+    let kept = env.create("Kept", None).await?;
+    let user = env.add_user(&doomed.id, "ada@example.com").await?;
+    env.add_member(&kept.id, &user.id).await?;
+    env.set_limit(&doomed.id, Some(5)).await?;
+    env.orgs
+        .generate_portal_link(GeneratePortalLinkRequest {
+            id: doomed.id.clone(),
+            ..Default::default()
+        })
+        .await?;
+
+    env.delete(&doomed.id).await?;
+    assert_eq!(code(env.get(&doomed.id).await), Code::NotFound);
+    assert_eq!(code(env.delete(&doomed.id).await), Code::NotFound);
+
+    let user = env
+        .users
+        .get_user(GetUserRequest {
+            identities: Some(scalekit::proto::users::get_user_request::Identities::Id(
+                user.id.clone(),
+            )),
+        })
+        .await?
+        .into_inner()
+        .user
+        .expect("a user");
+    let orgs: Vec<&str> = user
+        .memberships
+        .iter()
+        .map(|m| m.organization_id.as_str())
+        .collect();
+    assert_eq!(orgs, [kept.id.as_str()]);
+    let resend = env
+        .users
+        .resend_invite(ResendInviteRequest {
+            organization_id: doomed.id.clone(),
+            id: user.id.clone(),
+        })
+        .await;
+    assert_eq!(code(resend), Code::NotFound);
+    let links = env
+        .orgs
+        .get_portal_links(GetPortalLinkRequest {
+            id: doomed.id.clone(),
+        })
+        .await;
+    assert_eq!(code(links), Code::NotFound);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Portal links
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn portal_links_are_listed_and_deleted_one_or_all() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    let other = env.create("Other", None).await?;
+    let mut links = Vec::new();
+    for _ in 0..3 {
+        let link = env
+            .orgs
+            .generate_portal_link(GeneratePortalLinkRequest {
+                id: org.id.clone(),
+                ..Default::default()
+            })
+            .await?
+            .into_inner()
+            .link
+            .expect("a link");
+        links.push(link);
+    }
+    let list = |id: &str| GetPortalLinkRequest { id: id.to_owned() };
+    let listed = env.orgs.get_portal_links(list(&org.id)).await?.into_inner();
+    assert_eq!(listed.links, links);
+    let none = env
+        .orgs
+        .get_portal_links(list(&other.id))
+        .await?
+        .into_inner();
+    assert!(none.links.is_empty());
+
+    let by_id = |org: &str, link: &str| DeletePortalLinkByIdRequest {
+        id: org.to_owned(),
+        link_id: link.to_owned(),
+    };
+    env.orgs
+        .delete_portal_link_by_id(by_id(&org.id, &links[1].id))
+        .await?;
+    let listed = env.orgs.get_portal_links(list(&org.id)).await?.into_inner();
+    assert_eq!(listed.links, [links[0].clone(), links[2].clone()]);
+    // Gone, or another organization's: not found.
+    let again = env
+        .orgs
+        .delete_portal_link_by_id(by_id(&org.id, &links[1].id))
+        .await;
+    assert_eq!(code(again), Code::NotFound);
+    let foreign = env
+        .orgs
+        .delete_portal_link_by_id(by_id(&other.id, &links[0].id))
+        .await;
+    assert_eq!(code(foreign), Code::NotFound);
+    invalid(
+        env.orgs
+            .delete_portal_link_by_id(by_id(&org.id, "xyz"))
+            .await,
+        "link_id",
+    );
+
+    env.orgs
+        .delete_portal_link(DeletePortalLinkRequest { id: org.id.clone() })
+        .await?;
+    let listed = env.orgs.get_portal_links(list(&org.id)).await?.into_inner();
+    assert!(listed.links.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn portal_link_rpcs_require_an_org_id() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let result = env
+        .orgs
+        .generate_portal_link(GeneratePortalLinkRequest {
+            id: "acme".to_owned(),
+            ..Default::default()
+        })
+        .await;
+    invalid(result, "id");
+    let result = env
+        .orgs
+        .get_portal_links(GetPortalLinkRequest {
+            id: "org_10000000000000099".to_owned(),
+        })
+        .await;
+    assert_eq!(code(result), Code::NotFound);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// User-management settings
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn user_management_settings_round_trip_and_default_to_no_limit() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    let get = |id: &str| GetOrganizationUserManagementSettingsRequest {
+        organization_id: id.to_owned(),
+    };
+    let settings = env
+        .orgs
+        .get_organization_user_management_setting(get(&org.id))
+        .await?
+        .into_inner()
+        .settings
+        .expect("settings");
+    assert_eq!(settings.max_allowed_users, None);
+
+    env.set_limit(&org.id, Some(7)).await?;
+    let settings = env
+        .orgs
+        .get_organization_user_management_setting(get(&org.id))
+        .await?
+        .into_inner()
+        .settings
+        .expect("settings");
+    assert_eq!(settings.max_allowed_users, Some(7));
+
+    let missing = env
+        .orgs
+        .upsert_user_management_settings(UpsertUserManagementSettingsRequest {
+            organization_id: org.id.clone(),
+            settings: None,
+        })
+        .await;
+    invalid(missing, "settings");
+    let unknown = env
+        .orgs
+        .get_organization_user_management_setting(get("org_10000000000000099"))
+        .await;
+    assert_eq!(code(unknown), Code::NotFound);
+    Ok(())
+}
+
+#[tokio::test]
+async fn member_limit_blocks_create_membership_and_counts_per_organization() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Small", None).await?;
+    let other = env.create("Other", None).await?;
+    let ada = env.add_user(&org.id, "ada@example.com").await?;
+    let bob = env.add_user(&other.id, "bob@example.com").await?;
+    env.add_user(&other.id, "cy@example.com").await?;
+
+    // Lowering the limit below the current count evicts nobody.
+    env.set_limit(&org.id, Some(0)).await?;
+    let members = env
+        .users
+        .list_organization_users(ListOrganizationUsersRequest {
+            organization_id: org.id.clone(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    assert_eq!(members.total_size, 1);
+    assert_eq!(
+        code(env.add_member(&org.id, &bob.id).await),
+        Code::FailedPrecondition
+    );
+    env.set_limit(&org.id, Some(2)).await?;
+    env.add_member(&org.id, &bob.id).await?;
+    assert_eq!(
+        code(env.add_user(&org.id, "dee@example.com").await),
+        Code::FailedPrecondition
+    );
+    // The other organization has no limit.
+    env.add_member(&other.id, &ada.id).await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Session settings
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn session_settings_create_get_update_delete() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    let environment_id = env
+        .add_user(&org.id, "ada@example.com")
+        .await?
+        .environment_id;
+    let id = org.id.clone();
+
+    let get = GetOrganizationSessionSettingsRequest {
+        id: id.clone(),
+        environment_id: environment_id.clone(),
+    };
+    assert_eq!(
+        code(
+            env.orgs
+                .get_organization_session_settings(get.clone())
+                .await
+        ),
+        Code::NotFound
+    );
+
+    let create = CreateOrganizationSessionSettingsRequest {
+        id: id.clone(),
+        environment_id: environment_id.clone(),
+    };
+    let created = env
+        .orgs
+        .create_organization_session_settings(create.clone())
+        .await?
+        .into_inner();
+    assert_eq!(created.organization_id, id);
+    assert_eq!(created.environment_id, environment_id);
+    let settings = created.session_settings.expect("settings");
+    assert_eq!(settings.session_management_enabled, Some(false));
+    assert_eq!(
+        code(env.orgs.create_organization_session_settings(create).await),
+        Code::AlreadyExists
+    );
+
+    let update = |settings: OrganizationSessionSettings| UpdateOrganizationSessionSettingsRequest {
+        id: id.clone(),
+        environment_id: environment_id.clone(),
+        session_settings: Some(settings),
+    };
+    let updated = env
+        .orgs
+        .update_organization_session_settings(update(OrganizationSessionSettings {
+            session_management_enabled: Some(true),
+            absolute_session_timeout: Some(3600),
+            ..Default::default()
+        }))
+        .await?
+        .into_inner()
+        .session_settings
+        .expect("settings");
+    assert_eq!(updated.session_management_enabled, Some(true));
+    assert_eq!(updated.absolute_session_timeout, Some(3600));
+    assert_eq!(updated.idle_session_enabled, Some(false));
+    invalid(
+        env.orgs
+            .update_organization_session_settings(update(OrganizationSessionSettings {
+                idle_session_timeout: Some(-5),
+                ..Default::default()
+            }))
+            .await,
+        "idle_session_timeout",
+    );
+    let fetched = env
+        .orgs
+        .get_organization_session_settings(get.clone())
+        .await?
+        .into_inner()
+        .session_settings
+        .expect("settings");
+    assert_eq!(fetched, updated);
+
+    let wrong_env = GetOrganizationSessionSettingsRequest {
+        id: id.clone(),
+        environment_id: "env_1".to_owned(),
+    };
+    assert_eq!(
+        code(env.orgs.get_organization_session_settings(wrong_env).await),
+        Code::NotFound
+    );
+
+    let delete = DeleteOrganizationSessionSettingsRequest {
+        id: id.clone(),
+        environment_id: environment_id.clone(),
+    };
+    env.orgs
+        .delete_organization_session_settings(delete.clone())
+        .await?;
+    assert_eq!(
+        code(env.orgs.get_organization_session_settings(get).await),
+        Code::NotFound
+    );
+    assert_eq!(
+        code(env.orgs.delete_organization_session_settings(delete).await),
+        Code::NotFound
+    );
+    assert_eq!(
+        code(
+            env.orgs
+                .update_organization_session_settings(
+                    update(OrganizationSessionSettings::default())
+                )
+                .await
+        ),
+        Code::NotFound
+    );
+    Ok(())
+}

@@ -1,0 +1,583 @@
+//! JWT validation: the token's shape, its algorithm against the key's, the
+//! signature, then the claims (`exp`, `nbf`, `iss`, `aud`, `nonce`, scopes)
+//! against an explicit clock. Pure: fetching keys is the caller's job.
+
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use jsonwebtoken::Algorithm;
+use serde_json::{Map, Value};
+
+use crate::error::InvalidTokenReason as Reason;
+use crate::oidc::jwks::{accepted_algorithm, KeySet};
+
+/// Optional checks for [`validate_token`](crate::ScalekitClient::validate_token)
+/// and the helpers built on it. The signature and `exp`/`nbf` are always
+/// checked; these add issuer, audience and scope checks.
+///
+/// ```
+/// use scalekit::oidc::TokenValidationOptions;
+/// let opts = TokenValidationOptions::default()
+///     .with_issuer("https://acme.scalekit.dev")
+///     .with_audience(["skc_123"])
+///     .with_required_scopes(["read:users"]);
+/// assert_eq!(opts.audience, ["skc_123"]);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct TokenValidationOptions {
+    /// The expected `iss`; not checked when `None`.
+    pub issuer: Option<String>,
+    /// Accepted audiences: `aud` must contain at least one. Not checked when
+    /// empty.
+    pub audience: Vec<String>,
+    /// Scopes the token must carry, in its `scopes` array or its
+    /// space-separated `scope` string. Not checked when empty.
+    pub required_scopes: Vec<String>,
+}
+
+impl TokenValidationOptions {
+    /// Sets [`issuer`](Self::issuer).
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Sets [`audience`](Self::audience).
+    pub fn with_audience<I, S>(mut self, audience: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.audience = audience.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets [`required_scopes`](Self::required_scopes).
+    pub fn with_required_scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.required_scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// Every claim check one validation runs.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Checks {
+    /// Accepted `iss` values; empty: not checked.
+    pub(crate) issuers: Vec<String>,
+    /// Accepted audiences; empty: not checked.
+    pub(crate) audiences: Vec<String>,
+    pub(crate) nonce: Option<String>,
+    pub(crate) required_scopes: Vec<String>,
+    pub(crate) leeway: Duration,
+}
+
+impl Checks {
+    pub(crate) fn from_options(opts: &TokenValidationOptions, leeway: Duration) -> Checks {
+        Checks {
+            issuers: opts.issuer.iter().cloned().collect(),
+            audiences: opts.audience.clone(),
+            nonce: None,
+            required_scopes: opts.required_scopes.clone(),
+            leeway,
+        }
+    }
+}
+
+/// A token split and decoded, not yet verified.
+pub(crate) struct ParsedToken<'a> {
+    pub(crate) alg: Algorithm,
+    pub(crate) kid: Option<String>,
+    pub(crate) claims: Map<String, Value>,
+    signing_input: &'a str,
+    signature: &'a str,
+}
+
+fn json_object(
+    part: &str,
+    not_b64: &'static str,
+    not_json: &'static str,
+) -> Result<Map<String, Value>, Reason> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| Reason::Malformed(not_b64))?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(Reason::Malformed(not_json)),
+    }
+}
+
+impl<'a> ParsedToken<'a> {
+    /// Splits and decodes `token`, and refuses algorithms never accepted.
+    pub(crate) fn parse(token: &'a str) -> Result<Self, Reason> {
+        let token = token.trim();
+        if token.is_empty() {
+            return Err(Reason::Malformed("the token is empty"));
+        }
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Reason::Malformed("expected three dot-separated parts"));
+        };
+        let header = json_object(
+            header,
+            "the header is not base64url",
+            "the header is not a JSON object",
+        )?;
+        let alg = match header.get("alg") {
+            Some(Value::String(alg)) => {
+                accepted_algorithm(alg).ok_or_else(|| Reason::UnsupportedAlgorithm(alg.clone()))?
+            }
+            _ => return Err(Reason::Malformed("the header has no alg")),
+        };
+        if header.contains_key("crit") {
+            return Err(Reason::Malformed("the header has critical extensions"));
+        }
+        let kid = match header.get("kid") {
+            None => None,
+            Some(Value::String(kid)) => Some(kid.clone()),
+            Some(_) => return Err(Reason::Malformed("the header's kid is not a string")),
+        };
+        let claims = json_object(
+            payload,
+            "the payload is not base64url",
+            "the payload is not a JSON object",
+        )?;
+        if signature.is_empty() || URL_SAFE_NO_PAD.decode(signature).is_err() {
+            return Err(Reason::Malformed("the signature is not base64url"));
+        }
+        Ok(ParsedToken {
+            alg,
+            kid,
+            claims,
+            signing_input: &token[..header_payload_len(token)],
+            signature,
+        })
+    }
+
+    /// Verifies the signature with the key the token names. The algorithm
+    /// must be one the key allows. [`Reason::UnknownKey`] tells the caller to
+    /// refetch the keys.
+    pub(crate) fn verify_signature(&self, keys: &KeySet) -> Result<(), Reason> {
+        let key = keys
+            .find(self.kid.as_deref(), self.alg)
+            .ok_or_else(|| Reason::UnknownKey(self.kid.clone()))?;
+        if !key.algorithms.contains(&self.alg) {
+            return Err(Reason::AlgorithmMismatch {
+                token: format!("{:?}", self.alg),
+                key: key.description.clone(),
+            });
+        }
+        match jsonwebtoken::crypto::verify(
+            self.signature,
+            self.signing_input.as_bytes(),
+            &key.key,
+            self.alg,
+        ) {
+            Ok(true) => Ok(()),
+            _ => Err(Reason::InvalidSignature),
+        }
+    }
+}
+
+/// The length of `header.payload`, the signed part of a compact JWS.
+fn header_payload_len(token: &str) -> usize {
+    token.rfind('.').unwrap_or(token.len())
+}
+
+fn number(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, Reason> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(value) => value.as_f64().map(Some).ok_or(Reason::MissingClaim(name)),
+    }
+}
+
+/// The scopes a token carries: its `scopes` array (the reference SDK's
+/// claim) and its space-separated `scope` string (other Scalekit SDKs').
+pub(crate) fn token_scopes(claims: &Map<String, Value>) -> Vec<&str> {
+    let listed = claims
+        .get("scopes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::trim);
+    let spaced = claims
+        .get("scope")
+        .and_then(Value::as_str)
+        .into_iter()
+        .flat_map(str::split_whitespace);
+    listed.chain(spaced).filter(|s| !s.is_empty()).collect()
+}
+
+/// Runs the claim checks at `now` (seconds since the Unix epoch).
+pub(crate) fn check_claims(
+    claims: &Map<String, Value>,
+    checks: &Checks,
+    now: u64,
+) -> Result<(), Reason> {
+    let now = now as f64;
+    let leeway = checks.leeway.as_secs_f64();
+    let exp = number(claims, "exp")?.ok_or(Reason::MissingClaim("exp"))?;
+    if exp + leeway <= now {
+        return Err(Reason::Expired);
+    }
+    if let Some(nbf) = number(claims, "nbf")? {
+        if nbf > now + leeway {
+            return Err(Reason::NotYetValid);
+        }
+    }
+    if !checks.issuers.is_empty() {
+        let iss = claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .ok_or(Reason::MissingClaim("iss"))?;
+        if !checks.issuers.iter().any(|i| i == iss) {
+            return Err(Reason::WrongIssuer);
+        }
+    }
+    if !checks.audiences.is_empty() {
+        let aud: Vec<&str> = match claims.get("aud") {
+            Some(Value::String(one)) => vec![one.as_str()],
+            Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).collect(),
+            _ => return Err(Reason::MissingClaim("aud")),
+        };
+        if !checks.audiences.iter().any(|a| aud.contains(&a.as_str())) {
+            return Err(Reason::WrongAudience);
+        }
+    }
+    if let Some(expected) = &checks.nonce {
+        if claims.get("nonce").and_then(Value::as_str) != Some(expected.as_str()) {
+            return Err(Reason::WrongNonce);
+        }
+    }
+    check_scopes(claims, &checks.required_scopes)
+}
+
+/// Fails with the required scopes the token lacks, in the order asked.
+pub(crate) fn check_scopes(claims: &Map<String, Value>, required: &[String]) -> Result<(), Reason> {
+    if required.is_empty() {
+        return Ok(());
+    }
+    let have = token_scopes(claims);
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|r| !have.contains(&r.as_str()))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Reason::MissingScopes(missing))
+    }
+}
+
+/// Deserializes verified claims into the caller's type.
+pub(crate) fn into_claims<C: serde::de::DeserializeOwned>(
+    claims: Map<String, Value>,
+) -> Result<C, Reason> {
+    serde_json::from_value(Value::Object(claims)).map_err(|e| Reason::Claims(e.to_string()))
+}
+
+/// The whole pipeline against a fixed key set and clock (no refetch).
+#[cfg(test)]
+pub(crate) fn validate_at(
+    token: &str,
+    keys: &KeySet,
+    checks: &Checks,
+    now: u64,
+) -> Result<Map<String, Value>, Reason> {
+    let parsed = ParsedToken::parse(token)?;
+    parsed.verify_signature(keys)?;
+    check_claims(&parsed.claims, checks, now)?;
+    Ok(parsed.claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hmac::Mac as _;
+    use jsonwebtoken::{EncodingKey, Header};
+    use serde_json::json;
+
+    const RSA_PRIVATE: &str = include_str!("../../tests/fixtures/jwt/rsa_private.pem");
+    const RSA_PUBLIC_PEM: &str = include_str!("../../tests/fixtures/jwt/rsa_public.pem");
+    const EC_PRIVATE: &str = include_str!("../../tests/fixtures/jwt/ec_private.pem");
+    const JWKS: &str = include_str!("../../tests/fixtures/jwt/jwks.json");
+    const NOW: u64 = 1_700_000_000;
+
+    fn keys() -> KeySet {
+        KeySet::from_json(JWKS.as_bytes()).unwrap()
+    }
+
+    fn claims() -> Value {
+        json!({
+            "iss": "https://acme.scalekit.dev", "sub": "usr_1", "aud": ["skc_1"],
+            "exp": NOW + 300, "nbf": NOW - 10, "iat": NOW - 10, "scopes": ["read"],
+            "scope": "write"
+        })
+    }
+
+    fn rsa_token(kid: &str, claims: &Value) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(kid.into());
+        let key = EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap();
+        jsonwebtoken::encode(&header, claims, &key).unwrap()
+    }
+
+    fn b64(value: &Value) -> String {
+        URL_SAFE_NO_PAD.encode(value.to_string())
+    }
+
+    fn checks() -> Checks {
+        Checks {
+            issuers: vec!["https://acme.scalekit.dev".into()],
+            audiences: vec!["skc_1".into()],
+            leeway: Duration::from_secs(5),
+            ..Checks::default()
+        }
+    }
+
+    fn reason(token: &str, checks: &Checks) -> Reason {
+        validate_at(token, &keys(), checks, NOW).unwrap_err()
+    }
+
+    #[test]
+    fn a_valid_rs256_token_validates() {
+        let token = rsa_token("rsa-1", &claims());
+        let got = validate_at(&token, &keys(), &checks(), NOW).unwrap();
+        assert_eq!(got["sub"], "usr_1");
+    }
+
+    #[test]
+    fn a_valid_es256_token_validates() {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some("ec-1".into());
+        let key = EncodingKey::from_ec_pem(EC_PRIVATE.as_bytes()).unwrap();
+        let token = jsonwebtoken::encode(&header, &claims(), &key).unwrap();
+        validate_at(&token, &keys(), &checks(), NOW).unwrap();
+    }
+
+    #[test]
+    fn expiry_and_not_before_respect_the_leeway() {
+        let mut c = claims();
+        c["exp"] = json!(NOW - 4);
+        validate_at(&rsa_token("rsa-1", &c), &keys(), &checks(), NOW).unwrap();
+        c["exp"] = json!(NOW - 5);
+        assert_eq!(reason(&rsa_token("rsa-1", &c), &checks()), Reason::Expired);
+        let mut c = claims();
+        c["nbf"] = json!(NOW + 5);
+        validate_at(&rsa_token("rsa-1", &c), &keys(), &checks(), NOW).unwrap();
+        c["nbf"] = json!(NOW + 6);
+        assert_eq!(
+            reason(&rsa_token("rsa-1", &c), &checks()),
+            Reason::NotYetValid
+        );
+    }
+
+    #[test]
+    fn exp_is_required_and_must_be_a_number() {
+        let mut c = claims();
+        c.as_object_mut().unwrap().remove("exp");
+        assert_eq!(
+            reason(&rsa_token("rsa-1", &c), &checks()),
+            Reason::MissingClaim("exp")
+        );
+        c["exp"] = json!("tomorrow");
+        assert_eq!(
+            reason(&rsa_token("rsa-1", &c), &checks()),
+            Reason::MissingClaim("exp")
+        );
+    }
+
+    #[test]
+    fn issuer_and_audience_are_checked_when_asked() {
+        let mut c = claims();
+        c["iss"] = json!("https://evil.example");
+        assert_eq!(
+            reason(&rsa_token("rsa-1", &c), &checks()),
+            Reason::WrongIssuer
+        );
+        let mut c = claims();
+        c["aud"] = json!("skc_other");
+        assert_eq!(
+            reason(&rsa_token("rsa-1", &c), &checks()),
+            Reason::WrongAudience
+        );
+        c["aud"] = json!("skc_1");
+        validate_at(&rsa_token("rsa-1", &c), &keys(), &checks(), NOW).unwrap();
+        let lax = Checks::default();
+        let mut c = claims();
+        c["iss"] = json!("anything");
+        c["aud"] = json!(["x"]);
+        validate_at(&rsa_token("rsa-1", &c), &keys(), &lax, NOW).unwrap();
+    }
+
+    #[test]
+    fn scopes_come_from_the_array_and_the_string_and_missing_ones_are_named() {
+        let mut checks = checks();
+        checks.required_scopes = vec!["read".into(), "write".into()];
+        validate_at(&rsa_token("rsa-1", &claims()), &keys(), &checks, NOW).unwrap();
+        checks.required_scopes = vec!["admin".into(), "read".into(), "delete".into()];
+        assert_eq!(
+            reason(&rsa_token("rsa-1", &claims()), &checks),
+            Reason::MissingScopes(vec!["admin".into(), "delete".into()])
+        );
+    }
+
+    #[test]
+    fn nonce_must_match_when_expected() {
+        let mut checks = checks();
+        checks.nonce = Some("n-1".into());
+        assert_eq!(
+            reason(&rsa_token("rsa-1", &claims()), &checks),
+            Reason::WrongNonce
+        );
+        let mut c = claims();
+        c["nonce"] = json!("n-1");
+        validate_at(&rsa_token("rsa-1", &c), &keys(), &checks, NOW).unwrap();
+    }
+
+    #[test]
+    fn tampered_payload_and_signature_fail() {
+        let token = rsa_token("rsa-1", &claims());
+        let parts: Vec<&str> = token.split('.').collect();
+        let mut evil = claims();
+        evil["sub"] = json!("usr_admin");
+        let tampered = format!("{}.{}.{}", parts[0], b64(&evil), parts[2]);
+        assert_eq!(reason(&tampered, &checks()), Reason::InvalidSignature);
+        let mut sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+        sig[10] ^= 1;
+        let tampered = format!("{}.{}.{}", parts[0], parts[1], URL_SAFE_NO_PAD.encode(sig));
+        assert_eq!(reason(&tampered, &checks()), Reason::InvalidSignature);
+    }
+
+    #[test]
+    fn alg_none_is_refused() {
+        let header = json!({"alg": "none", "kid": "rsa-1"});
+        let token = format!("{}.{}.", b64(&header), b64(&claims()));
+        assert_eq!(
+            reason(&token, &checks()),
+            Reason::UnsupportedAlgorithm("none".into())
+        );
+        let token = format!("{}.{}.c2ln", b64(&header), b64(&claims()));
+        assert_eq!(
+            reason(&token, &checks()),
+            Reason::UnsupportedAlgorithm("none".into())
+        );
+    }
+
+    #[test]
+    fn hs256_signed_with_the_public_key_is_refused() {
+        let header = json!({"alg": "HS256", "kid": "rsa-1", "typ": "JWT"});
+        let input = format!("{}.{}", b64(&header), b64(&claims()));
+        let mut mac =
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(RSA_PUBLIC_PEM.as_bytes()).unwrap();
+        mac.update(input.as_bytes());
+        let sig = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        let token = format!("{input}.{sig}");
+        assert_eq!(
+            reason(&token, &checks()),
+            Reason::UnsupportedAlgorithm("HS256".into())
+        );
+    }
+
+    #[test]
+    fn an_algorithm_the_key_does_not_allow_is_refused() {
+        // rsa-1 publishes alg RS256; a PS256 token naming it is a mismatch.
+        let mut header = Header::new(Algorithm::PS256);
+        header.kid = Some("rsa-1".into());
+        let key = EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap();
+        let token = jsonwebtoken::encode(&header, &claims(), &key).unwrap();
+        assert!(matches!(
+            reason(&token, &checks()),
+            Reason::AlgorithmMismatch { .. }
+        ));
+        // ES256 naming an RSA key.
+        let header = json!({"alg": "ES256", "kid": "rsa-1"});
+        let token = format!("{}.{}.c2ln", b64(&header), b64(&claims()));
+        assert!(matches!(
+            reason(&token, &checks()),
+            Reason::AlgorithmMismatch { .. }
+        ));
+    }
+
+    #[test]
+    fn an_unknown_kid_is_reported_as_such() {
+        let token = rsa_token("rsa-rotated", &claims());
+        assert_eq!(
+            reason(&token, &checks()),
+            Reason::UnknownKey(Some("rsa-rotated".into()))
+        );
+    }
+
+    #[test]
+    fn malformed_tokens_fail_with_a_reason_and_never_panic() {
+        let good = rsa_token("rsa-1", &claims());
+        let parts: Vec<&str> = good.split('.').collect();
+        let cases = [
+            ("", "the token is empty"),
+            ("abc", "expected three dot-separated parts"),
+            ("a.b", "expected three dot-separated parts"),
+            ("a.b.c.d", "expected three dot-separated parts"),
+            ("!!!.b.c", "the header is not base64url"),
+            (
+                &*format!(
+                    "{}.{}.{}",
+                    URL_SAFE_NO_PAD.encode("not json"),
+                    parts[1],
+                    parts[2]
+                ),
+                "the header is not a JSON object",
+            ),
+            (
+                &*format!("{}.{}.{}", b64(&json!({"kid": "x"})), parts[1], parts[2]),
+                "the header has no alg",
+            ),
+            (
+                &*format!("{}.%%%.{}", parts[0], parts[2]),
+                "the payload is not base64url",
+            ),
+            (
+                &*format!(
+                    "{}.{}.{}",
+                    parts[0],
+                    URL_SAFE_NO_PAD.encode("[1,2]"),
+                    parts[2]
+                ),
+                "the payload is not a JSON object",
+            ),
+            (
+                &*format!("{}.{}.***", parts[0], parts[1]),
+                "the signature is not base64url",
+            ),
+            (
+                &*format!("{}.{}.", parts[0], parts[1]),
+                "the signature is not base64url",
+            ),
+        ];
+        for (token, why) in cases {
+            assert_eq!(reason(token, &checks()), Reason::Malformed(why), "{token}");
+        }
+        // Arbitrary bytes never panic.
+        for junk in ["...", "..", ".", "a..b", "é.é.é", "\u{0}.\u{0}.\u{0}"] {
+            assert!(validate_at(junk, &keys(), &checks(), NOW).is_err());
+        }
+    }
+
+    #[test]
+    fn display_never_contains_the_token() {
+        let token = rsa_token("rsa-1", &claims());
+        let mut c = claims();
+        c["exp"] = json!(1);
+        let err = crate::Error::InvalidToken(reason(&rsa_token("rsa-1", &c), &checks()));
+        assert!(!err.to_string().contains(&token[..20]));
+        assert!(!format!("{err:?}").contains(&token[..20]));
+    }
+}

@@ -1,0 +1,495 @@
+//! Verifying webhook and interceptor payloads from Scalekit.
+//!
+//! Scalekit signs each delivery with HMAC-SHA256 over
+//! `{id}.{timestamp}.{payload}`, keyed with the base64 part of your signing
+//! secret (after `whsec_`), and sends `v1,<base64 signature>` entries in the
+//! signature header. A delivery is accepted when any entry matches and the
+//! timestamp is within five minutes of now, either way.
+//!
+//! ```
+//! # async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+//! # let headers = http::HeaderMap::new();
+//! # let body: &[u8] = b"{}";
+//! let secret = std::env::var("SCALEKIT_WEBHOOK_SECRET").unwrap_or_default();
+//! match client.verify_webhook_payload(&secret, &headers, body) {
+//!     Ok(()) => println!("genuine"),
+//!     Err(err) => println!("refused: {err}"),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Pass the body exactly as received: bytes, not re-serialized JSON. The
+//! comparison is constant-time. [`verify`] and [`verify_interceptor`] take
+//! the current time as an argument, for tests.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::{DecodePaddingMode, Engine as _};
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
+
+use crate::error::{Error, Result, WebhookSignatureReason as Reason};
+use crate::ScalekitClient;
+
+/// How far a timestamp may be from now, in either direction.
+pub const TOLERANCE: Duration = Duration::from_secs(5 * 60);
+
+/// The signature version this SDK verifies.
+const VERSION: &str = "v1";
+
+/// Standard base64 that accepts input with or without padding (as Node's
+/// `Buffer.from(…, "base64")` does).
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+const LENIENT_URL: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+fn decode_b64(text: &str) -> Option<Vec<u8>> {
+    LENIENT
+        .decode(text)
+        .or_else(|_| LENIENT_URL.decode(text))
+        .ok()
+}
+
+/// Request headers, looked up by name without regard to case. Implemented
+/// for [`http::HeaderMap`] and for `HashMap`/`BTreeMap` of strings.
+///
+/// ```
+/// use scalekit::webhook::WebhookHeaders;
+/// let mut map = std::collections::HashMap::new();
+/// map.insert("Webhook-Id".to_string(), "msg_1".to_string());
+/// assert_eq!(map.header("webhook-id").as_deref(), Some("msg_1"));
+/// ```
+pub trait WebhookHeaders {
+    /// The value of header `name` (lowercase), if present and text. Several
+    /// values of one header are joined with spaces.
+    fn header(&self, name: &str) -> Option<Cow<'_, str>>;
+}
+
+impl WebhookHeaders for http::HeaderMap {
+    fn header(&self, name: &str) -> Option<Cow<'_, str>> {
+        let mut values = self.get_all(name).iter().filter_map(|v| v.to_str().ok());
+        let first = values.next()?;
+        let rest: Vec<&str> = values.collect();
+        if rest.is_empty() {
+            Some(Cow::Borrowed(first))
+        } else {
+            Some(Cow::Owned(
+                std::iter::once(first)
+                    .chain(rest)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ))
+        }
+    }
+}
+
+fn find_in<'a, K, V>(
+    entries: impl IntoIterator<Item = (&'a K, &'a V)>,
+    name: &str,
+) -> Option<Cow<'a, str>>
+where
+    K: AsRef<str> + 'a + ?Sized,
+    V: AsRef<str> + 'a + ?Sized,
+{
+    entries
+        .into_iter()
+        .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+        .map(|(_, v)| Cow::Borrowed(v.as_ref()))
+}
+
+impl<K: AsRef<str>, V: AsRef<str>, S: BuildHasher> WebhookHeaders for HashMap<K, V, S> {
+    fn header(&self, name: &str) -> Option<Cow<'_, str>> {
+        find_in(self.iter(), name)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> WebhookHeaders for BTreeMap<K, V> {
+    fn header(&self, name: &str) -> Option<Cow<'_, str>> {
+        find_in(self.iter(), name)
+    }
+}
+
+impl<T: WebhookHeaders + ?Sized> WebhookHeaders for &T {
+    fn header(&self, name: &str) -> Option<Cow<'_, str>> {
+        (**self).header(name)
+    }
+}
+
+/// Verifies a webhook delivery (`webhook-id`, `webhook-timestamp`,
+/// `webhook-signature`) at time `now`.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use scalekit::{Error, WebhookSignatureReason};
+///
+/// let headers = std::collections::HashMap::from([
+///     ("webhook-id", "msg_1"),
+///     ("webhook-timestamp", "1700000000"),
+///     ("webhook-signature", "v1,bm90IHRoZSBzaWduYXR1cmU="),
+/// ]);
+/// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// let result = scalekit::webhook::verify("whsec_c2VjcmV0", &headers, b"{}", now);
+/// assert!(matches!(result, Err(Error::WebhookSignature(WebhookSignatureReason::InvalidSignature))));
+/// ```
+///
+/// # Errors
+/// [`Error::WebhookSignature`] with the [`WebhookSignatureReason`](crate::WebhookSignatureReason):
+/// missing headers, invalid secret, a timestamp that is not a number, too
+/// old, too new, or no matching signature.
+pub fn verify(
+    secret: &str,
+    headers: &(impl WebhookHeaders + ?Sized),
+    payload: impl AsRef<[u8]>,
+    now: SystemTime,
+) -> Result<()> {
+    verify_with_prefix(secret, headers, "webhook", payload.as_ref(), now)
+}
+
+/// Verifies an interceptor request at time `now`: the `interceptor-id`,
+/// `interceptor-timestamp` and `interceptor-signature` headers, or the
+/// `webhook-*` ones when no `interceptor-*` header is present (the official
+/// SDKs disagree on which the server sends).
+///
+/// ```
+/// use std::time::SystemTime;
+/// let headers = http::HeaderMap::new();
+/// let err = scalekit::webhook::verify_interceptor("whsec_c2VjcmV0", &headers, b"{}", SystemTime::now())
+///     .unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "webhook verification failed: missing required headers: webhook-id, webhook-timestamp, webhook-signature"
+/// );
+/// ```
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_interceptor(
+    secret: &str,
+    headers: &(impl WebhookHeaders + ?Sized),
+    payload: impl AsRef<[u8]>,
+    now: SystemTime,
+) -> Result<()> {
+    let prefix = if INTERCEPTOR_HEADERS
+        .iter()
+        .any(|h| headers.header(h).is_some())
+    {
+        "interceptor"
+    } else {
+        "webhook"
+    };
+    verify_with_prefix(secret, headers, prefix, payload.as_ref(), now)
+}
+
+const WEBHOOK_HEADERS: [&str; 3] = ["webhook-id", "webhook-timestamp", "webhook-signature"];
+const INTERCEPTOR_HEADERS: [&str; 3] = [
+    "interceptor-id",
+    "interceptor-timestamp",
+    "interceptor-signature",
+];
+
+fn fail(reason: Reason) -> Error {
+    Error::WebhookSignature(reason)
+}
+
+fn verify_with_prefix(
+    secret: &str,
+    headers: &(impl WebhookHeaders + ?Sized),
+    prefix: &str,
+    payload: &[u8],
+    now: SystemTime,
+) -> Result<()> {
+    let names = if prefix == "interceptor" {
+        INTERCEPTOR_HEADERS
+    } else {
+        WEBHOOK_HEADERS
+    };
+    let values: Vec<Option<Cow<'_, str>>> = names
+        .iter()
+        .map(|name| headers.header(name).filter(|v| !v.trim().is_empty()))
+        .collect();
+    let missing: Vec<&'static str> = names
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    let (Some(id), Some(timestamp), Some(signatures)) = (&values[0], &values[1], &values[2]) else {
+        return Err(fail(Reason::MissingHeaders(missing)));
+    };
+
+    let key = secret
+        .split_once('_')
+        .map(|(_, key)| key)
+        .filter(|key| !key.is_empty())
+        .and_then(decode_b64)
+        .filter(|key| !key.is_empty())
+        .ok_or_else(|| fail(Reason::InvalidSecret))?;
+
+    let timestamp: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| fail(Reason::InvalidSignatureHeaders))?;
+    let now = match now.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    };
+    let tolerance = TOLERANCE.as_secs() as i64;
+    if now.saturating_sub(timestamp) > tolerance {
+        return Err(fail(Reason::TimestampTooOld));
+    }
+    if timestamp > now.saturating_add(tolerance) {
+        return Err(fail(Reason::TimestampTooNew));
+    }
+
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|_| fail(Reason::InvalidSecret))?;
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(payload);
+
+    for entry in signatures.split(' ') {
+        let Some((version, signature)) = entry.split_once(',') else {
+            continue;
+        };
+        if version != VERSION {
+            continue;
+        }
+        // A malformed or wrong-length entry is skipped, not fatal to the rest.
+        let Some(signature) = decode_b64(signature) else {
+            continue;
+        };
+        if mac.clone().verify_slice(&signature).is_ok() {
+            return Ok(());
+        }
+    }
+    Err(fail(Reason::InvalidSignature))
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
+impl ScalekitClient {
+    /// Verifies that a webhook delivery came from Scalekit, unaltered and
+    /// recent: [`webhook::verify`](verify) at the current time.
+    ///
+    /// ```
+    /// # async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    /// # let (headers, body) = (http::HeaderMap::new(), Vec::<u8>::new());
+    /// client.verify_webhook_payload("whsec_…", &headers, &body)?;
+    /// let event: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    /// # let _ = event;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// `headers` is an [`http::HeaderMap`] or a map of strings (names
+    /// compared without regard to case); `payload` the raw body.
+    ///
+    /// # Errors
+    /// [`Error::WebhookSignature`] with the reason.
+    ///
+    /// See <https://docs.scalekit.com/reference/webhooks/overview/>.
+    pub fn verify_webhook_payload(
+        &self,
+        secret: &str,
+        headers: &(impl WebhookHeaders + ?Sized),
+        payload: impl AsRef<[u8]>,
+    ) -> Result<()> {
+        verify(secret, headers, payload, SystemTime::now())
+    }
+
+    /// Verifies that an interceptor request came from Scalekit:
+    /// [`webhook::verify_interceptor`](verify_interceptor) at the current time.
+    ///
+    /// ```
+    /// # async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    /// # let (headers, body) = (http::HeaderMap::new(), b"{}".to_vec());
+    /// client.verify_interceptor_payload("whsec_…", &headers, &body)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::WebhookSignature`] with the reason.
+    pub fn verify_interceptor_payload(
+        &self,
+        secret: &str,
+        headers: &(impl WebhookHeaders + ?Sized),
+        payload: impl AsRef<[u8]>,
+    ) -> Result<()> {
+        verify_interceptor(secret, headers, payload, SystemTime::now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::STANDARD;
+
+    const SECRET: &str = "whsec_c2VjcmV0LWtleS1ieXRlcw==";
+    const NOW: u64 = 1_700_000_000;
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    fn sign(id: &str, ts: &str, payload: &[u8]) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"secret-key-bytes").unwrap();
+        mac.update(format!("{id}.{ts}.").as_bytes());
+        mac.update(payload);
+        STANDARD.encode(mac.finalize().into_bytes())
+    }
+
+    fn headers(ts: u64, sig: &str) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        h.insert("Webhook-Id", "msg_1".parse().unwrap());
+        h.insert("webhook-timestamp", ts.to_string().parse().unwrap());
+        h.insert("WEBHOOK-SIGNATURE", sig.parse().unwrap());
+        h
+    }
+
+    fn reason(result: Result<()>) -> Reason {
+        match result {
+            Err(Error::WebhookSignature(reason)) => reason,
+            other => panic!("expected a webhook error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_signed_payload_verifies_with_a_fixed_clock() {
+        let body = br#"{"type":"user.created"}"#;
+        let sig = sign("msg_1", &NOW.to_string(), body);
+        verify(SECRET, &headers(NOW, &format!("v1,{sig}")), body, at(NOW)).unwrap();
+    }
+
+    #[test]
+    fn the_payload_is_raw_bytes_not_text() {
+        let body = [0xff, 0x00, 0xfe];
+        let sig = sign("msg_1", &NOW.to_string(), &body);
+        verify(SECRET, &headers(NOW, &format!("v1,{sig}")), body, at(NOW)).unwrap();
+    }
+
+    #[test]
+    fn tolerance_is_five_minutes_each_way_inclusive() {
+        let body = b"{}";
+        for (ts, ok) in [
+            (NOW - 300, true),
+            (NOW - 301, false),
+            (NOW + 300, true),
+            (NOW + 301, false),
+        ] {
+            let sig = sign("msg_1", &ts.to_string(), body);
+            let result = verify(SECRET, &headers(ts, &format!("v1,{sig}")), body, at(NOW));
+            assert_eq!(result.is_ok(), ok, "{ts}");
+        }
+        let sig = sign("msg_1", &(NOW - 301).to_string(), body);
+        assert_eq!(
+            reason(verify(
+                SECRET,
+                &headers(NOW - 301, &format!("v1,{sig}")),
+                body,
+                at(NOW)
+            )),
+            Reason::TimestampTooOld
+        );
+        let sig = sign("msg_1", &(NOW + 301).to_string(), body);
+        assert_eq!(
+            reason(verify(
+                SECRET,
+                &headers(NOW + 301, &format!("v1,{sig}")),
+                body,
+                at(NOW)
+            )),
+            Reason::TimestampTooNew
+        );
+    }
+
+    #[test]
+    fn malformed_entries_are_skipped() {
+        let body = b"{}";
+        let good = sign("msg_1", &NOW.to_string(), body);
+        let header = format!("v1 v1,%%% v1,AAAA v2,{good}  v1,{good}");
+        verify(SECRET, &headers(NOW, &header), body, at(NOW)).unwrap();
+        let header = format!("v1,AAAA v2,{good}");
+        assert_eq!(
+            reason(verify(SECRET, &headers(NOW, &header), body, at(NOW))),
+            Reason::InvalidSignature
+        );
+    }
+
+    #[test]
+    fn each_failure_has_its_own_reason() {
+        let body = b"{}";
+        let sig = format!("v1,{}", sign("msg_1", &NOW.to_string(), body));
+        let empty = http::HeaderMap::new();
+        assert_eq!(
+            reason(verify(SECRET, &empty, body, at(NOW))),
+            Reason::MissingHeaders(WEBHOOK_HEADERS.to_vec())
+        );
+        for bad in ["nounderscore", "whsec_", "whsec_!!!"] {
+            assert_eq!(
+                reason(verify(bad, &headers(NOW, &sig), body, at(NOW))),
+                Reason::InvalidSecret,
+                "{bad}"
+            );
+        }
+        let mut h = headers(NOW, &sig);
+        h.insert("webhook-timestamp", "12abc".parse().unwrap());
+        assert_eq!(
+            reason(verify(SECRET, &h, body, at(NOW))),
+            Reason::InvalidSignatureHeaders
+        );
+        assert_eq!(
+            reason(verify(SECRET, &headers(NOW, &sig), b"{ }", at(NOW))),
+            Reason::InvalidSignature
+        );
+    }
+
+    #[test]
+    fn plain_maps_are_case_insensitive() {
+        let body = b"{}";
+        let sig = format!("v1,{}", sign("msg_1", &NOW.to_string(), body));
+        let ts = NOW.to_string();
+        let map: BTreeMap<&str, &str> = [
+            ("WEBHOOK-ID", "msg_1"),
+            ("Webhook-Timestamp", ts.as_str()),
+            ("webhook-signature", sig.as_str()),
+        ]
+        .into_iter()
+        .collect();
+        verify(SECRET, &map, body, at(NOW)).unwrap();
+    }
+
+    #[test]
+    fn interceptor_prefers_its_headers_and_falls_back_to_webhook_ones() {
+        let body = b"{}";
+        let sig = format!("v1,{}", sign("msg_1", &NOW.to_string(), body));
+        verify_interceptor(SECRET, &headers(NOW, &sig), body, at(NOW)).unwrap();
+        let mut h = http::HeaderMap::new();
+        h.insert("interceptor-id", "msg_1".parse().unwrap());
+        h.insert("interceptor-timestamp", NOW.to_string().parse().unwrap());
+        h.insert("interceptor-signature", sig.parse().unwrap());
+        verify_interceptor(SECRET, &h, body, at(NOW)).unwrap();
+        h.remove("interceptor-signature");
+        assert_eq!(
+            reason(verify_interceptor(SECRET, &h, body, at(NOW))),
+            Reason::MissingHeaders(vec!["interceptor-signature"])
+        );
+    }
+
+    #[test]
+    fn errors_never_show_the_secret() {
+        let err = verify(SECRET, &http::HeaderMap::new(), b"", at(NOW)).unwrap_err();
+        assert!(!err.to_string().contains("c2VjcmV0"));
+        assert!(!format!("{err:?}").contains("c2VjcmV0"));
+    }
+}

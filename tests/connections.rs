@@ -1,0 +1,436 @@
+//! `client.connections()` against a real `scalekit-emulator`: every facade
+//! method succeeds with real round-trip semantics, maps a server error to
+//! the right predicate, and rejects invalid arguments without any I/O.
+//! Connections are created with the `CreateConnection` RPC (through
+//! `client.raw()`), which the reference SDK does not wrap.
+
+use std::fmt::Debug;
+
+use anyhow::{bail, ensure, Context as _};
+use scalekit::connections::{ConnectionProvider, ConnectionStatus, ConnectionType};
+use scalekit::domains::{CreateDomainOptions, DomainType};
+use scalekit::proto::connections::{CreateConnection, CreateConnectionRequest};
+use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
+use scalekit::{Code, Error, ScalekitClient};
+use scalekit_emulator::{Emulator, EmulatorHandle};
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
+    let emulator = Emulator::builder().start().await?;
+    let client = ScalekitClient::new(
+        emulator.env_url(),
+        emulator.client_id(),
+        emulator.client_secret(),
+    )?;
+    Ok((emulator, client))
+}
+
+/// `result` failed client-side on `field`, and nothing reached the emulator.
+fn rejected_locally<T: Debug>(
+    emulator: &EmulatorHandle,
+    result: scalekit::Result<T>,
+    field: &str,
+) -> anyhow::Result<()> {
+    match result {
+        Err(Error::InvalidArgument { field: got, .. }) if got == field => {}
+        other => bail!("expected InvalidArgument on {field}, got {other:?}"),
+    }
+    ensure!(
+        emulator.total_rpcs() == 0,
+        "{field}: {} RPCs",
+        emulator.total_rpcs()
+    );
+    ensure!(
+        emulator.token_requests() == 0,
+        "{field}: {} token requests",
+        emulator.token_requests()
+    );
+    Ok(())
+}
+
+/// `result` is the server's error `code`.
+fn api_error<T: Debug>(result: scalekit::Result<T>, code: Code) -> anyhow::Result<Error> {
+    let err = match result {
+        Err(err) => err,
+        Ok(value) => bail!("expected {code:?}, got {value:?}"),
+    };
+    ensure!(err.code() == Some(code), "expected {code:?}, got {err:?}");
+    Ok(err)
+}
+
+async fn organization(client: &ScalekitClient, name: &str) -> anyhow::Result<String> {
+    let response = client
+        .raw()
+        .organizations()
+        .create_organization(CreateOrganizationRequest {
+            organization: Some(CreateOrganization {
+                display_name: name.to_owned(),
+                ..Default::default()
+            }),
+        })
+        .await?
+        .into_inner();
+    Ok(response.organization.context("no organization")?.id)
+}
+
+async fn connection(
+    client: &ScalekitClient,
+    organization_id: &str,
+    provider: ConnectionProvider,
+    kind: ConnectionType,
+) -> anyhow::Result<String> {
+    let response = client
+        .raw()
+        .connections()
+        .create_connection(CreateConnectionRequest {
+            organization_id: organization_id.to_owned(),
+            connection: Some(CreateConnection {
+                provider: provider as i32,
+                r#type: kind as i32,
+                ..Default::default()
+            }),
+        })
+        .await?
+        .into_inner();
+    Ok(response.connection.context("no connection")?.id)
+}
+
+// ---------------------------------------------------------------------------
+// get_connection
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn get_connection_existing_returns_it_with_the_organization_domains() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let id = connection(
+        &client,
+        &org,
+        ConnectionProvider::Okta,
+        ConnectionType::Saml,
+    )
+    .await?;
+    client
+        .domains()
+        .create_domain(&org, "acme.com", CreateDomainOptions::default())
+        .await?;
+    client
+        .domains()
+        .create_domain(
+            &org,
+            "acme-partners.com",
+            CreateDomainOptions::default().with_domain_type(DomainType::AllowedEmailDomain),
+        )
+        .await?;
+
+    let got = client.connections().get_connection(&org, &id).await?;
+    ensure!(got.id == id && got.id.starts_with("conn_"), "{got:?}");
+    ensure!(got.organization_id.as_deref() == Some(org.as_str()));
+    ensure!(got.provider() == ConnectionProvider::Okta);
+    ensure!(got.r#type() == ConnectionType::Saml);
+    ensure!(got.status() == ConnectionStatus::Draft);
+    ensure!(!got.enabled);
+    ensure!(got.create_time.is_some());
+    let domains: Vec<&str> = got.domains.iter().map(|d| d.domain.as_str()).collect();
+    ensure!(domains == ["acme.com"], "only routing domains: {domains:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_connection_of_another_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let id = connection(
+        &client,
+        &acme,
+        ConnectionProvider::Okta,
+        ConnectionType::Oidc,
+    )
+    .await?;
+    let err = api_error(
+        client.connections().get_connection(&globex, &id).await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    let err = api_error(
+        client
+            .connections()
+            .get_connection("org_10000000000009999", &id)
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_connection_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let connections = client.connections();
+    rejected_locally(
+        &emulator,
+        connections.get_connection("", "conn_1").await,
+        "organization_id",
+    )?;
+    rejected_locally(
+        &emulator,
+        connections.get_connection("org_1", " conn_1").await,
+        "connection_id",
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// list_connections / list_connections_by_domain
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn list_connections_returns_only_the_organizations_connections() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let saml = connection(
+        &client,
+        &acme,
+        ConnectionProvider::Okta,
+        ConnectionType::Saml,
+    )
+    .await?;
+    let oidc = connection(
+        &client,
+        &acme,
+        ConnectionProvider::Google,
+        ConnectionType::Oidc,
+    )
+    .await?;
+    connection(
+        &client,
+        &globex,
+        ConnectionProvider::Okta,
+        ConnectionType::Saml,
+    )
+    .await?;
+
+    let listed = client.connections().list_connections(&acme).await?;
+    let ids: Vec<&str> = listed.iter().map(|c| c.id.as_str()).collect();
+    ensure!(ids == [saml.as_str(), oidc.as_str()], "{ids:?}");
+    ensure!(listed.iter().all(|c| c.organization_id == acme));
+    ensure!(listed.iter().all(|c| c.organization_name == "Acme"));
+    ensure!(listed[1].provider() == ConnectionProvider::Google);
+
+    let empty = organization(&client, "Empty").await?;
+    ensure!(client
+        .connections()
+        .list_connections(&empty)
+        .await?
+        .is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_connections_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client
+            .connections()
+            .list_connections("org_10000000000009999")
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_connections_invalid_organization_fails_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    rejected_locally(
+        &emulator,
+        client.connections().list_connections("org/1").await,
+        "organization_id",
+    )
+}
+
+#[tokio::test]
+async fn list_connections_by_domain_resolves_through_organization_domains() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let id = connection(
+        &client,
+        &acme,
+        ConnectionProvider::Okta,
+        ConnectionType::Saml,
+    )
+    .await?;
+    connection(
+        &client,
+        &globex,
+        ConnectionProvider::Okta,
+        ConnectionType::Saml,
+    )
+    .await?;
+    client
+        .domains()
+        .create_domain(&acme, "acme.com", CreateDomainOptions::default())
+        .await?;
+    client
+        .domains()
+        .create_domain(
+            &globex,
+            "globex.com",
+            CreateDomainOptions::default().with_domain_type(DomainType::AllowedEmailDomain),
+        )
+        .await?;
+
+    let connections = client.connections();
+    let found = connections.list_connections_by_domain("ACME.com").await?;
+    let ids: Vec<&str> = found.iter().map(|c| c.id.as_str()).collect();
+    ensure!(ids == [id.as_str()], "{ids:?}");
+    ensure!(found[0].domains == ["acme.com"], "{:?}", found[0].domains);
+    ensure!(found[0].organization_id == acme);
+
+    // An allowed-email domain does not route to SSO; an unknown one finds nothing.
+    ensure!(connections
+        .list_connections_by_domain("globex.com")
+        .await?
+        .is_empty());
+    ensure!(connections
+        .list_connections_by_domain("initech.com")
+        .await?
+        .is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_connections_by_domain_server_error_maps_to_predicate() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    emulator.fail_next(Some("ListConnections"), 1, Code::PermissionDenied);
+    let err = api_error(
+        client
+            .connections()
+            .list_connections_by_domain("acme.com")
+            .await,
+        Code::PermissionDenied,
+    )?;
+    ensure!(!err.is_not_found() && !err.is_retryable(), "{err:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_connections_by_domain_invalid_domain_fails_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for domain in ["", "  ", "acme.com "] {
+        rejected_locally(
+            &emulator,
+            client
+                .connections()
+                .list_connections_by_domain(domain)
+                .await,
+            "domain",
+        )?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// enable_connection / disable_connection
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn enable_and_disable_connection_flip_the_enabled_flag() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let id = connection(
+        &client,
+        &org,
+        ConnectionProvider::Okta,
+        ConnectionType::Saml,
+    )
+    .await?;
+    let connections = client.connections();
+
+    let enabled = connections.enable_connection(&org, &id).await?;
+    ensure!(
+        enabled.enabled && enabled.error_message.is_none(),
+        "{enabled:?}"
+    );
+    ensure!(connections.get_connection(&org, &id).await?.enabled);
+    ensure!(connections.list_connections(&org).await?[0].enabled);
+    // Idempotent.
+    ensure!(connections.enable_connection(&org, &id).await?.enabled);
+
+    let disabled = connections.disable_connection(&org, &id).await?;
+    ensure!(!disabled.enabled, "{disabled:?}");
+    ensure!(!connections.get_connection(&org, &id).await?.enabled);
+    ensure!(!connections.disable_connection(&org, &id).await?.enabled);
+    Ok(())
+}
+
+#[tokio::test]
+async fn enable_connection_unknown_connection_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let err = api_error(
+        client
+            .connections()
+            .enable_connection(&org, "conn_10000000000009999")
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn disable_connection_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let id = connection(
+        &client,
+        &org,
+        ConnectionProvider::Okta,
+        ConnectionType::Saml,
+    )
+    .await?;
+    let err = api_error(
+        client
+            .connections()
+            .disable_connection("org_10000000000009999", &id)
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn enable_and_disable_connection_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let connections = client.connections();
+    rejected_locally(
+        &emulator,
+        connections.enable_connection("org_1", "").await,
+        "connection_id",
+    )?;
+    rejected_locally(
+        &emulator,
+        connections.enable_connection(" ", "conn_1").await,
+        "organization_id",
+    )?;
+    rejected_locally(
+        &emulator,
+        connections.disable_connection("org_1", "conn/1").await,
+        "connection_id",
+    )?;
+    rejected_locally(
+        &emulator,
+        connections.disable_connection("", "conn_1").await,
+        "organization_id",
+    )?;
+    Ok(())
+}

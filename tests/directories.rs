@@ -1,0 +1,621 @@
+//! `client.directories()` against a real `scalekit-emulator`: every facade
+//! method succeeds with real round-trip semantics, maps a server error to
+//! the right predicate, and rejects invalid arguments without any I/O.
+//! Directories are created with the `CreateDirectory` RPC (through
+//! `client.raw()`), which the reference SDK does not wrap; their users and
+//! groups, which SCIM provisions in a real environment, are added with the
+//! emulator's test-setup methods.
+
+use std::fmt::Debug;
+use std::time::{Duration, SystemTime};
+
+use anyhow::{bail, ensure, Context as _};
+use futures::TryStreamExt as _;
+use scalekit::directories::{
+    DirectoryGroup, DirectoryProvider, DirectoryType, DirectoryUser, ListDirectoryGroupsOptions,
+    ListDirectoryUsersOptions,
+};
+use scalekit::proto::directories::{CreateDirectory, CreateDirectoryRequest};
+use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
+use scalekit::{Code, Error, ScalekitClient};
+use scalekit_emulator::{Emulator, EmulatorHandle};
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
+    let emulator = Emulator::builder().start().await?;
+    let client = ScalekitClient::new(
+        emulator.env_url(),
+        emulator.client_id(),
+        emulator.client_secret(),
+    )?;
+    Ok((emulator, client))
+}
+
+/// `result` failed client-side on `field`, and nothing reached the emulator.
+fn rejected_locally<T: Debug>(
+    emulator: &EmulatorHandle,
+    result: scalekit::Result<T>,
+    field: &str,
+) -> anyhow::Result<()> {
+    match result {
+        Err(Error::InvalidArgument { field: got, .. }) if got == field => {}
+        other => bail!("expected InvalidArgument on {field}, got {other:?}"),
+    }
+    ensure!(
+        emulator.total_rpcs() == 0,
+        "{field}: {} RPCs",
+        emulator.total_rpcs()
+    );
+    ensure!(
+        emulator.token_requests() == 0,
+        "{field}: {} token requests",
+        emulator.token_requests()
+    );
+    Ok(())
+}
+
+/// `result` is the server's error `code`.
+fn api_error<T: Debug>(result: scalekit::Result<T>, code: Code) -> anyhow::Result<Error> {
+    let err = match result {
+        Err(err) => err,
+        Ok(value) => bail!("expected {code:?}, got {value:?}"),
+    };
+    ensure!(err.code() == Some(code), "expected {code:?}, got {err:?}");
+    Ok(err)
+}
+
+async fn organization(client: &ScalekitClient, name: &str) -> anyhow::Result<String> {
+    let response = client
+        .raw()
+        .organizations()
+        .create_organization(CreateOrganizationRequest {
+            organization: Some(CreateOrganization {
+                display_name: name.to_owned(),
+                ..Default::default()
+            }),
+        })
+        .await?
+        .into_inner();
+    Ok(response.organization.context("no organization")?.id)
+}
+
+async fn directory(
+    client: &ScalekitClient,
+    organization_id: &str,
+    provider: DirectoryProvider,
+) -> anyhow::Result<String> {
+    let response = client
+        .raw()
+        .directories()
+        .create_directory(CreateDirectoryRequest {
+            organization_id: organization_id.to_owned(),
+            directory: Some(CreateDirectory {
+                directory_type: DirectoryType::Scim as i32,
+                directory_provider: provider as i32,
+            }),
+        })
+        .await?
+        .into_inner();
+    Ok(response.directory.context("no directory")?.id)
+}
+
+fn group(name: &str) -> DirectoryGroup {
+    DirectoryGroup {
+        display_name: name.to_owned(),
+        ..Default::default()
+    }
+}
+
+fn user(email: &str, groups: &[&str]) -> DirectoryUser {
+    DirectoryUser {
+        email: email.to_owned(),
+        given_name: email.split('@').next().unwrap_or_default().to_owned(),
+        groups: groups
+            .iter()
+            .map(|id| DirectoryGroup {
+                id: (*id).to_owned(),
+                ..Default::default()
+            })
+            .collect(),
+        user_detail: Some(prost_types::Struct {
+            fields: [(
+                "title".to_owned(),
+                prost_types::Value {
+                    kind: Some(prost_types::value::Kind::StringValue("Engineer".to_owned())),
+                },
+            )]
+            .into(),
+        }),
+        ..Default::default()
+    }
+}
+
+/// An organization with an Okta directory holding two groups and three
+/// users: ada and grace in engineering, grace also in admins, linus in none.
+struct Fixture {
+    org: String,
+    dir: String,
+    engineering: String,
+    admins: String,
+}
+
+async fn fixture(emulator: &EmulatorHandle, client: &ScalekitClient) -> anyhow::Result<Fixture> {
+    let org = organization(client, "Acme").await?;
+    let dir = directory(client, &org, DirectoryProvider::Okta).await?;
+    let engineering = emulator.add_directory_group(&org, &dir, group("Engineering"))?;
+    let admins = emulator.add_directory_group(&org, &dir, group("Admins"))?;
+    emulator.add_directory_user(&org, &dir, user("ada@acme.com", &[&engineering]))?;
+    emulator.add_directory_user(&org, &dir, user("grace@acme.com", &[&engineering, &admins]))?;
+    emulator.add_directory_user(&org, &dir, user("linus@acme.com", &[]))?;
+    Ok(Fixture {
+        org,
+        dir,
+        engineering,
+        admins,
+    })
+}
+
+fn emails(users: &[DirectoryUser]) -> Vec<&str> {
+    users.iter().map(|u| u.email.as_str()).collect()
+}
+
+// ---------------------------------------------------------------------------
+// list_directories / get_directory / get_primary_directory_by_organization_id
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn list_directories_returns_the_organizations_directories() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let okta = directory(&client, &acme, DirectoryProvider::Okta).await?;
+    let google = directory(&client, &acme, DirectoryProvider::Google).await?;
+    directory(&client, &globex, DirectoryProvider::Okta).await?;
+
+    let listed = client.directories().list_directories(&acme).await?;
+    let ids: Vec<&str> = listed.iter().map(|d| d.id.as_str()).collect();
+    ensure!(ids == [okta.as_str(), google.as_str()], "{ids:?}");
+    ensure!(listed
+        .iter()
+        .all(|d| d.organization_id == acme && !d.enabled));
+    ensure!(listed[1].directory_provider() == DirectoryProvider::Google);
+    ensure!(listed[0].directory_type() == DirectoryType::Scim);
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_directories_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client
+            .directories()
+            .list_directories("org_10000000000009999")
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_directories_invalid_organization_fails_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    rejected_locally(
+        &emulator,
+        client.directories().list_directories(" org_1").await,
+        "organization_id",
+    )
+}
+
+#[tokio::test]
+async fn get_directory_counts_its_users_and_groups() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let f = fixture(&emulator, &client).await?;
+    let got = client.directories().get_directory(&f.org, &f.dir).await?;
+    ensure!(got.id == f.dir && got.id.starts_with("dir_"), "{got:?}");
+    ensure!(got.organization_id == f.org);
+    ensure!(got.directory_provider() == DirectoryProvider::Okta);
+    ensure!(got.total_users == 3 && got.total_groups == 2, "{got:?}");
+    let stats = got.stats.context("stats")?;
+    ensure!(stats.total_users == 3 && stats.total_groups == 2);
+    ensure!(got.last_synced_at.is_some());
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_directory_of_another_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let dir = directory(&client, &acme, DirectoryProvider::Okta).await?;
+    let err = api_error(
+        client.directories().get_directory(&globex, &dir).await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_directory_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    rejected_locally(
+        &emulator,
+        client.directories().get_directory("org_1", "").await,
+        "directory_id",
+    )?;
+    rejected_locally(
+        &emulator,
+        client.directories().get_directory("", "dir_1").await,
+        "organization_id",
+    )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_primary_directory_by_organization_id_returns_the_first() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let first = directory(&client, &org, DirectoryProvider::Okta).await?;
+    directory(&client, &org, DirectoryProvider::Google).await?;
+    let primary = client
+        .directories()
+        .get_primary_directory_by_organization_id(&org)
+        .await?;
+    ensure!(primary.id == first, "{primary:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_primary_directory_by_organization_id_without_directory_is_not_found(
+) -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let err = api_error(
+        client
+            .directories()
+            .get_primary_directory_by_organization_id(&org)
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found(), "{err:?}");
+    ensure!(emulator.rpc_count("ListDirectories") == 1);
+    let err = api_error(
+        client
+            .directories()
+            .get_primary_directory_by_organization_id("org_10000000000009999")
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_primary_directory_by_organization_id_invalid_id_fails_without_io() -> anyhow::Result<()>
+{
+    let (emulator, client) = start().await?;
+    rejected_locally(
+        &emulator,
+        client
+            .directories()
+            .get_primary_directory_by_organization_id("")
+            .await,
+        "organization_id",
+    )
+}
+
+// ---------------------------------------------------------------------------
+// list_directory_users
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn list_directory_users_returns_users_with_their_groups() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let f = fixture(&emulator, &client).await?;
+    let page = client
+        .directories()
+        .list_directory_users(&f.org, &f.dir, ListDirectoryUsersOptions::default())
+        .await?;
+    ensure!(
+        emails(&page.items) == ["ada@acme.com", "grace@acme.com", "linus@acme.com"],
+        "{:?}",
+        emails(&page.items)
+    );
+    ensure!(page.total_size == 3 && page.next_page_token.is_none());
+    let grace = &page.items[1];
+    ensure!(grace.id.starts_with("diruser_"), "{grace:?}");
+    ensure!(grace.given_name == "grace" && grace.emails == ["grace@acme.com"]);
+    let groups: Vec<&str> = grace.groups.iter().map(|g| g.id.as_str()).collect();
+    ensure!(
+        groups == [f.engineering.as_str(), f.admins.as_str()],
+        "{groups:?}"
+    );
+    ensure!(grace.user_detail.is_none(), "no detail unless asked for");
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_directory_users_filters_and_includes_detail() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let f = fixture(&emulator, &client).await?;
+    let directories = client.directories();
+
+    let admins = directories
+        .list_directory_users(
+            &f.org,
+            &f.dir,
+            ListDirectoryUsersOptions::default()
+                .with_directory_group_id(&f.admins)
+                .with_include_detail(true),
+        )
+        .await?;
+    ensure!(
+        emails(&admins.items) == ["grace@acme.com"],
+        "{:?}",
+        emails(&admins.items)
+    );
+    ensure!(admins.items[0].user_detail.is_some());
+
+    let future = SystemTime::now() + Duration::from_secs(3600);
+    let none = directories
+        .list_directory_users(
+            &f.org,
+            &f.dir,
+            ListDirectoryUsersOptions::default().with_updated_after(future),
+        )
+        .await?;
+    ensure!(none.items.is_empty() && none.total_size == 0);
+    let past = SystemTime::now() - Duration::from_secs(3600);
+    let all = directories
+        .list_directory_users(
+            &f.org,
+            &f.dir,
+            ListDirectoryUsersOptions::default().with_updated_after(past),
+        )
+        .await?;
+    ensure!(all.total_size == 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_directory_users_stream_walks_every_page() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let f = fixture(&emulator, &client).await?;
+    let directories = client.directories();
+    let first = directories
+        .list_directory_users(
+            &f.org,
+            &f.dir,
+            ListDirectoryUsersOptions::default().with_page_size(2),
+        )
+        .await?;
+    ensure!(first.items.len() == 2 && first.has_next());
+
+    let users: Vec<DirectoryUser> = directories
+        .list_directory_users_stream(
+            &f.org,
+            &f.dir,
+            ListDirectoryUsersOptions::default().with_page_size(1),
+        )
+        .try_collect()
+        .await?;
+    ensure!(
+        emails(&users) == ["ada@acme.com", "grace@acme.com", "linus@acme.com"],
+        "{:?}",
+        emails(&users)
+    );
+    ensure!(emulator.rpc_count("ListDirectoryUsers") == 1 + 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_directory_users_unknown_group_or_directory_is_not_found() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let f = fixture(&emulator, &client).await?;
+    let directories = client.directories();
+    let err = api_error(
+        directories
+            .list_directory_users(
+                &f.org,
+                &f.dir,
+                ListDirectoryUsersOptions::default().with_directory_group_id("dirgroup_1"),
+            )
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    let err = api_error(
+        directories
+            .list_directory_users(
+                &f.org,
+                "dir_10000000000009999",
+                ListDirectoryUsersOptions::default(),
+            )
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_directory_users_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let directories = client.directories();
+    rejected_locally(
+        &emulator,
+        directories
+            .list_directory_users("org_1", "", ListDirectoryUsersOptions::default())
+            .await,
+        "directory_id",
+    )?;
+    let streamed: scalekit::Result<Vec<DirectoryUser>> = directories
+        .list_directory_users_stream("", "dir_1", ListDirectoryUsersOptions::default())
+        .try_collect()
+        .await;
+    rejected_locally(&emulator, streamed, "organization_id")?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// list_directory_groups
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn list_directory_groups_counts_members_and_includes_detail() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let f = fixture(&emulator, &client).await?;
+    let page = client
+        .directories()
+        .list_directory_groups(&f.org, &f.dir, ListDirectoryGroupsOptions::default())
+        .await?;
+    let groups: Vec<(&str, i32)> = page
+        .items
+        .iter()
+        .map(|g| (g.display_name.as_str(), g.total_users))
+        .collect();
+    ensure!(groups == [("Engineering", 2), ("Admins", 1)], "{groups:?}");
+    ensure!(page.total_size == 2 && page.items[0].id == f.engineering);
+
+    let future = SystemTime::now() + Duration::from_secs(3600);
+    let none = client
+        .directories()
+        .list_directory_groups(
+            &f.org,
+            &f.dir,
+            ListDirectoryGroupsOptions::default()
+                .with_updated_after(future)
+                .with_include_detail(true),
+        )
+        .await?;
+    ensure!(none.items.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_directory_groups_stream_walks_every_page() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let f = fixture(&emulator, &client).await?;
+    let groups: Vec<DirectoryGroup> = client
+        .directories()
+        .list_directory_groups_stream(
+            &f.org,
+            &f.dir,
+            ListDirectoryGroupsOptions::default().with_page_size(1),
+        )
+        .try_collect()
+        .await?;
+    let ids: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
+    ensure!(
+        ids == [f.engineering.as_str(), f.admins.as_str()],
+        "{ids:?}"
+    );
+    ensure!(emulator.rpc_count("ListDirectoryGroups") == 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_directory_groups_oversized_page_is_invalid() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let f = fixture(&emulator, &client).await?;
+    let err = api_error(
+        client
+            .directories()
+            .list_directory_groups(
+                &f.org,
+                &f.dir,
+                ListDirectoryGroupsOptions::default().with_page_size(31),
+            )
+            .await,
+        Code::InvalidArgument,
+    )?;
+    ensure!(err.is_invalid_argument());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_directory_groups_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    rejected_locally(
+        &emulator,
+        client
+            .directories()
+            .list_directory_groups("org_1", "dir/1", ListDirectoryGroupsOptions::default())
+            .await,
+        "directory_id",
+    )
+}
+
+// ---------------------------------------------------------------------------
+// enable_directory / disable_directory
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn enable_and_disable_directory_flip_the_flag_and_keep_users() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let f = fixture(&emulator, &client).await?;
+    let directories = client.directories();
+
+    let enabled = directories.enable_directory(&f.org, &f.dir).await?;
+    ensure!(
+        enabled.enabled && enabled.error_message.is_none(),
+        "{enabled:?}"
+    );
+    ensure!(directories.get_directory(&f.org, &f.dir).await?.enabled);
+
+    let disabled = directories.disable_directory(&f.org, &f.dir).await?;
+    ensure!(!disabled.enabled);
+    let got = directories.get_directory(&f.org, &f.dir).await?;
+    ensure!(!got.enabled && got.total_users == 3, "{got:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn enable_directory_unknown_directory_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let err = api_error(
+        client
+            .directories()
+            .enable_directory(&org, "dir_10000000000009999")
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn disable_directory_of_another_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let dir = directory(&client, &acme, DirectoryProvider::Okta).await?;
+    let err = api_error(
+        client.directories().disable_directory(&globex, &dir).await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn enable_and_disable_directory_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let directories = client.directories();
+    rejected_locally(
+        &emulator,
+        directories.enable_directory("org_1", " ").await,
+        "directory_id",
+    )?;
+    rejected_locally(
+        &emulator,
+        directories.disable_directory("org 1 ", "dir_1").await,
+        "organization_id",
+    )?;
+    Ok(())
+}

@@ -1,0 +1,379 @@
+//! `client.domains()` against a real `scalekit-emulator`: every facade
+//! method succeeds with real round-trip semantics, maps a server error to
+//! the right predicate, and rejects invalid arguments without any I/O.
+
+use std::fmt::Debug;
+
+use anyhow::{bail, ensure, Context as _};
+use scalekit::domains::{CreateDomainOptions, DomainType, ListDomainsOptions, VerificationStatus};
+use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
+use scalekit::{Code, Error, ScalekitClient};
+use scalekit_emulator::{Emulator, EmulatorHandle};
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
+    let emulator = Emulator::builder().start().await?;
+    let client = ScalekitClient::new(
+        emulator.env_url(),
+        emulator.client_id(),
+        emulator.client_secret(),
+    )?;
+    Ok((emulator, client))
+}
+
+/// `result` failed client-side on `field`, and nothing reached the emulator.
+fn rejected_locally<T: Debug>(
+    emulator: &EmulatorHandle,
+    result: scalekit::Result<T>,
+    field: &str,
+) -> anyhow::Result<()> {
+    match result {
+        Err(Error::InvalidArgument { field: got, .. }) if got == field => {}
+        other => bail!("expected InvalidArgument on {field}, got {other:?}"),
+    }
+    ensure!(
+        emulator.total_rpcs() == 0,
+        "{field}: {} RPCs",
+        emulator.total_rpcs()
+    );
+    ensure!(
+        emulator.token_requests() == 0,
+        "{field}: {} token requests",
+        emulator.token_requests()
+    );
+    Ok(())
+}
+
+/// `result` is the server's error `code`.
+fn api_error<T: Debug>(result: scalekit::Result<T>, code: Code) -> anyhow::Result<Error> {
+    let err = match result {
+        Err(err) => err,
+        Ok(value) => bail!("expected {code:?}, got {value:?}"),
+    };
+    ensure!(err.code() == Some(code), "expected {code:?}, got {err:?}");
+    Ok(err)
+}
+
+async fn organization(client: &ScalekitClient, name: &str) -> anyhow::Result<String> {
+    let response = client
+        .raw()
+        .organizations()
+        .create_organization(CreateOrganizationRequest {
+            organization: Some(CreateOrganization {
+                display_name: name.to_owned(),
+                ..Default::default()
+            }),
+        })
+        .await?
+        .into_inner();
+    Ok(response.organization.context("no organization")?.id)
+}
+
+fn names(domains: &[scalekit::domains::Domain]) -> Vec<&str> {
+    domains.iter().map(|d| d.domain.as_str()).collect()
+}
+
+// ---------------------------------------------------------------------------
+// create_domain
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn create_domain_with_type_returns_a_pending_domain() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let domain = client
+        .domains()
+        .create_domain(
+            &org,
+            "Acme.com",
+            CreateDomainOptions::default().with_domain_type(DomainType::AllowedEmailDomain),
+        )
+        .await?;
+    ensure!(domain.id.starts_with("dom_"), "{domain:?}");
+    ensure!(domain.domain == "acme.com", "{}", domain.domain);
+    ensure!(domain.organization_id == org);
+    ensure!(domain.domain_type() == DomainType::AllowedEmailDomain);
+    ensure!(domain.verification_status() == VerificationStatus::Pending);
+    ensure!(!domain.txt_record_key.is_empty() && !domain.txt_record_secret.is_empty());
+    ensure!(domain.create_time.is_some() && domain.environment_id.starts_with("env_"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_domain_without_type_is_an_organization_domain() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let domain = client
+        .domains()
+        .create_domain(&org, "acme.com", CreateDomainOptions::default())
+        .await?;
+    ensure!(domain.domain_type() == DomainType::OrganizationDomain);
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_domain_duplicate_name_is_a_conflict() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let domains = client.domains();
+    domains
+        .create_domain(&acme, "acme.com", CreateDomainOptions::default())
+        .await?;
+    for org in [&acme, &globex] {
+        let err = api_error(
+            domains
+                .create_domain(org, "ACME.com", CreateDomainOptions::default())
+                .await,
+            Code::AlreadyExists,
+        )?;
+        ensure!(err.is_conflict(), "{err:?}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_domain_public_or_malformed_domain_is_invalid() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    for name in ["gmail.com", "not a domain", "localhost"] {
+        let err = api_error(
+            client
+                .domains()
+                .create_domain(&org, name, CreateDomainOptions::default())
+                .await,
+            Code::InvalidArgument,
+        )?;
+        let field = err
+            .api()
+            .and_then(|a| a.field_violations().next().map(|v| v.field.clone()));
+        ensure!(field.as_deref() == Some("domain.domain"), "{name}: {err:?}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_domain_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client
+            .domains()
+            .create_domain(
+                "org_10000000000009999",
+                "acme.com",
+                CreateDomainOptions::default(),
+            )
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_domain_invalid_arguments_fail_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let domains = client.domains();
+    rejected_locally(
+        &emulator,
+        domains
+            .create_domain("", "acme.com", CreateDomainOptions::default())
+            .await,
+        "organization_id",
+    )?;
+    rejected_locally(
+        &emulator,
+        domains
+            .create_domain("org_1", " ", CreateDomainOptions::default())
+            .await,
+        "name",
+    )?;
+    rejected_locally(
+        &emulator,
+        domains
+            .create_domain(
+                "org_1",
+                "acme.com",
+                CreateDomainOptions::default().with_domain_type(3),
+            )
+            .await,
+        "domain_type",
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// get_domain
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn get_domain_existing_returns_what_was_created() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let created = client
+        .domains()
+        .create_domain(&org, "acme.com", CreateDomainOptions::default())
+        .await?;
+    let got = client.domains().get_domain(&org, &created.id).await?;
+    ensure!(got == created, "{got:?} != {created:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_domain_of_another_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let created = client
+        .domains()
+        .create_domain(&acme, "acme.com", CreateDomainOptions::default())
+        .await?;
+    let err = api_error(
+        client.domains().get_domain(&globex, &created.id).await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_domain_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    rejected_locally(
+        &emulator,
+        client.domains().get_domain("org_1", "").await,
+        "domain_id",
+    )?;
+    rejected_locally(
+        &emulator,
+        client.domains().get_domain("org/1", "dom_1").await,
+        "organization_id",
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// list_domains
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn list_domains_filters_by_type() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let domains = client.domains();
+    let allowed = CreateDomainOptions::default().with_domain_type(DomainType::AllowedEmailDomain);
+    domains
+        .create_domain(&acme, "acme.com", CreateDomainOptions::default())
+        .await?;
+    domains
+        .create_domain(&acme, "acme.io", allowed.clone())
+        .await?;
+    domains
+        .create_domain(&globex, "globex.com", allowed)
+        .await?;
+
+    let all = domains
+        .list_domains(&acme, ListDomainsOptions::default())
+        .await?;
+    ensure!(names(&all) == ["acme.com", "acme.io"], "{:?}", names(&all));
+    let only = |t: DomainType| ListDomainsOptions::default().with_domain_type(t);
+    let routing = domains
+        .list_domains(&acme, only(DomainType::OrganizationDomain))
+        .await?;
+    ensure!(names(&routing) == ["acme.com"], "{:?}", names(&routing));
+    let allowed = domains
+        .list_domains(&acme, only(DomainType::AllowedEmailDomain))
+        .await?;
+    ensure!(names(&allowed) == ["acme.io"], "{:?}", names(&allowed));
+    let unspecified = domains
+        .list_domains(&acme, only(DomainType::Unspecified))
+        .await?;
+    ensure!(unspecified.len() == 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_domains_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client
+            .domains()
+            .list_domains("org_10000000000009999", ListDomainsOptions::default())
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_domains_unknown_type_fails_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    rejected_locally(
+        &emulator,
+        client
+            .domains()
+            .list_domains("org_1", ListDomainsOptions::default().with_domain_type(42))
+            .await,
+        "domain_type",
+    )?;
+    rejected_locally(
+        &emulator,
+        client
+            .domains()
+            .list_domains("", ListDomainsOptions::default())
+            .await,
+        "organization_id",
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// delete_domain
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn delete_domain_removes_it_and_frees_the_name() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let domains = client.domains();
+    let created = domains
+        .create_domain(&org, "acme.com", CreateDomainOptions::default())
+        .await?;
+    domains.delete_domain(&org, &created.id).await?;
+    ensure!(domains
+        .list_domains(&org, ListDomainsOptions::default())
+        .await?
+        .is_empty());
+    api_error(domains.get_domain(&org, &created.id).await, Code::NotFound)?;
+    let again = api_error(
+        domains.delete_domain(&org, &created.id).await,
+        Code::NotFound,
+    )?;
+    ensure!(again.is_not_found());
+    domains
+        .create_domain(&org, "acme.com", CreateDomainOptions::default())
+        .await
+        .context("the name is free again")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_domain_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    rejected_locally(
+        &emulator,
+        client.domains().delete_domain("org_1", "dom/1").await,
+        "domain_id",
+    )?;
+    rejected_locally(
+        &emulator,
+        client.domains().delete_domain("", "dom_1").await,
+        "organization_id",
+    )?;
+    Ok(())
+}

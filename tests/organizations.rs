@@ -1,0 +1,732 @@
+//! `client.organizations()` against a real `scalekit-emulator`: every facade
+//! method succeeds with real round-trip semantics, maps a server error to
+//! the right predicate, and rejects invalid arguments without any I/O.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::time::{Duration, SystemTime};
+
+use anyhow::{bail, ensure};
+use futures::TryStreamExt as _;
+use scalekit::organizations::{
+    CreateOrganizationOptions, ListOrganizationOptions, Organization, OrganizationSettings,
+    OrganizationSettingsFeature, OrganizationUserManagementSettings, RegionCode,
+    UpdateOrganization,
+};
+use scalekit::proto::organizations::GetPortalLinkRequest;
+use scalekit::users::{CreateUser, CreateUserAndMembershipOptions};
+use scalekit::{Code, Error, ScalekitClient};
+use scalekit_emulator::{Emulator, EmulatorHandle};
+
+async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
+    let emulator = Emulator::builder().start().await?;
+    let client = ScalekitClient::new(
+        emulator.env_url(),
+        emulator.client_id(),
+        emulator.client_secret(),
+    )?;
+    Ok((emulator, client))
+}
+
+async fn create(client: &ScalekitClient, name: &str) -> anyhow::Result<Organization> {
+    Ok(client
+        .organizations()
+        .create_organization(name, CreateOrganizationOptions::default())
+        .await?)
+}
+
+/// `result` failed client-side on `field`, and nothing reached the emulator.
+fn rejected_locally<T: Debug>(
+    emulator: &EmulatorHandle,
+    result: scalekit::Result<T>,
+    field: &str,
+) -> anyhow::Result<()> {
+    match result {
+        Err(Error::InvalidArgument { field: got, .. }) if got == field => {}
+        other => bail!("expected InvalidArgument on {field}, got {other:?}"),
+    }
+    ensure!(
+        emulator.total_rpcs() == 0,
+        "{field}: {} RPCs",
+        emulator.total_rpcs()
+    );
+    ensure!(
+        emulator.token_requests() == 0,
+        "{field}: {} token requests",
+        emulator.token_requests()
+    );
+    Ok(())
+}
+
+/// `result` is the server's error `code`.
+fn api_error<T: Debug>(result: scalekit::Result<T>, code: Code) -> anyhow::Result<Error> {
+    let err = match result {
+        Err(err) => err,
+        Ok(value) => bail!("expected {code:?}, got {value:?}"),
+    };
+    ensure!(err.code() == Some(code), "expected {code:?}, got {err:?}");
+    Ok(err)
+}
+
+fn user(email: &str) -> CreateUser {
+    CreateUser {
+        email: email.to_owned(),
+        ..Default::default()
+    }
+}
+
+fn no_invite() -> CreateUserAndMembershipOptions {
+    CreateUserAndMembershipOptions::default().with_send_invitation_email(false)
+}
+
+// ---------------------------------------------------------------------------
+// create_organization
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn create_organization_valid_round_trips_every_option() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let opts = CreateOrganizationOptions::default()
+        .with_external_id("customer_12345")
+        .with_metadata("plan", "enterprise")
+        .with_region_code(RegionCode::Eu);
+    let created = client
+        .organizations()
+        .create_organization("Acme Corp", opts)
+        .await?;
+    ensure!(created.id.starts_with("org_") && created.id.len() == 21);
+    assert_eq!(created.display_name, "Acme Corp");
+    assert_eq!(created.external_id.as_deref(), Some("customer_12345"));
+    assert_eq!(created.metadata["plan"], "enterprise");
+    assert_eq!(created.region_code, RegionCode::Eu as i32);
+    ensure!(created.create_time.is_some() && created.update_time.is_some());
+
+    let fetched = client.organizations().get_organization(&created.id).await?;
+    assert_eq!(fetched, created);
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_organization_empty_external_id_is_left_out() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let created = client
+        .organizations()
+        .create_organization(
+            "Acme",
+            CreateOrganizationOptions::default().with_external_id(""),
+        )
+        .await?;
+    assert_eq!(created.external_id, None);
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_organization_taken_external_id_is_conflict() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let opts = CreateOrganizationOptions::default().with_external_id("ext-1");
+    client
+        .organizations()
+        .create_organization("First", opts.clone())
+        .await?;
+    let err = api_error(
+        client
+            .organizations()
+            .create_organization("Second", opts)
+            .await,
+        Code::AlreadyExists,
+    )?;
+    ensure!(err.is_conflict());
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_organization_blank_name_sends_nothing() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for name in ["", "   "] {
+        let result = client
+            .organizations()
+            .create_organization(name, CreateOrganizationOptions::default())
+            .await;
+        rejected_locally(&emulator, result, "name")?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// list_organization, list_organization_stream
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn list_organization_pages_walk_every_organization_in_order() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(create(&client, &format!("Org {n}")).await?.id);
+    }
+    let organizations = client.organizations();
+    let mut opts = ListOrganizationOptions::default().with_page_size(2);
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = organizations.list_organization(opts.clone()).await?;
+        pages += 1;
+        assert_eq!(page.total_size, 5);
+        ensure!(page.items.len() <= 2);
+        seen.extend(page.items.iter().map(|o| o.id.clone()));
+        match page.next_page_token {
+            Some(token) => opts = opts.with_page_token(token),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, ids);
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_organization_external_id_lists_only_that_organization() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    create(&client, "Other").await?;
+    let wanted = client
+        .organizations()
+        .create_organization(
+            "Wanted",
+            CreateOrganizationOptions::default().with_external_id("ext-w"),
+        )
+        .await?;
+    let page = client
+        .organizations()
+        .list_organization(ListOrganizationOptions::default().with_external_id("ext-w"))
+        .await?;
+    assert_eq!(page.items, [wanted]);
+    assert_eq!(page.total_size, 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_organization_oversized_page_is_invalid_argument() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .list_organization(ListOrganizationOptions::default().with_page_size(101))
+        .await;
+    let err = api_error(result, Code::InvalidArgument)?;
+    ensure!(err.is_invalid_argument());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_organization_stream_yields_every_organization_lazily() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let mut ids = Vec::new();
+    for n in 0..25 {
+        ids.push(create(&client, &format!("Org {n}")).await?.id);
+    }
+    let stream = client
+        .organizations()
+        .list_organization_stream(ListOrganizationOptions::default().with_page_size(10));
+    assert_eq!(
+        emulator.rpc_count("ListOrganization"),
+        0,
+        "nothing before polling"
+    );
+    let all: Vec<Organization> = stream.try_collect().await?;
+    let streamed: Vec<String> = all.into_iter().map(|o| o.id).collect();
+    assert_eq!(streamed, ids);
+    assert_eq!(emulator.rpc_count("ListOrganization"), 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_organization_stream_bad_token_yields_one_error() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let results: Vec<scalekit::Result<Organization>> = futures::StreamExt::collect(
+        client
+            .organizations()
+            .list_organization_stream(ListOrganizationOptions::default().with_page_token("nope!")),
+    )
+    .await;
+    assert_eq!(results.len(), 1);
+    let err = results.into_iter().next().expect("one item").unwrap_err();
+    assert_eq!(err.code(), Some(Code::InvalidArgument));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// get_organization, get_organization_by_external_id
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn get_organization_unknown_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client
+            .organizations()
+            .get_organization("org_10000000000000099")
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_organization_invalid_id_sends_nothing() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for id in ["", " ", " org_1", "org/1"] {
+        let result = client.organizations().get_organization(id).await;
+        rejected_locally(&emulator, result, "organization_id")?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_organization_by_external_id_valid_returns_it() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let created = client
+        .organizations()
+        .create_organization(
+            "Acme",
+            CreateOrganizationOptions::default().with_external_id("tenant/42"),
+        )
+        .await?;
+    let fetched = client
+        .organizations()
+        .get_organization_by_external_id("tenant/42")
+        .await?;
+    assert_eq!(fetched.id, created.id);
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_organization_by_external_id_unknown_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .get_organization_by_external_id("nobody")
+        .await;
+    ensure!(api_error(result, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_organization_by_external_id_blank_sends_nothing() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .get_organization_by_external_id("  ")
+        .await;
+    rejected_locally(&emulator, result, "external_id")
+}
+
+// ---------------------------------------------------------------------------
+// update_organization, update_organization_by_external_id
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn update_organization_valid_changes_only_the_set_fields() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let created = client
+        .organizations()
+        .create_organization(
+            "Acme",
+            CreateOrganizationOptions::default()
+                .with_external_id("ext-1")
+                .with_metadata("plan", "free"),
+        )
+        .await?;
+    let updated = client
+        .organizations()
+        .update_organization(
+            &created.id,
+            UpdateOrganization {
+                display_name: Some("Acme Corp".to_owned()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    assert_eq!(updated.display_name, "Acme Corp");
+    assert_eq!(updated.external_id.as_deref(), Some("ext-1"));
+    assert_eq!(updated.metadata, created.metadata);
+    assert_eq!(updated.create_time, created.create_time);
+
+    let updated = client
+        .organizations()
+        .update_organization(
+            &created.id,
+            UpdateOrganization {
+                metadata: HashMap::from([("tier".to_owned(), "gold".to_owned())]),
+                ..Default::default()
+            },
+        )
+        .await?;
+    assert_eq!(updated.display_name, "Acme Corp");
+    assert_eq!(
+        updated.metadata,
+        HashMap::from([("tier".to_owned(), "gold".to_owned())])
+    );
+    let fetched = client.organizations().get_organization(&created.id).await?;
+    assert_eq!(fetched, updated);
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_unknown_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .update_organization("org_10000000000000099", UpdateOrganization::default())
+        .await;
+    ensure!(api_error(result, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_invalid_id_sends_nothing() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .update_organization("org_1/x", UpdateOrganization::default())
+        .await;
+    rejected_locally(&emulator, result, "organization_id")
+}
+
+#[tokio::test]
+async fn update_organization_by_external_id_valid_moves_the_external_id() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let created = client
+        .organizations()
+        .create_organization(
+            "Acme",
+            CreateOrganizationOptions::default().with_external_id("old"),
+        )
+        .await?;
+    let updated = client
+        .organizations()
+        .update_organization_by_external_id(
+            "old",
+            UpdateOrganization {
+                external_id: Some("new".to_owned()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    assert_eq!(updated.id, created.id);
+    assert_eq!(updated.external_id.as_deref(), Some("new"));
+    let by_new = client
+        .organizations()
+        .get_organization_by_external_id("new")
+        .await?;
+    assert_eq!(by_new.id, created.id);
+    let by_old = client
+        .organizations()
+        .get_organization_by_external_id("old")
+        .await;
+    ensure!(api_error(by_old, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_by_external_id_taken_external_id_is_conflict() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    for ext in ["a", "b"] {
+        client
+            .organizations()
+            .create_organization(
+                ext,
+                CreateOrganizationOptions::default().with_external_id(ext),
+            )
+            .await?;
+    }
+    let result = client
+        .organizations()
+        .update_organization_by_external_id(
+            "a",
+            UpdateOrganization {
+                external_id: Some("b".to_owned()),
+                ..Default::default()
+            },
+        )
+        .await;
+    ensure!(api_error(result, Code::AlreadyExists)?.is_conflict());
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_by_external_id_blank_sends_nothing() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .update_organization_by_external_id("", UpdateOrganization::default())
+        .await;
+    rejected_locally(&emulator, result, "external_id")
+}
+
+// ---------------------------------------------------------------------------
+// delete_organization
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn delete_organization_valid_removes_it_and_its_memberships() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let organization = create(&client, "Doomed").await?;
+    let member = client
+        .users()
+        .create_user_and_membership(&organization.id, user("ada@example.com"), no_invite())
+        .await?;
+    client
+        .organizations()
+        .delete_organization(&organization.id)
+        .await?;
+
+    let result = client
+        .organizations()
+        .get_organization(&organization.id)
+        .await;
+    ensure!(api_error(result, Code::NotFound)?.is_not_found());
+    let member = client.users().get_user(&member.id).await?;
+    ensure!(member.memberships.is_empty(), "{:?}", member.memberships);
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_organization_unknown_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .delete_organization("org_10000000000000099")
+        .await;
+    ensure!(api_error(result, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_organization_invalid_id_sends_nothing() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let result = client.organizations().delete_organization("\t").await;
+    rejected_locally(&emulator, result, "organization_id")
+}
+
+// ---------------------------------------------------------------------------
+// generate_portal_link
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn generate_portal_link_valid_returns_a_one_minute_link() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let organization = create(&client, "Acme").await?;
+    let link = client
+        .organizations()
+        .generate_portal_link(&organization.id)
+        .await?;
+    ensure!(link.id.starts_with("lnk_"), "{}", link.id);
+    let prefix = format!("{}/magicLink/", emulator.env_url());
+    ensure!(link.location.starts_with(&prefix), "{}", link.location);
+    ensure!(link.location.len() > prefix.len());
+
+    let expiry = SystemTime::try_from(link.expire_time.expect("an expiry"))?;
+    let left = expiry.duration_since(SystemTime::now())?;
+    ensure!(
+        left > Duration::from_secs(50) && left <= Duration::from_secs(60),
+        "{left:?}"
+    );
+
+    let second = client
+        .organizations()
+        .generate_portal_link(&organization.id)
+        .await?;
+    assert_ne!(second.id, link.id);
+    assert_ne!(second.location, link.location);
+    let links = client
+        .raw()
+        .organizations()
+        .get_portal_links(GetPortalLinkRequest {
+            id: organization.id.clone(),
+        })
+        .await?
+        .into_inner()
+        .links;
+    assert_eq!(links, [link, second]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn generate_portal_link_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .generate_portal_link("org_10000000000000099")
+        .await;
+    ensure!(api_error(result, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn generate_portal_link_invalid_id_sends_nothing() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for id in ["", "acme", "usr_1", "org_1/"] {
+        let result = client.organizations().generate_portal_link(id).await;
+        rejected_locally(&emulator, result, "organization_id")?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// update_organization_settings
+// ---------------------------------------------------------------------------
+
+fn feature(name: &str, enabled: bool) -> OrganizationSettingsFeature {
+    OrganizationSettingsFeature {
+        name: name.to_owned(),
+        enabled,
+    }
+}
+
+fn enabled(organization: &Organization, name: &str) -> Option<bool> {
+    organization
+        .settings
+        .as_ref()?
+        .features
+        .iter()
+        .find(|f| f.name == name)
+        .map(|f| f.enabled)
+}
+
+#[tokio::test]
+async fn update_organization_settings_valid_switches_only_named_features() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let organization = create(&client, "Acme").await?;
+    assert_eq!(enabled(&organization, "sso"), Some(false));
+    let updated = client
+        .organizations()
+        .update_organization_settings(
+            &organization.id,
+            OrganizationSettings {
+                features: vec![feature("sso", true)],
+            },
+        )
+        .await?;
+    assert_eq!(enabled(&updated, "sso"), Some(true));
+    assert_eq!(enabled(&updated, "dir_sync"), Some(false));
+    let fetched = client
+        .organizations()
+        .get_organization(&organization.id)
+        .await?;
+    assert_eq!(enabled(&fetched, "sso"), Some(true));
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_settings_unknown_feature_is_invalid_argument() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let organization = create(&client, "Acme").await?;
+    let result = client
+        .organizations()
+        .update_organization_settings(
+            &organization.id,
+            OrganizationSettings {
+                features: vec![feature("teleport", true)],
+            },
+        )
+        .await;
+    ensure!(api_error(result, Code::InvalidArgument)?.is_invalid_argument());
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_settings_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .update_organization_settings("org_10000000000000099", OrganizationSettings::default())
+        .await;
+    ensure!(api_error(result, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_settings_invalid_id_sends_nothing() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .update_organization_settings("acme", OrganizationSettings::default())
+        .await;
+    rejected_locally(&emulator, result, "organization_id")
+}
+
+// ---------------------------------------------------------------------------
+// upsert_user_management_settings
+// ---------------------------------------------------------------------------
+
+fn limit(max: Option<i32>) -> OrganizationUserManagementSettings {
+    OrganizationUserManagementSettings {
+        max_allowed_users: max,
+    }
+}
+
+#[tokio::test]
+async fn upsert_user_management_settings_valid_limits_members() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let organization = create(&client, "Small").await?;
+    let settings = client
+        .organizations()
+        .upsert_user_management_settings(&organization.id, limit(Some(1)))
+        .await?;
+    assert_eq!(settings, limit(Some(1)));
+
+    client
+        .users()
+        .create_user_and_membership(&organization.id, user("one@example.com"), no_invite())
+        .await?;
+    let result = client
+        .users()
+        .create_user_and_membership(&organization.id, user("two@example.com"), no_invite())
+        .await;
+    api_error(result, Code::FailedPrecondition)?;
+
+    // An unset limit removes it.
+    let settings = client
+        .organizations()
+        .upsert_user_management_settings(&organization.id, limit(None))
+        .await?;
+    assert_eq!(settings, limit(None));
+    client
+        .users()
+        .create_user_and_membership(&organization.id, user("two@example.com"), no_invite())
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn upsert_user_management_settings_negative_limit_is_invalid_argument() -> anyhow::Result<()>
+{
+    let (_emulator, client) = start().await?;
+    let organization = create(&client, "Acme").await?;
+    let result = client
+        .organizations()
+        .upsert_user_management_settings(&organization.id, limit(Some(-1)))
+        .await;
+    ensure!(api_error(result, Code::InvalidArgument)?.is_invalid_argument());
+    Ok(())
+}
+
+#[tokio::test]
+async fn upsert_user_management_settings_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .upsert_user_management_settings("org_10000000000000099", limit(Some(5)))
+        .await;
+    ensure!(api_error(result, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn upsert_user_management_settings_invalid_id_sends_nothing() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let result = client
+        .organizations()
+        .upsert_user_management_settings(" org_1", limit(Some(5)))
+        .await;
+    rejected_locally(&emulator, result, "organization_id")
+}

@@ -1,0 +1,130 @@
+//! Webhook and interceptor verification against vectors signed by Node's
+//! `crypto` (tests/fixtures/make_vectors.js), independently of this crate.
+
+use std::collections::HashMap;
+use std::time::{Duration, UNIX_EPOCH};
+
+use anyhow::{bail, ensure, Context as _};
+use scalekit::{Error, WebhookSignatureReason};
+
+#[derive(serde::Deserialize)]
+struct Vectors {
+    now: u64,
+    vectors: Vec<Vector>,
+}
+
+#[derive(serde::Deserialize)]
+struct Vector {
+    name: String,
+    kind: String,
+    secret: String,
+    headers: HashMap<String, String>,
+    payload: String,
+    expect: String,
+}
+
+fn vectors() -> anyhow::Result<Vectors> {
+    let text = include_str!("fixtures/webhook_vectors.json");
+    serde_json::from_str(text).context("parsing webhook_vectors.json")
+}
+
+fn outcome(result: scalekit::Result<()>) -> anyhow::Result<&'static str> {
+    Ok(match result {
+        Ok(()) => "ok",
+        Err(Error::WebhookSignature(reason)) => match reason {
+            WebhookSignatureReason::MissingHeaders(_) => "missing_headers",
+            WebhookSignatureReason::InvalidSecret => "invalid_secret",
+            WebhookSignatureReason::InvalidSignatureHeaders => "invalid_signature_headers",
+            WebhookSignatureReason::TimestampTooOld => "timestamp_too_old",
+            WebhookSignatureReason::TimestampTooNew => "timestamp_too_new",
+            WebhookSignatureReason::InvalidSignature => "invalid_signature",
+            other => bail!("unexpected reason {other:?}"),
+        },
+        Err(other) => bail!("unexpected error {other:?}"),
+    })
+}
+
+fn header_map(headers: &HashMap<String, String>) -> anyhow::Result<http::HeaderMap> {
+    let mut map = http::HeaderMap::new();
+    for (name, value) in headers {
+        // Mixed case on the wire: HeaderMap lower-cases names.
+        let name = http::HeaderName::from_bytes(name.to_uppercase().as_bytes())?;
+        map.insert(name, value.parse()?);
+    }
+    Ok(map)
+}
+
+#[test]
+fn verify_node_signed_vectors_each_yield_the_expected_outcome() -> anyhow::Result<()> {
+    let all = vectors()?;
+    ensure!(all.vectors.len() >= 15, "too few vectors");
+    let now = UNIX_EPOCH + Duration::from_secs(all.now);
+    for v in &all.vectors {
+        let headers = header_map(&v.headers)?;
+        let (as_map, as_header_map) = match v.kind.as_str() {
+            "interceptor" => (
+                scalekit::webhook::verify_interceptor(
+                    &v.secret,
+                    &v.headers,
+                    v.payload.as_bytes(),
+                    now,
+                ),
+                scalekit::webhook::verify_interceptor(
+                    &v.secret,
+                    &headers,
+                    v.payload.as_bytes(),
+                    now,
+                ),
+            ),
+            _ => (
+                scalekit::webhook::verify(&v.secret, &v.headers, v.payload.as_bytes(), now),
+                scalekit::webhook::verify(&v.secret, &headers, v.payload.as_bytes(), now),
+            ),
+        };
+        ensure!(
+            outcome(as_map)? == v.expect,
+            "{} (plain map): want {}",
+            v.name,
+            v.expect
+        );
+        ensure!(
+            outcome(as_header_map)? == v.expect,
+            "{} (HeaderMap): want {}",
+            v.name,
+            v.expect
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn verify_webhook_payload_uses_the_current_time() -> anyhow::Result<()> {
+    // The vectors are from 2023: at the real current time they are too old.
+    let client = scalekit::ScalekitClient::new("https://acme.scalekit.dev", "skc_1", "secret")?;
+    let all = vectors()?;
+    let v = all
+        .vectors
+        .iter()
+        .find(|v| v.name == "valid")
+        .context("valid vector")?;
+    let err = client
+        .verify_webhook_payload(&v.secret, &v.headers, &v.payload)
+        .expect_err("a 2023 delivery must be refused today");
+    ensure!(matches!(
+        err,
+        Error::WebhookSignature(WebhookSignatureReason::TimestampTooOld)
+    ));
+    let i = all
+        .vectors
+        .iter()
+        .find(|v| v.name == "interceptor_headers")
+        .context("interceptor vector")?;
+    let err = client
+        .verify_interceptor_payload(&i.secret, &i.headers, i.payload.as_bytes())
+        .expect_err("too old");
+    ensure!(matches!(
+        err,
+        Error::WebhookSignature(WebhookSignatureReason::TimestampTooOld)
+    ));
+    Ok(())
+}
