@@ -9,19 +9,23 @@ use secrecy::SecretString;
 use tonic::transport::{Channel, Endpoint};
 use url::Url;
 
+use crate::auth::AuthClient;
+use crate::connections::ConnectionsClient;
+use crate::directories::DirectoriesClient;
+use crate::domains::DomainsClient;
 use crate::error::{Error, Result};
+use crate::organizations::OrganizationsClient;
+use crate::passwordless::PasswordlessClient;
+use crate::permissions::PermissionsClient;
 use crate::raw::RawClients;
+use crate::roles::RolesClient;
+use crate::sessions::SessionsClient;
 use crate::transport::auth_channel::{AuthChannel, ChannelSource, Shared};
 use crate::transport::headers::SdkHeaders;
 use crate::transport::tls;
 use crate::transport::token::{TokenRequest, TokenSource, DEFAULT_REFRESH_MARGIN};
-use crate::connections::ConnectionsClient;
-use crate::directories::DirectoriesClient;
-use crate::domains::DomainsClient;
-use crate::organizations::OrganizationsClient;
-use crate::permissions::PermissionsClient;
-use crate::roles::RolesClient;
 use crate::users::UsersClient;
+use crate::webauthn::WebAuthnClient;
 
 /// Environment variable read by [`ScalekitClient::from_env`]: the environment URL.
 pub const ENV_ENVIRONMENT_URL: &str = "SCALEKIT_ENVIRONMENT_URL";
@@ -216,6 +220,62 @@ impl ScalekitClient {
     /// ```
     pub fn directories(&self) -> DirectoriesClient {
         DirectoriesClient::new(self.inner.channel.clone())
+    }
+
+    /// Users' sign-in sessions: look them up, list them, revoke them.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let revoked = client.sessions().revoke_all_user_sessions("usr_123").await?;
+    ///     println!("signed out of {} sessions", revoked.total_revoked);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn sessions(&self) -> SessionsClient {
+        SessionsClient::new(self.inner.channel.clone())
+    }
+
+    /// Passwordless sign-in by email: one-time codes and magic links.
+    ///
+    /// ```
+    /// use scalekit::passwordless::SendPasswordlessEmailOptions;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let sent = client
+    ///         .passwordless()
+    ///         .send_passwordless_email("ada@example.com", SendPasswordlessEmailOptions::default())
+    ///         .await?;
+    ///     println!("auth request {}", sent.auth_request_id);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn passwordless(&self) -> PasswordlessClient {
+        PasswordlessClient::new(self.inner.channel.clone())
+    }
+
+    /// "Bring your own auth": report the user your login page signed in.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let user = scalekit::auth::User { email: "ada@example.com".to_owned(), ..Default::default() };
+    ///     client.auth().update_login_user_details("conn_123", "login_456", user).await
+    /// }
+    /// ```
+    pub fn auth(&self) -> AuthClient {
+        AuthClient::new(self.inner.channel.clone())
+    }
+
+    /// Users' WebAuthn credentials (passkeys): list, rename, delete.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let listed = client.webauthn().list_credentials("usr_123").await?;
+    ///     println!("{} passkeys", listed.credentials.len());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn webauthn(&self) -> WebAuthnClient {
+        WebAuthnClient::new(self.inner.channel.clone())
     }
 
     /// Authenticated generated clients for every service in `proto/`, for

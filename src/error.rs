@@ -411,7 +411,11 @@ pub enum InvalidTokenReason {
     #[error("algorithm `{}` is not accepted", OneLine(.0))]
     UnsupportedAlgorithm(String),
     /// The header's algorithm does not fit the key it names.
-    #[error("algorithm `{}` does not match the key ({})", OneLine(token), OneLine(key))]
+    #[error(
+        "algorithm `{}` does not match the key ({})",
+        OneLine(token),
+        OneLine(key)
+    )]
     AlgorithmMismatch {
         /// The algorithm the token header claims.
         token: String,

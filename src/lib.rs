@@ -1,23 +1,8 @@
-//! Rust SDK for the [Scalekit](https://scalekit.com) auth API: enterprise SSO
-//! over SAML and OIDC, organizations, users and memberships, roles and
-//! permissions, SCIM directories, domains, connections and sessions.
-//!
-//! Start with [`ScalekitClient`]: one per environment, shared by the whole
-//! program. Its sub-clients ([`ScalekitClient::users`], …) wrap the gRPC API
-//! with validated arguments and unwrapped results; [`ScalekitClient::raw`]
-//! hands out the generated clients of [`proto`] for everything else.
-//!
-//! ```no_run
-//! # async fn sample() -> scalekit::Result<()> {
-//! let client = scalekit::ScalekitClient::from_env()?;
-//! let user = client.users().get_user("usr_123").await?;
-//! println!("{}", user.email);
-//! # Ok(())
-//! # }
-//! ```
+#![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
+pub mod auth;
 mod client;
 pub mod connections;
 pub mod directories;
@@ -28,13 +13,16 @@ pub mod error;
 pub mod oidc;
 pub mod organizations;
 pub mod pagination;
+pub mod passwordless;
 pub mod permissions;
 pub mod proto;
 pub mod raw;
 pub mod roles;
+pub mod sessions;
 mod transport;
 pub mod users;
 mod validate;
+pub mod webauthn;
 #[cfg(feature = "webhook")]
 #[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
 pub mod webhook;

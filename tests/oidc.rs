@@ -140,6 +140,18 @@ async fn sign_in_flow_with_pkce_succeeds_end_to_end() -> anyhow::Result<()> {
         .await?;
     ensure!(id.nonce.as_deref() == Some(nonce.as_str()));
     ensure!(id.sub == auth.user.id);
+
+    // Signing in started a real session, named by the ID token's `sid`.
+    let sessions = client
+        .sessions()
+        .get_user_sessions(&auth.user.id, Default::default())
+        .await?;
+    ensure!(
+        sessions.items.len() == 1,
+        "{} sessions",
+        sessions.items.len()
+    );
+    ensure!(id.sid.as_deref() == Some(sessions.items[0].session_id.as_str()));
     let access: AccessTokenClaims = client
         .validate_token(
             &auth.access_token,

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::routing::post;
 use axum::Router;
-use http_body_util::StreamBody;
 use http_body::Frame;
+use http_body_util::StreamBody;
 use prost::Message as _;
 use scalekit::proto::users::{GetUserResponse, User};
 
@@ -26,7 +26,11 @@ fn grpc_response(message: Option<Vec<u8>>, grpc_status: &'static str) -> http::R
     let mut frames: Vec<Result<Frame<bytes::Bytes>, Infallible>> = Vec::new();
     if let Some(message) = message {
         let mut data = vec![0u8];
-        data.extend_from_slice(&u32::try_from(message.len()).unwrap_or_default().to_be_bytes());
+        data.extend_from_slice(
+            &u32::try_from(message.len())
+                .unwrap_or_default()
+                .to_be_bytes(),
+        );
         data.extend_from_slice(&message);
         frames.push(Ok(Frame::data(data.into())));
     }

@@ -142,7 +142,19 @@ pub(crate) async fn authorize(
         );
     };
     let (user_id, name) = sign_in_user(&env, email);
-    let session_id = env.store.lock().ids.next("ses");
+    // A real session, listable and revocable through SessionService.
+    let session = crate::services::sessions::add_session(
+        &mut env.store.lock(),
+        &user_id,
+        scalekit::proto::sessions::SessionDetails {
+            organization_id: organization_id.clone().unwrap_or_default(),
+            ..Default::default()
+        },
+    );
+    let session_id = match session {
+        Ok(id) => id,
+        Err(status) => return fail("server_error", status.message()),
+    };
     let code = env.tokens.store_code(PendingCode {
         client_id: env.client_id.clone(),
         redirect_uri: redirect_uri.to_string(),

@@ -178,7 +178,10 @@ mod tests {
         assert!(faults.admit());
         assert!(!faults.admit());
         faults.set_rate_limit(Some((1, Duration::ZERO)));
-        assert!(faults.admit() && faults.admit(), "a zero window resets every call");
+        assert!(
+            faults.admit() && faults.admit(),
+            "a zero window resets every call"
+        );
         faults.clear();
         assert!(faults.admit());
     }

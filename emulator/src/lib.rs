@@ -30,7 +30,20 @@
 //! permissions, default roles); organizations' domains, SSO connections
 //! and SCIM directories (directory users and groups are added with
 //! [`EmulatorHandle::add_directory_user`] and
-//! [`EmulatorHandle::add_directory_group`], standing in for SCIM).
+//! [`EmulatorHandle::add_directory_group`], standing in for SCIM); users'
+//! sessions ([`EmulatorHandle::add_session`] stands in for signing in),
+//! passwordless email (what would have been emailed is read with
+//! [`EmulatorHandle::passwordless_email`]), WebAuthn credential management
+//! ([`EmulatorHandle::add_webauthn_credential`] stands in for registration)
+//! and `UpdateLoginUserDetails` (login requests are opened with
+//! [`EmulatorHandle::start_login_request`]). Other processes reach the
+//! same setup through emulator-only HTTP endpoints, which take the client
+//! credentials as HTTP Basic auth and are not part of the Scalekit API:
+//! `POST /_emulator/users/{user_id}/sessions`,
+//! `POST /_emulator/users/{user_id}/webauthn-credentials`,
+//! `GET /_emulator/passwordless/{auth_request_id}`,
+//! `POST /_emulator/connections/{connection_id}/login-requests` and
+//! `GET /_emulator/login-requests/{login_request_id}`.
 //! Every other RPC in `proto/` answers `UNIMPLEMENTED` with a message naming
 //! the method.
 #![deny(missing_docs)]
@@ -45,6 +58,7 @@ mod paging;
 mod services;
 mod status;
 mod store;
+mod testing;
 mod tokens;
 
 use std::collections::BTreeMap;
@@ -63,6 +77,10 @@ use tokio::task::JoinHandle;
 
 pub use tonic::Code;
 
+pub use crate::services::passwordless::{
+    PasswordlessEmail, MAX_ATTEMPTS as PASSWORDLESS_MAX_ATTEMPTS,
+};
+
 use crate::env::{Environment, Failure};
 use crate::services::connections::Connections;
 use crate::services::directories::Directories;
@@ -71,6 +89,9 @@ use crate::services::organizations::Organizations;
 use crate::services::roles::Roles;
 use crate::services::users::Users;
 use crate::services::NotYet;
+use crate::services::{
+    auth::Auth, passwordless::Passwordless, sessions::Sessions, webauthn::WebAuthn,
+};
 use crate::store::{SharedStore, Store};
 use crate::tokens::TokenIssuer;
 
@@ -212,6 +233,7 @@ impl EmulatorBuilder {
             .route("/keys", get(oauth::keys))
             .route("/oauth/authorize", get(authorize::authorize))
             .route("/oidc/logout", get(authorize::logout))
+            .merge(testing::routes())
             .layer(axum::middleware::from_fn_with_state(
                 env.clone(),
                 gate::gate,
@@ -249,11 +271,23 @@ fn grpc_routes(env: &Arc<Environment>) -> axum::Router<Arc<Environment>> {
         },
     ))
     .add_service(proto::auditlogs::AuditLogsServiceServer::new(NotYet))
-    .add_service(proto::auth::AuthServiceServer::new(NotYet))
+    .add_service(proto::auth::AuthServiceServer::new(Auth {
+        store: env.store.clone(),
+    }))
     .add_service(proto::auth::passwordless::PasswordlessServiceServer::new(
-        NotYet,
+        Passwordless {
+            store: env.store.clone(),
+        },
     ))
-    .add_service(proto::auth::webauthn::WebAuthnServiceServer::new(NotYet))
+    .add_service(proto::auth::webauthn::WebAuthnServiceServer::new(
+        WebAuthn {
+            store: env.store.clone(),
+            rp_id: url::Url::parse(&env.env_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_else(|| "localhost".to_string()),
+        },
+    ))
     .add_service(proto::connections::ConnectionServiceServer::new(
         Connections {
             store: env.store.clone(),
@@ -270,7 +304,9 @@ fn grpc_routes(env: &Arc<Environment>) -> axum::Router<Arc<Environment>> {
     .add_service(proto::roles::RolesServiceServer::new(Roles {
         store: env.store.clone(),
     }))
-    .add_service(proto::sessions::SessionServiceServer::new(NotYet));
+    .add_service(proto::sessions::SessionServiceServer::new(Sessions {
+        store: env.store.clone(),
+    }));
     routes.into_axum_router().with_state(())
 }
 
@@ -515,6 +551,140 @@ impl EmulatorHandle {
     ) -> Result<String, tonic::Status> {
         let mut store = self.env.store.lock();
         services::directories::add_user(&mut store, organization_id, directory_id, user)
+    }
+
+    /// Test setup: adds an active session for a user, as signing in would
+    /// (the API has no RPC that creates sessions). Returns the session's id
+    /// (`ses_…`).
+    ///
+    /// Fields of `template` that are set are kept: `organization_id` (which
+    /// must exist), `device`, `authenticated_organizations`,
+    /// `authenticated_clients` and the timestamps. Unset times default to
+    /// now (`created_at`, `updated_at`, `last_active_at`); the idle expiry to
+    /// one day after the last activity, the absolute expiry to seven days
+    /// after creation. An expiry in the past makes the session read as
+    /// `expired`. `session_id`, `user_id` and `status` are the emulator's.
+    ///
+    /// ```
+    /// # async fn sample(emulator: &scalekit_emulator::EmulatorHandle) -> Result<(), tonic::Status> {
+    /// use scalekit::proto::sessions::{DeviceDetails, SessionDetails};
+    ///
+    /// let session_id = emulator.add_session(
+    ///     "usr_10000000000000003",
+    ///     SessionDetails {
+    ///         device: Some(DeviceDetails { browser: "Firefox".into(), ..Default::default() }),
+    ///         ..Default::default()
+    ///     },
+    /// )?;
+    /// # let _ = session_id;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// `NOT_FOUND` for an unknown user or organization, `INVALID_ARGUMENT`
+    /// for a blank user id.
+    pub fn add_session(
+        &self,
+        user_id: &str,
+        template: proto::sessions::SessionDetails,
+    ) -> Result<String, tonic::Status> {
+        let mut store = self.env.store.lock();
+        services::sessions::add_session(&mut store, user_id, template)
+    }
+
+    /// Test setup: adds a WebAuthn credential (passkey) for a user, as a
+    /// finished registration ceremony would. Returns the credential's id
+    /// (`wac_…`).
+    ///
+    /// Fields of `template` that are set are kept (`display_name`,
+    /// `authenticator`, `transports`, …); an empty raw `credential_id`
+    /// becomes the bytes of the new id. `id`, `user_id` and the timestamps
+    /// are the emulator's.
+    ///
+    /// ```
+    /// # async fn sample(emulator: &scalekit_emulator::EmulatorHandle) -> Result<(), tonic::Status> {
+    /// use scalekit::proto::auth::webauthn::WebAuthnCredential;
+    ///
+    /// let credential_id = emulator.add_webauthn_credential(
+    ///     "usr_10000000000000003",
+    ///     WebAuthnCredential { display_name: Some("YubiKey".into()), ..Default::default() },
+    /// )?;
+    /// # let _ = credential_id;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// `NOT_FOUND` for an unknown user, `INVALID_ARGUMENT` for a blank user
+    /// id or display name, `ALREADY_EXISTS` for a raw credential id already
+    /// registered.
+    pub fn add_webauthn_credential(
+        &self,
+        user_id: &str,
+        template: proto::auth::webauthn::WebAuthnCredential,
+    ) -> Result<String, tonic::Status> {
+        let mut store = self.env.store.lock();
+        services::webauthn::add_credential(&mut store, user_id, template)
+    }
+
+    /// Test inspection: the latest email the emulator would have sent for a
+    /// passwordless auth request (on send, then on every resend), with the
+    /// one-time code and magic link. `None` for an unknown request.
+    ///
+    /// ```
+    /// # fn sample(emulator: &scalekit_emulator::EmulatorHandle, auth_request_id: &str) {
+    /// if let Some(email) = emulator.passwordless_email(auth_request_id) {
+    ///     println!("code {} sent to {}", email.code, email.email);
+    /// }
+    /// # }
+    /// ```
+    pub fn passwordless_email(&self, auth_request_id: &str) -> Option<PasswordlessEmail> {
+        self.env
+            .store
+            .lock()
+            .passwordless
+            .email_for_request(auth_request_id)
+    }
+
+    /// Test inspection: the latest passwordless email sent to an address
+    /// (compared case-insensitively), or `None`.
+    pub fn last_passwordless_email(&self, email: &str) -> Option<PasswordlessEmail> {
+        self.env.store.lock().passwordless.last_email_to(email)
+    }
+
+    /// Test setup: makes a passwordless auth request's code and magic link
+    /// expire now, as if its lifetime had passed.
+    ///
+    /// # Errors
+    /// `NOT_FOUND` for an unknown auth request.
+    pub fn expire_passwordless_request(&self, auth_request_id: &str) -> Result<(), tonic::Status> {
+        self.env.store.lock().passwordless.expire(auth_request_id)
+    }
+
+    /// Test setup: opens a login request for a connection, as Scalekit does
+    /// when it hands a sign-in to the application's own login page ("bring
+    /// your own auth"). Returns its id (`login_…`), which
+    /// `UpdateLoginUserDetails` takes.
+    ///
+    /// # Errors
+    /// `NOT_FOUND` for an unknown connection, `INVALID_ARGUMENT` for a
+    /// blank connection id.
+    pub fn start_login_request(&self, connection_id: &str) -> Result<String, tonic::Status> {
+        let mut store = self.env.store.lock();
+        services::auth::start_login_request(&mut store, connection_id)
+    }
+
+    /// Test inspection: the user details `UpdateLoginUserDetails` last
+    /// reported for a login request; `None` for an unknown request or one
+    /// with no details yet.
+    pub fn login_user_details(&self, login_request_id: &str) -> Option<proto::auth::User> {
+        self.env
+            .store
+            .lock()
+            .login_requests
+            .get(login_request_id)
+            .and_then(|l| l.user.clone())
     }
 
     /// Stops serving and waits for the server task to end.

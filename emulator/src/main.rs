@@ -66,16 +66,26 @@ fn parse_failure(text: &str) -> Result<FailNext, String> {
     let (Some(times), Some(code), Some(method)) = (parts.next(), parts.next(), parts.next()) else {
         return Err("expected METHOD:CODE:N".into());
     };
-    let times = times.parse().map_err(|_| format!("{times:?} is not a count"))?;
+    let times = times
+        .parse()
+        .map_err(|_| format!("{times:?} is not a count"))?;
     let code = parse_code(code).ok_or_else(|| format!("{code:?} is not a gRPC code"))?;
     let method = (method != "*").then(|| method.to_string());
-    Ok(FailNext { method, code, times })
+    Ok(FailNext {
+        method,
+        code,
+        times,
+    })
 }
 
 fn parse_rate_limit(text: &str) -> Result<(u32, Duration), String> {
     let (requests, seconds) = text.split_once('/').ok_or("expected N/SECONDS")?;
-    let requests = requests.parse().map_err(|_| format!("{requests:?} is not a count"))?;
-    let seconds: f64 = seconds.parse().map_err(|_| format!("{seconds:?} is not a number of seconds"))?;
+    let requests = requests
+        .parse()
+        .map_err(|_| format!("{requests:?} is not a count"))?;
+    let seconds: f64 = seconds
+        .parse()
+        .map_err(|_| format!("{seconds:?} is not a number of seconds"))?;
     if !(seconds.is_finite() && seconds > 0.0) {
         return Err("the window must be a positive number of seconds".into());
     }
@@ -147,7 +157,10 @@ mod tests {
     fn codes_parse_by_name_in_any_case_and_by_number() {
         assert_eq!(parse_code("UNAVAILABLE"), Some(Code::Unavailable));
         assert_eq!(parse_code("not_found"), Some(Code::NotFound));
-        assert_eq!(parse_code("ResourceExhausted"), Some(Code::ResourceExhausted));
+        assert_eq!(
+            parse_code("ResourceExhausted"),
+            Some(Code::ResourceExhausted)
+        );
         assert_eq!(parse_code("14"), Some(Code::Unavailable));
         assert_eq!(parse_code("17"), None);
         assert_eq!(parse_code("nope"), None);
@@ -156,12 +169,18 @@ mod tests {
     #[test]
     fn failures_and_rate_limits_parse() {
         let f = parse_failure("scalekit.v1.users.UserService/GetUser:UNAVAILABLE:2").unwrap();
-        assert_eq!(f.method.as_deref(), Some("scalekit.v1.users.UserService/GetUser"));
+        assert_eq!(
+            f.method.as_deref(),
+            Some("scalekit.v1.users.UserService/GetUser")
+        );
         assert_eq!((f.code, f.times), (Code::Unavailable, 2));
         assert_eq!(parse_failure("*:internal:1").unwrap().method, None);
         assert!(parse_failure("GetUser:UNAVAILABLE").is_err());
         assert!(parse_failure("GetUser:WHAT:1").is_err());
-        assert_eq!(parse_rate_limit("100/1").unwrap(), (100, Duration::from_secs(1)));
+        assert_eq!(
+            parse_rate_limit("100/1").unwrap(),
+            (100, Duration::from_secs(1))
+        );
         assert!(parse_rate_limit("100").is_err());
         assert!(parse_rate_limit("100/0").is_err());
     }

@@ -2,12 +2,16 @@
 //! services are registered so every RPC in `proto/` is routed, and answer
 //! UNIMPLEMENTED (naming the method) until they are written.
 
+pub(crate) mod auth;
 pub(crate) mod connections;
 pub(crate) mod directories;
 pub(crate) mod domains;
 pub(crate) mod organizations;
+pub(crate) mod passwordless;
 pub(crate) mod roles;
+pub(crate) mod sessions;
 pub(crate) mod users;
+pub(crate) mod webauthn;
 
 use scalekit::proto;
 
@@ -16,7 +20,3 @@ use scalekit::proto;
 pub(crate) struct NotYet;
 
 impl proto::auditlogs::AuditLogsService for NotYet {}
-impl proto::auth::AuthService for NotYet {}
-impl proto::auth::passwordless::PasswordlessService for NotYet {}
-impl proto::auth::webauthn::WebAuthnService for NotYet {}
-impl proto::sessions::SessionService for NotYet {}

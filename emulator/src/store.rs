@@ -60,6 +60,15 @@ pub(crate) struct Store {
     /// Organizations' SCIM directories by id (`dir_…`), with their users
     /// and groups.
     pub(crate) directories: BTreeMap<String, DirectoryRecord>,
+    /// Users' sessions by id (`ses_…`).
+    pub(crate) sessions: BTreeMap<String, scalekit::proto::sessions::SessionDetails>,
+    /// Passwordless auth requests and the emails sent for them.
+    pub(crate) passwordless: crate::services::passwordless::PasswordlessState,
+    /// Users' WebAuthn credentials by id (`wac_…`).
+    pub(crate) webauthn_credentials:
+        BTreeMap<String, scalekit::proto::auth::webauthn::WebAuthnCredential>,
+    /// Login requests of "bring your own auth" sign-ins by id (`login_…`).
+    pub(crate) login_requests: BTreeMap<String, crate::services::auth::LoginRequest>,
 }
 
 impl Store {
@@ -96,6 +105,10 @@ impl Store {
             domains: BTreeMap::new(),
             connections: BTreeMap::new(),
             directories: BTreeMap::new(),
+            sessions: BTreeMap::new(),
+            passwordless: Default::default(),
+            webauthn_credentials: BTreeMap::new(),
+            login_requests: BTreeMap::new(),
         }
     }
 
@@ -203,10 +216,21 @@ impl Store {
     /// Forgets an organization's domains, connections and directories (with
     /// their users and groups): the organization is being deleted.
     pub(crate) fn forget_organization_sso(&mut self, organization_id: &str) {
-        self.domains.retain(|_, d| d.organization_id != organization_id);
+        self.domains
+            .retain(|_, d| d.organization_id != organization_id);
         self.connections
             .retain(|_, c| c.organization_id.as_deref() != Some(organization_id));
         self.directories
             .retain(|_, d| d.directory.organization_id != organization_id);
+    }
+}
+
+impl Store {
+    /// Forgets a user's sessions and WebAuthn credentials: the user is being
+    /// deleted.
+    pub(crate) fn forget_user_auth(&mut self, user_id: &str) {
+        self.sessions.retain(|_, s| s.user_id != user_id);
+        self.webauthn_credentials
+            .retain(|_, c| c.user_id != user_id);
     }
 }

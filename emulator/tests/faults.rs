@@ -15,8 +15,10 @@ async fn rate_limit_answers_resource_exhausted_past_the_limit() -> anyhow::Resul
     )?;
     emulator.set_rate_limit(2, Duration::from_secs(3600));
     let mut orgs = client.raw().organizations();
-    orgs.list_organization(ListOrganizationsRequest::default()).await?;
-    orgs.list_organization(ListOrganizationsRequest::default()).await?;
+    orgs.list_organization(ListOrganizationsRequest::default())
+        .await?;
+    orgs.list_organization(ListOrganizationsRequest::default())
+        .await?;
     let status = orgs
         .list_organization(ListOrganizationsRequest::default())
         .await
@@ -27,7 +29,8 @@ async fn rate_limit_answers_resource_exhausted_past_the_limit() -> anyhow::Resul
     assert_eq!(err.http_status(), Some(429));
 
     emulator.clear_rate_limit();
-    orgs.list_organization(ListOrganizationsRequest::default()).await?;
+    orgs.list_organization(ListOrganizationsRequest::default())
+        .await?;
     Ok(())
 }
 

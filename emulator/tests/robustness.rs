@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest, ListOrganizationsRequest};
+use scalekit::proto::organizations::{
+    CreateOrganization, CreateOrganizationRequest, ListOrganizationsRequest,
+};
 use scalekit_emulator::{Emulator, EmulatorHandle};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -32,7 +34,10 @@ async fn access_token(emulator: &EmulatorHandle) -> anyhow::Result<String> {
         .await?
         .json()
         .await?;
-    Ok(body["access_token"].as_str().unwrap_or_default().to_string())
+    Ok(body["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
 }
 
 /// Proves the emulator still works and its state is whole: creates one
@@ -96,9 +101,19 @@ async fn malformed_protobuf_is_refused_and_the_server_lives_on() -> anyhow::Resu
     let emulator = Emulator::builder().start().await?;
     let token = access_token(&emulator).await?;
     // Field 1 declared as a 200-byte string with only three bytes following.
-    let (http, grpc) = raw_grpc(&emulator, GET_USER, &token, &[0x0a, 0xc8, 0x01, b'a', b'b', b'c']).await?;
+    let (http, grpc) = raw_grpc(
+        &emulator,
+        GET_USER,
+        &token,
+        &[0x0a, 0xc8, 0x01, b'a', b'b', b'c'],
+    )
+    .await?;
     assert_eq!(http, 200);
-    assert_ne!(grpc.as_deref(), Some("0"), "a truncated message must not succeed");
+    assert_ne!(
+        grpc.as_deref(),
+        Some("0"),
+        "a truncated message must not succeed"
+    );
     assert!(grpc.is_some(), "the error is reported as a gRPC status");
     still_serving(&emulator).await
 }
@@ -110,7 +125,11 @@ async fn oversized_message_is_refused_and_the_server_lives_on() -> anyhow::Resul
     let huge = vec![0x0a; 5 * 1024 * 1024];
     let outcome = raw_grpc(&emulator, GET_USER, &token, &huge).await;
     if let Ok((_, grpc)) = outcome {
-        assert_ne!(grpc.as_deref(), Some("0"), "a 5 MiB message must be refused");
+        assert_ne!(
+            grpc.as_deref(),
+            Some("0"),
+            "a 5 MiB message must be refused"
+        );
     }
     still_serving(&emulator).await
 }
@@ -139,7 +158,10 @@ async fn forged_tokens_are_unauthenticated() -> anyhow::Result<()> {
     let mut parts = real.split('.').map(str::to_string).collect::<Vec<_>>();
     let claims = parts.get(1).cloned().unwrap_or_default();
 
-    let unsigned = format!("{}.{claims}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#));
+    let unsigned = format!(
+        "{}.{claims}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#)
+    );
     let hs256 = format!(
         "{}.{claims}.{}",
         URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#),
@@ -151,9 +173,20 @@ async fn forged_tokens_are_unauthenticated() -> anyhow::Result<()> {
     parts[1] = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&payload)?);
     let tampered = parts.join(".");
 
-    for forged in [unsigned.as_str(), &hs256, &tampered, "", "a.b.c", "not-a-jwt"] {
+    for forged in [
+        unsigned.as_str(),
+        &hs256,
+        &tampered,
+        "",
+        "a.b.c",
+        "not-a-jwt",
+    ] {
         let (http, grpc) = raw_grpc(&emulator, GET_USER, forged, &[]).await?;
-        assert_eq!((http, grpc.as_deref()), (200, Some("16")), "token {forged:?}");
+        assert_eq!(
+            (http, grpc.as_deref()),
+            (200, Some("16")),
+            "token {forged:?}"
+        );
     }
     still_serving(&emulator).await
 }

@@ -477,6 +477,216 @@ async function directories(ctx) {
   });
 }
 
+// Emulator-only setup and inspection (`/_emulator/…`, not part of the
+// Scalekit API): sessions and passkeys have no creating RPC, the OTP and
+// magic link would arrive by email, and login requests come from a hosted
+// login page.
+async function emulatorOnly(method, path, body) {
+  const auth = Buffer.from(`${process.env.SCALEKIT_CLIENT_ID}:${process.env.SCALEKIT_CLIENT_SECRET}`).toString("base64");
+  const res = await fetch(`${process.env.SCALEKIT_ENVIRONMENT_URL}/_emulator${path}`, {
+    method,
+    headers: { authorization: `Basic ${auth}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} /_emulator${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function authSetup(ctx) {
+  const org = await client.organization.createOrganization("Auth Org");
+  ctx.authOrgId = org.organization.id;
+  const ada = await client.user.createUserAndMembership(ctx.authOrgId, { email: "ada@compat.example", sendInvitationEmail: false });
+  ctx.adaId = ada.user.id;
+  const bob = await client.user.createUserAndMembership(ctx.authOrgId, { email: "bob@compat.example", sendInvitationEmail: false });
+  ctx.bobId = bob.user.id;
+}
+
+async function sessions(ctx) {
+  const s = client.session;
+  const add = async (userId, body) => (await emulatorOnly("POST", `/users/${userId}/sessions`, body)).session_id;
+  ctx.sessionIds = [];
+  for (const ip of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) {
+    ctx.sessionIds.push(await add(ctx.adaId, { organization_id: ctx.authOrgId, ip }));
+  }
+  ctx.bobSessionId = await add(ctx.bobId, {});
+  await check("session.getSession", async () => {
+    const res = await s.getSession(ctx.sessionIds[0]);
+    assert.match(res.sessionId, /^ses_\d{17}$/);
+    assert.equal(res.userId, ctx.adaId);
+    assert.equal(res.organizationId, ctx.authOrgId);
+    assert.equal(res.status, "active");
+    assert.equal(res.device.ip, "203.0.113.1");
+    assert.ok(res.idleExpiresAt && res.absoluteExpiresAt && res.createdAt);
+    await assert.rejects(s.getSession("ses_10000000000009999"), notFound);
+  });
+  await check("session.getUserSessions", async () => {
+    const first = await s.getUserSessions(ctx.adaId, { pageSize: 2 });
+    assert.deepEqual(first.sessions.map((x) => x.sessionId), ctx.sessionIds.slice(0, 2));
+    assert.equal(first.totalSize, 3);
+    const second = await s.getUserSessions(ctx.adaId, { pageSize: 2, pageToken: first.nextPageToken });
+    assert.deepEqual(second.sessions.map((x) => x.sessionId), ctx.sessionIds.slice(2));
+    assert.equal(second.nextPageToken, "");
+    const recent = await s.getUserSessions(ctx.adaId, {
+      filter: { status: ["active"], startTime: new Date(Date.now() - 60_000), endTime: new Date(Date.now() + 60_000) },
+    });
+    assert.equal(recent.totalSize, 3);
+    const none = await s.getUserSessions(ctx.adaId, { filter: { status: ["revoked"] } });
+    assert.equal(none.sessions.length, 0);
+    await assert.rejects(
+      s.getUserSessions(ctx.adaId, { filter: { startTime: new Date(), endTime: new Date(Date.now() - 1000) } }),
+      (err) => err.httpStatus === 400,
+    );
+    await assert.rejects(s.getUserSessions("usr_10000000000009999"), notFound);
+  });
+  await check("session.revokeSession", async () => {
+    const res = await s.revokeSession(ctx.sessionIds[0]);
+    assert.equal(res.revokedSession.sessionId, ctx.sessionIds[0]);
+    assert.equal(res.revokedSession.status, "revoked");
+    assert.equal((await s.getSession(ctx.sessionIds[0])).status, "revoked");
+    const revoked = await s.getUserSessions(ctx.adaId, { filter: { status: ["revoked"] } });
+    assert.deepEqual(revoked.sessions.map((x) => x.sessionId), [ctx.sessionIds[0]]);
+    await assert.rejects(s.revokeSession(ctx.sessionIds[0]), (err) => err.httpStatus === 400);
+  });
+  await check("session.revokeAllUserSessions", async () => {
+    const res = await s.revokeAllUserSessions(ctx.adaId);
+    assert.equal(res.totalRevoked, 2);
+    assert.deepEqual(res.revokedSessions.map((x) => x.sessionId), ctx.sessionIds.slice(1));
+    assert.equal((await s.getSession(ctx.bobSessionId)).status, "active");
+    assert.equal((await s.revokeAllUserSessions(ctx.adaId)).totalRevoked, 0);
+    await assert.rejects(s.revokeAllUserSessions(""), /userId is required/);
+  });
+}
+
+async function passwordless(ctx) {
+  const p = client.passwordless;
+  const sent = async (authRequestId) => emulatorOnly("GET", `/passwordless/${authRequestId}`);
+  await check("passwordless.sendPasswordlessEmail", async () => {
+    const res = await p.sendPasswordlessEmail("ada@compat.example", {
+      template: "SIGNIN",
+      state: "compat-state",
+      magiclinkAuthUri: "https://app.compat.example/verify",
+      expiresIn: 600,
+      templateVariables: { team: "compat" },
+    });
+    assert.match(res.authRequestId, /^authreq_\d{17}$/);
+    assert.equal(res.expiresIn, 600);
+    assert.equal(res.passwordlessType, 3 /* LINK_OTP */);
+    const secondsLeft = Number(res.expiresAt) - Date.now() / 1000;
+    assert.ok(secondsLeft > 590 && secondsLeft <= 601, `expires in ${secondsLeft}s`);
+    const email = await sent(res.authRequestId);
+    assert.equal(email.email, "ada@compat.example");
+    assert.match(email.code, /^\d{6}$/);
+    assert.equal(email.magic_link, `https://app.compat.example/verify?link_token=${email.link_token}`);
+    assert.deepEqual(email.template_variables, { team: "compat" });
+    ctx.authRequestId = res.authRequestId;
+    await assert.rejects(p.sendPasswordlessEmail(""), /Email must be a valid string/);
+    await assert.rejects(p.sendPasswordlessEmail("not-an-address"), (err) => err.httpStatus === 400);
+  });
+  await check("passwordless.verifyPasswordlessEmail", async () => {
+    const { code } = await sent(ctx.authRequestId);
+    const wrong = code === "000000" ? "111111" : "000000";
+    await assert.rejects(p.verifyPasswordlessEmail({ code: wrong }, ctx.authRequestId), (err) => err.httpStatus === 400);
+    const res = await p.verifyPasswordlessEmail({ code }, ctx.authRequestId);
+    assert.equal(res.email, "ada@compat.example");
+    assert.equal(res.state, "compat-state");
+    assert.equal(res.template, 1 /* SIGNIN */);
+    assert.equal(res.passwordlessType, 3);
+    await assert.rejects(p.verifyPasswordlessEmail({ code }, ctx.authRequestId), (err) => err.httpStatus === 400);
+    await assert.rejects(p.verifyPasswordlessEmail({}), /Either code or linkToken must be provided/);
+    await assert.rejects(p.verifyPasswordlessEmail({ code: "123456" }, "authreq_10000000000009999"), notFound);
+    // A magic link alone identifies its request.
+    const link = await p.sendPasswordlessEmail("bob@compat.example", { magiclinkAuthUri: "https://app.compat.example/verify" });
+    const { link_token } = await sent(link.authRequestId);
+    const byLink = await p.verifyPasswordlessEmail({ linkToken: link_token });
+    assert.equal(byLink.email, "bob@compat.example");
+  });
+  await check("passwordless.resendPasswordlessEmail", async () => {
+    const first = await p.sendPasswordlessEmail("cy@compat.example");
+    assert.equal(first.passwordlessType, 1 /* OTP */);
+    const before = await sent(first.authRequestId);
+    const res = await p.resendPasswordlessEmail(first.authRequestId);
+    assert.equal(res.authRequestId, first.authRequestId);
+    assert.equal(res.expiresIn, 3600);
+    const after = await sent(first.authRequestId);
+    assert.equal(after.email, "cy@compat.example");
+    assert.ok(Number(res.expiresAt) >= Number(first.expiresAt));
+    const verified = await p.verifyPasswordlessEmail({ code: after.code }, first.authRequestId);
+    assert.equal(verified.email, "cy@compat.example");
+    assert.ok(before.code.length === 6);
+    await assert.rejects(p.resendPasswordlessEmail(first.authRequestId), (err) => err.httpStatus === 400);
+    await assert.rejects(p.resendPasswordlessEmail("authreq_10000000000009999"), notFound);
+  });
+}
+
+async function auth(ctx) {
+  const conn = client.connection;
+  const created = await conn.coreClient.connectExec(conn.client.createConnection, {
+    organizationId: ctx.authOrgId,
+    connection: { provider: 8 /* CUSTOM */, type: 1 /* OIDC */ },
+  });
+  const connectionId = created.connection.id;
+  const { login_request_id: loginRequestId } = await emulatorOnly("POST", `/connections/${connectionId}/login-requests`);
+  await check("auth.updateLoginUserDetails", async () => {
+    const res = await client.auth.updateLoginUserDetails(connectionId, loginRequestId, {
+      email: "ada@compat.example",
+      sub: "compat-sub-1",
+    });
+    assert.deepEqual(Object.keys(res).filter((k) => !k.startsWith("$")), []);
+    const stored = await emulatorOnly("GET", `/login-requests/${loginRequestId}`);
+    assert.equal(stored.connection_id, connectionId);
+    assert.equal(stored.user.email, "ada@compat.example");
+    assert.equal(stored.user.sub, "compat-sub-1");
+    await assert.rejects(
+      client.auth.updateLoginUserDetails(connectionId, "login_10000000000009999", { email: "ada@compat.example" }),
+      notFound,
+    );
+    await assert.rejects(
+      client.auth.updateLoginUserDetails("", loginRequestId, { email: "ada@compat.example" }),
+      /connectionId must be a non-empty string/,
+    );
+  });
+}
+
+async function webauthn(ctx) {
+  const w = client.webauthn;
+  const add = async (userId, displayName) =>
+    (await emulatorOnly("POST", `/users/${userId}/webauthn-credentials`, { display_name: displayName })).id;
+  const keyId = await add(ctx.adaId, "YubiKey");
+  const phoneId = await add(ctx.adaId, "Phone");
+  await add(ctx.bobId, "Bob's key");
+  await check("webauthn.listCredentials", async () => {
+    const res = await w.listCredentials(ctx.adaId);
+    assert.deepEqual(res.credentials.map((c) => c.id), [keyId, phoneId]);
+    assert.match(keyId, /^wac_\d{17}$/);
+    assert.equal(res.credentials[0].userId, ctx.adaId);
+    assert.equal(res.credentials[0].displayName, "YubiKey");
+    assert.equal(res.allAcceptedCredentialsOptions.rpId, new URL(process.env.SCALEKIT_ENVIRONMENT_URL).hostname);
+    assert.equal(res.allAcceptedCredentialsOptions.allAcceptedCredentialIds.length, 2);
+    await assert.rejects(w.listCredentials("usr_10000000000009999"), notFound);
+  });
+  await check("webauthn.updateCredential", async () => {
+    const res = await w.updateCredential(keyId, "Work key");
+    assert.equal(res.credential.id, keyId);
+    assert.equal(res.credential.displayName, "Work key");
+    assert.equal((await w.listCredentials(ctx.adaId)).credentials[0].displayName, "Work key");
+    await assert.rejects(w.updateCredential("wac_10000000000009999", "x"), notFound);
+    await assert.rejects(w.updateCredential(keyId, ""), /displayName must be a non-empty string/);
+  });
+  await check("webauthn.deleteCredential", async () => {
+    const res = await w.deleteCredential(keyId);
+    assert.equal(res.success, true);
+    assert.ok(res.unknownCredentialOptions.credentialId);
+    assert.deepEqual((await w.listCredentials(ctx.adaId)).credentials.map((c) => c.id), [phoneId]);
+    await assert.rejects(w.deleteCredential(keyId), notFound);
+  });
+  await check("errors: deleting a user removes their sessions and passkeys", async () => {
+    await client.user.deleteUser(ctx.adaId);
+    await assert.rejects(w.deleteCredential(phoneId), notFound);
+    await assert.rejects(client.session.getSession(ctx.sessionIds[1]), notFound);
+  });
+}
+
 (async () => {
   const ctx = {};
   await organizations(ctx);
@@ -486,6 +696,11 @@ async function directories(ctx) {
   await domains(ctx);
   await connections(ctx);
   await directories(ctx);
+  await authSetup(ctx);
+  await sessions(ctx);
+  await passwordless(ctx);
+  await auth(ctx);
+  await webauthn(ctx);
   const failed = results.filter((r) => !r.ok).length;
   console.log(`compat: ${results.length - failed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);

@@ -435,6 +435,7 @@ impl UserService for Users {
         let id = resolve_user(&store, who!(req.identities, delete_user_request))?;
         store.users.remove(&id);
         store.invites.retain(|(_, user), _| *user != id);
+        store.forget_user_auth(&id);
         Ok(Response::new(()))
     }
 

@@ -1,0 +1,194 @@
+//! `client.auth()` against a real `scalekit-emulator`: reporting the user of
+//! a "bring your own auth" login request stores it against that request
+//! (read back with `EmulatorHandle::login_user_details`), server errors map
+//! to the right predicates, and invalid arguments fail without any I/O.
+
+use std::fmt::Debug;
+
+use anyhow::{bail, ensure, Context as _};
+use scalekit::auth::User;
+use scalekit::proto::connections::{
+    ConnectionProvider, ConnectionType, CreateConnection, CreateConnectionRequest,
+};
+use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
+use scalekit::{Code, Error, ScalekitClient};
+use scalekit_emulator::{Emulator, EmulatorHandle};
+
+async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
+    let emulator = Emulator::builder().start().await?;
+    let client = ScalekitClient::new(
+        emulator.env_url(),
+        emulator.client_id(),
+        emulator.client_secret(),
+    )?;
+    Ok((emulator, client))
+}
+
+fn api_error<T: Debug>(result: scalekit::Result<T>, code: Code) -> anyhow::Result<Error> {
+    let err = match result {
+        Err(err) => err,
+        Ok(value) => bail!("expected {code:?}, got {value:?}"),
+    };
+    ensure!(err.code() == Some(code), "expected {code:?}, got {err:?}");
+    Ok(err)
+}
+
+/// A new organization with an OIDC connection; returns the connection id.
+async fn connection(client: &ScalekitClient) -> anyhow::Result<String> {
+    let org = client
+        .raw()
+        .organizations()
+        .create_organization(CreateOrganizationRequest {
+            organization: Some(CreateOrganization {
+                display_name: "Acme".to_owned(),
+                ..Default::default()
+            }),
+        })
+        .await?
+        .into_inner()
+        .organization
+        .context("no organization")?
+        .id;
+    let response = client
+        .raw()
+        .connections()
+        .create_connection(CreateConnectionRequest {
+            organization_id: org,
+            connection: Some(CreateConnection {
+                provider: ConnectionProvider::Custom as i32,
+                r#type: ConnectionType::Oidc as i32,
+                ..Default::default()
+            }),
+        })
+        .await?
+        .into_inner();
+    Ok(response.connection.context("no connection")?.id)
+}
+
+fn ada() -> User {
+    User {
+        sub: "user-4711".to_owned(),
+        email: "ada@example.com".to_owned(),
+        given_name: "Ada".to_owned(),
+        email_verified: true,
+        groups: vec!["engineering".to_owned()],
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn update_login_user_details_stores_the_user_against_the_login_request() -> anyhow::Result<()>
+{
+    let (emulator, client) = start().await?;
+    let conn = connection(&client).await?;
+    let login = emulator.start_login_request(&conn)?;
+    let other = emulator.start_login_request(&conn)?;
+    ensure!(emulator.login_user_details(&login).is_none());
+
+    client
+        .auth()
+        .update_login_user_details(&conn, &login, ada())
+        .await?;
+
+    ensure!(emulator.login_user_details(&login) == Some(ada()));
+    ensure!(emulator.login_user_details(&other).is_none());
+    // An update replaces what was reported before.
+    let corrected = User {
+        given_name: "Augusta Ada".to_owned(),
+        ..ada()
+    };
+    client
+        .auth()
+        .update_login_user_details(&conn, &login, corrected.clone())
+        .await?;
+    ensure!(emulator.login_user_details(&login) == Some(corrected));
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_login_user_details_unknown_connection_or_request_is_not_found() -> anyhow::Result<()>
+{
+    let (emulator, client) = start().await?;
+    let conn = connection(&client).await?;
+    let other_conn = connection(&client).await?;
+    let login = emulator.start_login_request(&conn)?;
+    let auth = client.auth();
+
+    let err = api_error(
+        auth.update_login_user_details("conn_10000000000009999", &login, ada())
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    api_error(
+        auth.update_login_user_details(&conn, "login_10000000000009999", ada())
+            .await,
+        Code::NotFound,
+    )?;
+    // The login request belongs to another connection.
+    api_error(
+        auth.update_login_user_details(&other_conn, &login, ada())
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(emulator.login_user_details(&login).is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_login_user_details_user_without_email_or_sub_is_invalid_argument(
+) -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let conn = connection(&client).await?;
+    let login = emulator.start_login_request(&conn)?;
+    let nameless = User {
+        given_name: "Ada".to_owned(),
+        ..Default::default()
+    };
+    let err = api_error(
+        client
+            .auth()
+            .update_login_user_details(&conn, &login, nameless)
+            .await,
+        Code::InvalidArgument,
+    )?;
+    ensure!(err.is_invalid_argument());
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_login_user_details_invalid_ids_fail_before_io() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for id in ["", "   ", " conn_1", "conn/1"] {
+        let result = client
+            .auth()
+            .update_login_user_details(id, "login_1", ada())
+            .await;
+        ensure!(
+            matches!(
+                result,
+                Err(Error::InvalidArgument {
+                    field: "connection_id",
+                    ..
+                })
+            ),
+            "{result:?}"
+        );
+        let result = client
+            .auth()
+            .update_login_user_details("conn_1", id, ada())
+            .await;
+        ensure!(
+            matches!(
+                result,
+                Err(Error::InvalidArgument {
+                    field: "login_request_id",
+                    ..
+                })
+            ),
+            "{result:?}"
+        );
+    }
+    ensure!(emulator.total_rpcs() == 0 && emulator.token_requests() == 0);
+    Ok(())
+}
