@@ -27,6 +27,31 @@ impl Environment {
     pub(crate) fn credentials_match(&self, id: &str, secret: &str) -> bool {
         id == self.client_id && secret == self.client_secret
     }
+
+    /// The token of an IdP-initiated sign-in, valid for five minutes.
+    pub(crate) fn idp_initiated_login_token(
+        &self,
+        connection_id: &str,
+        organization_id: &str,
+        login_hint: &str,
+        relay_state: Option<&str>,
+    ) -> Result<String, String> {
+        let now = crate::tokens::unix_now();
+        let mut claims = serde_json::json!({
+            "iss": self.tokens.issuer(),
+            "aud": [self.client_id.as_str()],
+            "iat": now,
+            "nbf": now,
+            "exp": now + 300,
+            "connection_id": connection_id,
+            "organization_id": organization_id,
+            "login_hint": login_hint,
+        });
+        if let (Some(state), Some(map)) = (relay_state, claims.as_object_mut()) {
+            map.insert("relay_state".into(), state.into());
+        }
+        self.tokens.sign(&claims)
+    }
 }
 
 /// Request counters, for tests that assert how often a client called.

@@ -55,6 +55,7 @@ mod ids;
 mod keys;
 mod oauth;
 mod paging;
+pub mod seed;
 mod services;
 mod status;
 mod store;
@@ -77,6 +78,8 @@ use tokio::task::JoinHandle;
 
 pub use tonic::Code;
 
+pub use crate::seed::{Fixtures, SeedError};
+
 pub use crate::services::passwordless::{
     PasswordlessEmail, MAX_ATTEMPTS as PASSWORDLESS_MAX_ATTEMPTS,
 };
@@ -94,6 +97,9 @@ use crate::services::{
 };
 use crate::store::{SharedStore, Store};
 use crate::tokens::TokenIssuer;
+
+/// How long [`EmulatorHandle::shutdown`] lets calls in progress finish.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// Default lifetime of issued access tokens.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);
@@ -114,6 +120,9 @@ pub enum StartError {
     /// The signing key could not be made.
     #[error("cannot create the signing key: {0}")]
     Key(String),
+    /// The seed data could not be applied.
+    #[error("cannot apply the seed data")]
+    Seed(#[from] SeedError),
 }
 
 /// Entry point: [`Emulator::builder`].
@@ -129,6 +138,7 @@ impl Emulator {
             client_secret: None,
             token_ttl: DEFAULT_TOKEN_TTL,
             id_seed: 0,
+            fixtures: None,
         }
     }
 }
@@ -141,6 +151,7 @@ pub struct EmulatorBuilder {
     client_secret: Option<String>,
     token_ttl: Duration,
     id_seed: u64,
+    fixtures: Option<Fixtures>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -192,6 +203,24 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Starts the environment with this data (see [`seed`]), created
+    /// through the same services the RPCs use.
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// let fixtures = scalekit_emulator::Fixtures::from_json(
+    ///     r#"{ "organizations": [{ "display_name": "Acme", "users": [{ "email": "ada@acme.example" }] }] }"#,
+    /// )?;
+    /// let emulator = scalekit_emulator::Emulator::builder().seed(fixtures).start().await?;
+    /// # let _ = emulator;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seed(mut self, fixtures: Fixtures) -> Self {
+        self.fixtures = Some(fixtures);
+        self
+    }
+
     /// Binds the port and starts serving in the background.
     ///
     /// # Errors
@@ -227,6 +256,9 @@ impl EmulatorBuilder {
             stats: Default::default(),
             faults: Default::default(),
         });
+        if let Some(fixtures) = &self.fixtures {
+            seed::apply(&env, fixtures).await?;
+        }
 
         let router = grpc_routes(&env)
             .route("/oauth/token", post(oauth::token))
@@ -459,21 +491,8 @@ impl EmulatorHandle {
         login_hint: &str,
         relay_state: Option<&str>,
     ) -> Result<String, String> {
-        let now = tokens::unix_now();
-        let mut claims = serde_json::json!({
-            "iss": self.env.tokens.issuer(),
-            "aud": [self.env.client_id.as_str()],
-            "iat": now,
-            "nbf": now,
-            "exp": now + 300,
-            "connection_id": connection_id,
-            "organization_id": organization_id,
-            "login_hint": login_hint,
-        });
-        if let (Some(state), Some(map)) = (relay_state, claims.as_object_mut()) {
-            map.insert("relay_state".into(), state.into());
-        }
-        self.env.tokens.sign(&claims)
+        self.env
+            .idp_initiated_login_token(connection_id, organization_id, login_hint, relay_state)
     }
 
     /// Test setup: adds a group to a directory, as the organization's
@@ -687,13 +706,21 @@ impl EmulatorHandle {
             .and_then(|l| l.user.clone())
     }
 
-    /// Stops serving and waits for the server task to end.
+    /// Stops accepting connections, lets calls in progress finish for up to
+    /// [`SHUTDOWN_GRACE`], then closes whatever is left: a client that keeps
+    /// an idle HTTP/2 connection open must not keep the emulator running.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
-        let _ = task.await;
+        let mut task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+            let _ = task.await;
+        }
     }
 }
 

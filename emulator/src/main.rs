@@ -5,7 +5,17 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use scalekit_emulator::{Code, Emulator};
+use scalekit_emulator::{Code, Emulator, Fixtures};
+
+/// Prints an error and its causes, one per line.
+fn report(error: &dyn std::error::Error) {
+    eprintln!("scalekit-emulator: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+}
 
 /// A local, stateful stand-in for a Scalekit environment: gRPC and the OAuth
 /// endpoints on one port.
@@ -30,6 +40,10 @@ struct Args {
     /// Varies the generated ids; the same seed gives the same ids.
     #[arg(long, default_value_t = 0)]
     id_seed: u64,
+    /// Starts with the organizations, users, roles and permissions in this
+    /// JSON file (the format is in the `seed` module's docs).
+    #[arg(long, value_name = "FIXTURES.json")]
+    seed: Option<std::path::PathBuf>,
     /// Delays every gRPC call by this many milliseconds.
     #[arg(long, value_name = "MS")]
     latency_ms: Option<u64>,
@@ -110,15 +124,19 @@ async fn main() -> ExitCode {
     if let (Some(id), Some(secret)) = (args.client_id, args.client_secret) {
         builder = builder.client_credentials(id, secret);
     }
+    if let Some(path) = &args.seed {
+        match Fixtures::from_path(path) {
+            Ok(fixtures) => builder = builder.seed(fixtures),
+            Err(error) => {
+                report(&error);
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let emulator = match builder.start().await {
         Ok(emulator) => emulator,
         Err(error) => {
-            eprintln!("scalekit-emulator: {error}");
-            let mut source = std::error::Error::source(&error);
-            while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
-                source = cause.source();
-            }
+            report(&error);
             return ExitCode::FAILURE;
         }
     };

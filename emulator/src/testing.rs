@@ -14,6 +14,7 @@
 //! | `GET /_emulator/passwordless/{auth_request_id}` | the latest email sent for the request | [`EmulatorHandle::passwordless_email`] |
 //! | `POST /_emulator/connections/{connection_id}/login-requests` | opens a login request | [`EmulatorHandle::start_login_request`] |
 //! | `GET /_emulator/login-requests/{login_request_id}` | the user reported for it (`null` if none yet) | [`EmulatorHandle::login_user_details`] |
+//! | `POST /_emulator/idp-initiated-login-token` | mints an IdP-initiated sign-in token, body `{"connection_id", "organization_id", "login_hint", "relay_state"?}` | [`EmulatorHandle::idp_initiated_login_token`] |
 //!
 //! [`EmulatorHandle`]: crate::EmulatorHandle
 //! [`EmulatorHandle::add_session`]: crate::EmulatorHandle::add_session
@@ -21,6 +22,7 @@
 //! [`EmulatorHandle::passwordless_email`]: crate::EmulatorHandle::passwordless_email
 //! [`EmulatorHandle::start_login_request`]: crate::EmulatorHandle::start_login_request
 //! [`EmulatorHandle::login_user_details`]: crate::EmulatorHandle::login_user_details
+//! [`EmulatorHandle::idp_initiated_login_token`]: crate::EmulatorHandle::idp_initiated_login_token
 
 use std::sync::Arc;
 
@@ -59,6 +61,44 @@ pub(crate) fn routes() -> Router<Arc<Environment>> {
             "/_emulator/login-requests/{login_request_id}",
             get(login_request),
         )
+        .route(
+            "/_emulator/idp-initiated-login-token",
+            post(idp_initiated_login_token),
+        )
+}
+
+#[derive(Debug, Deserialize)]
+struct IdpInitiatedBody {
+    connection_id: String,
+    organization_id: String,
+    login_hint: String,
+    relay_state: Option<String>,
+}
+
+async fn idp_initiated_login_token(
+    State(env): State<Arc<Environment>>,
+    headers: HeaderMap,
+    body: Option<Json<IdpInitiatedBody>>,
+) -> Response {
+    if !authorized(&env, &headers) {
+        return unauthorized();
+    }
+    let Some(Json(body)) = body else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            "body must be JSON with connection_id, organization_id and login_hint",
+        );
+    };
+    match env.idp_initiated_login_token(
+        &body.connection_id,
+        &body.organization_id,
+        &body.login_hint,
+        body.relay_state.as_deref(),
+    ) {
+        Ok(token) => Json(serde_json::json!({ "token": token })).into_response(),
+        Err(message) => error(StatusCode::INTERNAL_SERVER_ERROR, "Internal", &message),
+    }
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {

@@ -687,6 +687,96 @@ async function webauthn(ctx) {
   });
 }
 
+
+// The ScalekitClient helpers the reference calls on every sign-in and
+// webhook: authorization URL → /oauth/authorize → code exchange → token
+// validation → refresh → logout; IdP-initiated login claims; webhooks.
+const crypto = require("node:crypto");
+const REDIRECT = "https://app.compat.example/callback";
+
+async function follow(url) {
+  const res = await fetch(url, { redirect: "manual" });
+  assert.equal(res.status, 302, `${url} answered ${res.status}`);
+  return new URL(res.headers.get("location"));
+}
+
+async function signIn(ctx) {
+  await check("getAuthorizationUrl + authenticateWithCode (PKCE)", async () => {
+    const verifier = crypto.randomBytes(32).toString("base64url");
+    const challenge = crypto.createHash("sha256").update(verifier).digest("base64url");
+    const url = client.getAuthorizationUrl(REDIRECT, {
+      scopes: ["openid", "profile", "email", "offline_access"],
+      state: "compat-state",
+      nonce: "compat-nonce",
+      loginHint: "lin@compat.example",
+      codeChallenge: challenge,
+      codeChallengeMethod: "S256",
+    });
+    assert.ok(url.startsWith(`${process.env.SCALEKIT_ENVIRONMENT_URL}/oauth/authorize?`));
+    const back = await follow(url);
+    assert.equal(`${back.origin}${back.pathname}`, REDIRECT);
+    assert.equal(back.searchParams.get("state"), "compat-state");
+    const code = back.searchParams.get("code");
+    assert.ok(code);
+    const res = await client.authenticateWithCode(code, REDIRECT, { codeVerifier: verifier });
+    assert.equal(res.user.email, "lin@compat.example");
+    assert.match(res.user.id, /^usr_\d{17}$/);
+    assert.ok(res.idToken && res.accessToken && res.refreshToken);
+    assert.equal(res.expiresIn, 3600);
+    await assert.rejects(client.authenticateWithCode(code, REDIRECT, { codeVerifier: verifier }), "codes are single-use");
+    ctx.signIn = res;
+  });
+  await check("validateToken (ID token, issuer and audience)", async () => {
+    const claims = await client.validateToken(ctx.signIn.idToken, {
+      issuer: process.env.SCALEKIT_ENVIRONMENT_URL,
+      audience: [process.env.SCALEKIT_CLIENT_ID],
+    });
+    assert.equal(claims.sub, ctx.signIn.user.id);
+    assert.equal(claims.nonce, "compat-nonce");
+    await assert.rejects(client.validateToken(ctx.signIn.idToken, { issuer: "https://elsewhere.example" }));
+  });
+  await check("validateAccessToken", async () => {
+    assert.equal(await client.validateAccessToken(ctx.signIn.accessToken), true);
+    const [h, p] = ctx.signIn.accessToken.split(".");
+    assert.equal(await client.validateAccessToken(`${h}.${p}.AAAA`), false);
+    assert.equal(await client.validateAccessToken("not-a-token"), false);
+  });
+  await check("verifyScopes", async () => {
+    assert.equal(client.verifyScopes(ctx.signIn.accessToken, ["openid", "offline_access"]), true);
+    assert.throws(() => client.verifyScopes(ctx.signIn.accessToken, ["billing"]), /billing/);
+  });
+  await check("refreshAccessToken", async () => {
+    const res = await client.refreshAccessToken(ctx.signIn.refreshToken);
+    assert.ok(res.accessToken && res.refreshToken);
+    assert.notEqual(res.refreshToken, ctx.signIn.refreshToken, "refresh tokens rotate");
+    assert.equal(await client.validateAccessToken(res.accessToken), true);
+    await assert.rejects(client.refreshAccessToken(ctx.signIn.refreshToken), "a rotated refresh token is spent");
+  });
+  await check("getIdpInitiatedLoginClaims", async () => {
+    const { token } = await emulatorOnly("POST", "/idp-initiated-login-token", {
+      connection_id: "conn_10000000000000001",
+      organization_id: "org_10000000000000002",
+      login_hint: "lin@compat.example",
+      relay_state: "/dashboard",
+    });
+    const claims = await client.getIdpInitiatedLoginClaims(token);
+    assert.equal(claims.connection_id, "conn_10000000000000001");
+    assert.equal(claims.organization_id, "org_10000000000000002");
+    assert.equal(claims.login_hint, "lin@compat.example");
+    assert.equal(claims.relay_state, "/dashboard");
+  });
+  await check("getLogoutUrl", async () => {
+    const url = client.getLogoutUrl({
+      idTokenHint: ctx.signIn.idToken,
+      postLogoutRedirectUri: REDIRECT,
+      state: "bye",
+    });
+    const back = await follow(url);
+    assert.equal(back.toString(), `${REDIRECT}?state=bye`);
+    assert.equal(client.getLogoutUrl(), `${process.env.SCALEKIT_ENVIRONMENT_URL}/oidc/logout`);
+  });
+}
+
 (async () => {
   const ctx = {};
   await organizations(ctx);
@@ -701,6 +791,7 @@ async function webauthn(ctx) {
   await passwordless(ctx);
   await auth(ctx);
   await webauthn(ctx);
+  await signIn(ctx);
   const failed = results.filter((r) => !r.ok).length;
   console.log(`compat: ${results.length - failed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);

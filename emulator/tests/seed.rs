@@ -1,0 +1,228 @@
+//! Seed data: applied through the services at start, refused whole when an
+//! item is invalid, and loadable by the binary's `--seed` flag.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Command, Stdio};
+
+use scalekit::roles::GetRoleOptions;
+use scalekit::users::ListOrganizationUsersOptions;
+use scalekit::ScalekitClient;
+use scalekit_emulator::{Emulator, Fixtures, SeedError, StartError};
+
+const FIXTURES: &str = r#"{
+  "permissions": [
+    { "name": "invoices:read", "description": "Read invoices" },
+    { "name": "invoices:write" }
+  ],
+  "roles": [
+    { "name": "billing_viewer", "display_name": "Billing viewer", "permissions": ["invoices:read"] },
+    { "name": "billing_admin", "extends": "billing_viewer", "permissions": ["invoices:write"] }
+  ],
+  "organizations": [
+    {
+      "display_name": "Acme",
+      "external_id": "acme",
+      "metadata": { "plan": "gold" },
+      "domains": ["acme.example"],
+      "users": [
+        { "email": "ada@acme.example", "given_name": "Ada", "family_name": "Lovelace", "roles": ["admin"] },
+        { "email": "bob@acme.example", "roles": ["billing_admin"] },
+        { "email": "cy@acme.example" }
+      ]
+    },
+    { "display_name": "Globex" }
+  ]
+}"#;
+
+fn client(emulator: &scalekit_emulator::EmulatorHandle) -> anyhow::Result<ScalekitClient> {
+    Ok(ScalekitClient::new(
+        emulator.env_url(),
+        emulator.client_id(),
+        emulator.client_secret(),
+    )?)
+}
+
+#[tokio::test]
+async fn seed_creates_organizations_domains_members_roles_and_permissions() -> anyhow::Result<()> {
+    let emulator = Emulator::builder()
+        .seed(Fixtures::from_json(FIXTURES)?)
+        .start()
+        .await?;
+    let client = client(&emulator)?;
+
+    let acme = client
+        .organizations()
+        .get_organization_by_external_id("acme")
+        .await?;
+    assert_eq!(acme.display_name, "Acme");
+    assert_eq!(acme.metadata.get("plan").map(String::as_str), Some("gold"));
+    let all = client
+        .organizations()
+        .list_organization(Default::default())
+        .await?;
+    assert_eq!(all.total_size, 2);
+
+    let domains = client
+        .domains()
+        .list_domains(&acme.id, Default::default())
+        .await?;
+    assert_eq!(
+        domains
+            .iter()
+            .map(|d| d.domain.as_str())
+            .collect::<Vec<_>>(),
+        ["acme.example"]
+    );
+
+    let members = client
+        .users()
+        .list_organization_users(&acme.id, ListOrganizationUsersOptions::default())
+        .await?;
+    let roles_of = |email: &str| -> Vec<String> {
+        members
+            .items
+            .iter()
+            .find(|u| u.email == email)
+            .map(|u| {
+                u.memberships
+                    .iter()
+                    .flat_map(|m| m.roles.iter().map(|r| r.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(members.total_size, 3);
+    assert_eq!(roles_of("ada@acme.example"), ["admin"]);
+    assert_eq!(roles_of("bob@acme.example"), ["billing_admin"]);
+    assert_eq!(roles_of("cy@acme.example"), ["member"], "the default role");
+    let ada = members.items.iter().find(|u| u.email == "ada@acme.example");
+    assert_eq!(
+        ada.and_then(|u| u.user_profile.as_ref())
+            .map(|p| p.given_name.as_str()),
+        Some("Ada")
+    );
+
+    let admin = client
+        .roles()
+        .get_role(
+            "billing_admin",
+            GetRoleOptions::default().with_include("permissions:all"),
+        )
+        .await?;
+    let mut granted: Vec<_> = admin.permissions.iter().map(|p| p.name.as_str()).collect();
+    granted.sort_unstable();
+    assert_eq!(
+        granted,
+        ["invoices:read", "invoices:write"],
+        "inherited and direct"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn seed_with_an_invalid_item_refuses_to_start_and_names_it() -> anyhow::Result<()> {
+    let fixtures = Fixtures::from_json(
+        r#"{ "roles": [{ "name": "auditor", "permissions": ["reports:read"] }] }"#,
+    )?;
+    let err = Emulator::builder()
+        .seed(fixtures)
+        .start()
+        .await
+        .expect_err("unknown permission");
+    match err {
+        StartError::Seed(SeedError::Rejected { what, .. }) => assert_eq!(what, "role auditor"),
+        other => panic!("unexpected error: {other:?}"),
+    }
+
+    let fixtures = Fixtures::from_json(
+        r#"{ "organizations": [{ "display_name": "Acme", "users": [{ "email": "a@x.example" }, { "email": "a@x.example" }] }] }"#,
+    )?;
+    let err = Emulator::builder()
+        .seed(fixtures)
+        .start()
+        .await
+        .expect_err("duplicate member");
+    assert!(
+        matches!(err, StartError::Seed(SeedError::Rejected { ref what, .. }) if what == "user a@x.example"),
+        "{err:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn fixtures_with_unknown_fields_or_bad_json_are_parse_errors() {
+    for text in [
+        r#"{ "organisations": [] }"#,
+        r#"{ "organizations": [{ "name": "Acme" }] }"#,
+        "{",
+    ] {
+        assert!(
+            matches!(Fixtures::from_json(text), Err(SeedError::Parse(_))),
+            "{text}"
+        );
+    }
+    assert!(matches!(
+        Fixtures::from_path("/nonexistent/fixtures.json"),
+        Err(SeedError::Read { .. })
+    ));
+}
+
+/// Stops the child on drop, so a failed assertion leaves no process behind.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn binary_seed_flag_loads_fixtures_and_prints_credentials() -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("scalekit-emulator-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("fixtures.json");
+    std::fs::write(&path, FIXTURES)?;
+
+    let mut child = Running(
+        Command::new(env!("CARGO_BIN_EXE_scalekit-emulator"))
+            .args(["--port", "0", "--seed"])
+            .arg(&path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    let stdout = child
+        .0
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+    let mut vars = std::collections::HashMap::new();
+    for line in BufReader::new(stdout).lines().take(3) {
+        let line = line?;
+        let (key, value) = line
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("line {line:?}"))?;
+        vars.insert(key.to_string(), value.to_string());
+    }
+    let client = ScalekitClient::new(
+        &vars["SCALEKIT_ENVIRONMENT_URL"],
+        vars["SCALEKIT_CLIENT_ID"].as_str(),
+        vars["SCALEKIT_CLIENT_SECRET"].as_str(),
+    )?;
+    let acme = client
+        .organizations()
+        .get_organization_by_external_id("acme")
+        .await?;
+    assert_eq!(acme.display_name, "Acme");
+
+    // Ctrl-C stops it cleanly.
+    let status = Command::new("kill")
+        .args(["-INT", &child.0.id().to_string()])
+        .status()?;
+    assert!(status.success());
+    let exit = child.0.wait()?;
+    assert!(exit.success(), "{exit:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
