@@ -19,7 +19,10 @@
 //! }
 //! ```
 
+use futures::Stream;
+
 use crate::error::{Error, Result};
+use crate::pagination::{paginate, Page, PageOptions};
 use crate::proto::domains::{
     create_domain_request, delete_domain_request, get_domain_request, list_domain_request,
     CreateDomain, CreateDomainRequest, DeleteDomainRequest, DomainServiceClient, GetDomainRequest,
@@ -191,6 +194,69 @@ impl DomainsClient {
         Ok(response.domains)
     }
 
+    /// Every domain of an organization, fetched a page at a time as the
+    /// stream is read.
+    ///
+    /// ```
+    /// use futures::TryStreamExt as _;
+    /// use scalekit::domains::ListDomainsOptions;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let all: Vec<_> = client
+    ///         .domains()
+    ///         .list_domains_stream("org_123", ListDomainsOptions::default().with_page_size(50))
+    ///         .try_collect()
+    ///         .await?;
+    ///     println!("{} domains", all.len());
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// Domains page by number rather than by token: the stream starts at
+    /// the options' page number (default 1), uses their page size (default
+    /// [`DEFAULT_STREAM_PAGE_SIZE`]) and ends after a page with fewer
+    /// domains than that.
+    ///
+    /// # Errors
+    ///
+    /// Yields the errors of [`list_domains`](Self::list_domains) (invalid
+    /// arguments on the first read, before any I/O), once, then ends.
+    pub fn list_domains_stream(
+        &self,
+        organization_id: &str,
+        opts: ListDomainsOptions,
+    ) -> impl Stream<Item = Result<Domain>> + Send + 'static {
+        let client = self.clone();
+        let page_size = opts.page_size.unwrap_or(DEFAULT_STREAM_PAGE_SIZE);
+        let cursor = DomainPages {
+            organization_id: organization_id.to_owned(),
+            page: opts.page_number.unwrap_or(1).max(1).to_string(),
+            opts: ListDomainsOptions {
+                page_size: Some(page_size),
+                ..opts
+            },
+        };
+        paginate(cursor, move |cursor| {
+            let client = client.clone();
+            async move {
+                let number: u32 = cursor
+                    .page
+                    .parse()
+                    .map_err(|_| Error::invalid_argument("page_number", "is not a page number"))?;
+                let opts = cursor.opts.clone().with_page_number(number);
+                let domains = client.list_domains(&cursor.organization_id, opts).await?;
+                let full = u32::try_from(domains.len()).is_ok_and(|n| n >= page_size && n > 0);
+                let next = if full {
+                    (number + 1).to_string()
+                } else {
+                    String::new()
+                };
+                // The response carries no total; only the items matter here.
+                Ok(Page::new(domains, next, String::new(), 0))
+            }
+        })
+    }
+
     /// Removes a domain from an organization.
     ///
     /// ```
@@ -280,6 +346,11 @@ pub struct ListDomainsOptions {
     /// Only domains of this [`DomainType`] value; unset (or
     /// [`DomainType::Unspecified`]), domains of every type.
     pub domain_type: Option<i32>,
+    /// Domains per page. Unset (as the reference sends it), the server
+    /// returns the whole list in one answer.
+    pub page_size: Option<u32>,
+    /// Which page, counting from 1 (only with a page size).
+    pub page_number: Option<u32>,
 }
 
 impl ListDomainsOptions {
@@ -289,6 +360,43 @@ impl ListDomainsOptions {
     pub fn with_domain_type(mut self, domain_type: impl Into<i32>) -> Self {
         self.domain_type = Some(domain_type.into());
         self
+    }
+
+    /// Sets [`page_size`](Self::page_size).
+    #[must_use]
+    pub fn with_page_size(mut self, page_size: u32) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`page_number`](Self::page_number).
+    #[must_use]
+    pub fn with_page_number(mut self, page_number: u32) -> Self {
+        self.page_number = Some(page_number);
+        self
+    }
+}
+
+/// Page size [`DomainsClient::list_domains_stream`] uses when the options
+/// set none: the stream has to ask for pages to be able to tell the last one.
+pub const DEFAULT_STREAM_PAGE_SIZE: u32 = 30;
+
+/// [`ListDomainsOptions`] as a cursor for the token-driven
+/// [`paginate`](crate::pagination): the "token" is the page number.
+#[derive(Clone)]
+struct DomainPages {
+    organization_id: String,
+    opts: ListDomainsOptions,
+    page: String,
+}
+
+impl PageOptions for DomainPages {
+    fn page_token(&self) -> Option<&str> {
+        Some(&self.page)
+    }
+
+    fn set_page_token(&mut self, token: String) {
+        self.page = token;
     }
 }
 
@@ -350,11 +458,20 @@ fn list_domains_request(
 ) -> Result<ListDomainRequest> {
     validate::require_id("organization_id", organization_id)?;
     let domain_type = resolve_domain_type(opts.domain_type)?;
+    let wire = |field: &'static str, value: Option<u32>| {
+        value
+            .map(|n| i32::try_from(n).map_err(|_| Error::invalid_argument(field, "is too large")))
+            .transpose()
+    };
     Ok(ListDomainRequest {
         identities: Some(list_domain_request::Identities::OrganizationId(
             organization_id.to_owned(),
         )),
         domain_type: domain_type.map_or(0, |t| t as i32),
+        // Sent only when set, as given (0 included): the reference sends
+        // neither, and the server then answers with the whole list.
+        page_size: wire("page_size", opts.page_size)?,
+        page_number: wire("page_number", opts.page_number)?,
         ..Default::default()
     })
 }
@@ -537,6 +654,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(unspecified, none);
+    }
+
+    #[test]
+    fn list_domains_request_sends_page_fields_only_when_set() {
+        let paged = list_domains_request(
+            "org_1",
+            &ListDomainsOptions::default()
+                .with_page_size(0)
+                .with_page_number(2),
+        )
+        .unwrap();
+        assert_eq!((paged.page_size, paged.page_number), (Some(0), Some(2)));
+        let (field, _) = invalid(list_domains_request(
+            "org_1",
+            &ListDomainsOptions::default().with_page_size(u32::MAX),
+        ));
+        assert_eq!(field, "page_size");
     }
 
     #[test]

@@ -377,3 +377,68 @@ async fn delete_domain_invalid_ids_fail_without_io() -> anyhow::Result<()> {
     )?;
     Ok(())
 }
+
+#[tokio::test]
+async fn list_domains_stream_walks_every_page_lazily() -> anyhow::Result<()> {
+    use futures::TryStreamExt as _;
+
+    let (emulator, client) = start().await?;
+    let org = organization(&client, "Many Domains").await?;
+    for n in 0..7 {
+        client
+            .domains()
+            .create_domain(
+                &org,
+                &format!("d{n}.many.example"),
+                CreateDomainOptions::default(),
+            )
+            .await?;
+    }
+    let before = emulator.rpc_count("ListDomains");
+
+    let page = client
+        .domains()
+        .list_domains(
+            &org,
+            ListDomainsOptions::default()
+                .with_page_size(3)
+                .with_page_number(3),
+        )
+        .await?;
+    ensure!(
+        page.len() == 1,
+        "the third page of three holds the seventh domain"
+    );
+
+    let mut stream = Box::pin(
+        client
+            .domains()
+            .list_domains_stream(&org, ListDomainsOptions::default().with_page_size(3)),
+    );
+    let first = stream.try_next().await?.context("a first domain")?;
+    ensure!(first.domain == "d0.many.example", "{}", first.domain);
+    ensure!(
+        emulator.rpc_count("ListDomains") == before + 2,
+        "one page fetched so far"
+    );
+    let rest: Vec<_> = stream.try_collect().await?;
+    ensure!(rest.len() == 6, "{} more", rest.len());
+    ensure!(
+        emulator.rpc_count("ListDomains") == before + 4,
+        "pages of 3, 3 and 1"
+    );
+
+    let invalid = client
+        .domains()
+        .list_domains_stream("", ListDomainsOptions::default())
+        .try_collect::<Vec<_>>()
+        .await;
+    ensure!(matches!(
+        invalid,
+        Err(Error::InvalidArgument {
+            field: "organization_id",
+            ..
+        })
+    ));
+    Ok(())
+}
