@@ -1,9 +1,12 @@
-//! `client.users()`: every facade method against the test server.
+//! `client.users()`: every facade method against the recording test server
+//! and against `scalekit-emulator`.
 //!
-//! For each method: it succeeds; the server receives exactly the request the
-//! reference Node SDK (`@scalekit-sdk/node` 2.2.2, `lib/user.js`) builds for the
-//! same arguments; invalid arguments fail before any I/O (no token request, no
-//! RPC); and a server error maps to the right predicate.
+//! Against the test server, for each method: it succeeds; the server
+//! receives exactly the request the reference Node SDK (`@scalekit-sdk/node`
+//! 2.2.2, `lib/user.js`) builds for the same arguments; invalid arguments fail
+//! before any I/O (no token request, no RPC); and a server error maps to the
+//! right predicate. Against the emulator (the `emulator` module at the end),
+//! the methods round-trip real state.
 
 mod common;
 
@@ -967,4 +970,202 @@ async fn resend_invite_no_pending_invite_is_not_found() -> anyhow::Result<()> {
 
     ensure!(api_error(result, Code::NotFound)?.is_not_found());
     Ok(())
+}
+
+/// The same methods against a stateful `scalekit-emulator`: what one call
+/// writes, the next reads back.
+mod emulator {
+    use anyhow::{ensure, Context as _};
+    use futures::TryStreamExt as _;
+    use scalekit::organizations::CreateOrganizationOptions;
+    use scalekit::users::{
+        CreateMembershipOptions, CreateUser, CreateUserAndMembershipOptions, CreateUserProfile,
+        ListOrganizationUsersOptions, ListUsersOptions, MembershipStatus, UpdateMembershipOptions,
+        UpdateUser, UpdateUserProfile,
+    };
+    use scalekit::ScalekitClient;
+    use scalekit_emulator::{Emulator, EmulatorHandle};
+
+    async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
+        let emulator = Emulator::builder().start().await?;
+        let client = ScalekitClient::new(
+            emulator.env_url(),
+            emulator.client_id(),
+            emulator.client_secret(),
+        )?;
+        Ok((emulator, client))
+    }
+
+    fn roles(user: &scalekit::users::User, org: &str) -> Vec<String> {
+        user.memberships
+            .iter()
+            .filter(|m| m.organization_id == org)
+            .flat_map(|m| m.roles.iter().map(|r| r.name.clone()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn users_round_trip_create_get_update_membership_and_delete() -> anyhow::Result<()> {
+        let (_emulator, client) = start().await?;
+        let orgs = client.organizations();
+        let acme = orgs
+            .create_organization("Acme", CreateOrganizationOptions::default())
+            .await?;
+        let globex = orgs
+            .create_organization("Globex", CreateOrganizationOptions::default())
+            .await?;
+        let users = client.users();
+
+        let created = users
+            .create_user_and_membership(
+                &acme.id,
+                CreateUser {
+                    email: "ada@acme.example".into(),
+                    external_id: Some("ada-1".into()),
+                    user_profile: Some(CreateUserProfile {
+                        given_name: "Ada".into(),
+                        family_name: "Lovelace".into(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                CreateUserAndMembershipOptions::default(),
+            )
+            .await?;
+        ensure!(created.id.starts_with("usr_"));
+        ensure!(roles(&created, &acme.id) == ["member"], "the default role");
+        let pending = created.memberships[0].membership_status;
+        ensure!(
+            pending == MembershipStatus::PendingInvite as i32,
+            "invited by default"
+        );
+
+        let fetched = users.get_user(&created.id).await?;
+        ensure!(fetched.email == "ada@acme.example");
+        ensure!(users.get_user_by_external_id("ada-1").await?.id == created.id);
+
+        let invite = users.resend_invite(&acme.id, &created.id).await?;
+        ensure!(invite.resent_count == 1, "{invite:?}");
+
+        let updated = users
+            .update_user(
+                &created.id,
+                UpdateUser {
+                    user_profile: Some(UpdateUserProfile {
+                        given_name: Some("Augusta Ada".into()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let profile = updated.user_profile.context("a profile")?;
+        ensure!(profile.given_name == "Augusta Ada" && profile.family_name == "Lovelace");
+
+        let promoted = users
+            .update_membership(
+                &acme.id,
+                &created.id,
+                UpdateMembershipOptions::default().with_roles(["admin"]),
+            )
+            .await?;
+        ensure!(roles(&promoted, &acme.id) == ["admin"]);
+
+        let joined = users
+            .create_membership(
+                &globex.id,
+                &created.id,
+                CreateMembershipOptions::default()
+                    .with_roles(["admin"])
+                    .with_send_invitation_email(false),
+            )
+            .await?;
+        ensure!(roles(&joined, &globex.id) == ["admin"]);
+        ensure!(joined.memberships.len() == 2);
+
+        users.delete_membership(&globex.id, &created.id).await?;
+        ensure!(users.get_user(&created.id).await?.memberships.len() == 1);
+        let err = users
+            .delete_membership(&globex.id, &created.id)
+            .await
+            .expect_err("already left");
+        ensure!(err.is_not_found(), "{err:?}");
+
+        let duplicate = users
+            .create_user_and_membership(
+                &acme.id,
+                CreateUser {
+                    email: "ada@acme.example".into(),
+                    ..Default::default()
+                },
+                CreateUserAndMembershipOptions::default(),
+            )
+            .await
+            .expect_err("already a member");
+        ensure!(duplicate.is_conflict(), "{duplicate:?}");
+
+        users.delete_user(&created.id).await?;
+        let gone = users.get_user(&created.id).await.expect_err("deleted");
+        ensure!(gone.is_not_found(), "{gone:?}");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn users_lists_and_streams_page_through_real_state() -> anyhow::Result<()> {
+        let (emulator, client) = start().await?;
+        let org = client
+            .organizations()
+            .create_organization("Many", CreateOrganizationOptions::default())
+            .await?;
+        for n in 0..25 {
+            client
+                .users()
+                .create_user_and_membership(
+                    &org.id,
+                    CreateUser {
+                        email: format!("user{n:02}@many.example"),
+                        ..Default::default()
+                    },
+                    CreateUserAndMembershipOptions::default().with_send_invitation_email(false),
+                )
+                .await?;
+        }
+        let first = client
+            .users()
+            .list_users(ListUsersOptions::default().with_page_size(10))
+            .await?;
+        ensure!(first.items.len() == 10 && first.total_size == 25);
+        let token = first.next_page_token.clone().context("more pages")?;
+        let second = client
+            .users()
+            .list_users(
+                ListUsersOptions::default()
+                    .with_page_size(10)
+                    .with_page_token(token),
+            )
+            .await?;
+        ensure!(second.items[0].email == "user10@many.example");
+
+        let before = emulator.rpc_count("ListOrganizationUsers");
+        let members: Vec<_> = client
+            .users()
+            .list_organization_users_stream(
+                &org.id,
+                ListOrganizationUsersOptions::default().with_page_size(10),
+            )
+            .try_collect()
+            .await?;
+        ensure!(members.len() == 25);
+        ensure!(
+            emulator.rpc_count("ListOrganizationUsers") == before + 3,
+            "pages of 10, 10, 5"
+        );
+        let everyone: Vec<_> = client
+            .users()
+            .list_users_stream(ListUsersOptions::default().with_page_size(7))
+            .try_collect()
+            .await?;
+        ensure!(everyone.len() == 25);
+        Ok(())
+    }
 }
