@@ -3,35 +3,17 @@
 //! (read back with `EmulatorHandle::login_user_details`), server errors map
 //! to the right predicates, and invalid arguments fail without any I/O.
 
-use std::fmt::Debug;
+mod emulated;
 
-use anyhow::{bail, ensure, Context as _};
+use emulated::{api_error, start};
+
+use anyhow::{ensure, Context as _};
 use scalekit::auth::User;
 use scalekit::proto::connections::{
     ConnectionProvider, ConnectionType, CreateConnection, CreateConnectionRequest,
 };
 use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
 use scalekit::{Code, Error, ScalekitClient};
-use scalekit_emulator::{Emulator, EmulatorHandle};
-
-async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
-    let emulator = Emulator::builder().start().await?;
-    let client = ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    Ok((emulator, client))
-}
-
-fn api_error<T: Debug>(result: scalekit::Result<T>, code: Code) -> anyhow::Result<Error> {
-    let err = match result {
-        Err(err) => err,
-        Ok(value) => bail!("expected {code:?}, got {value:?}"),
-    };
-    ensure!(err.code() == Some(code), "expected {code:?}, got {err:?}");
-    Ok(err)
-}
 
 /// A new organization with an OIDC connection; returns the connection id.
 async fn connection(client: &ScalekitClient) -> anyhow::Result<String> {

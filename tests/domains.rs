@@ -2,60 +2,18 @@
 //! method succeeds with real round-trip semantics, maps a server error to
 //! the right predicate, and rejects invalid arguments without any I/O.
 
-use std::fmt::Debug;
+mod emulated;
 
-use anyhow::{bail, ensure, Context as _};
+use emulated::{api_error, rejected_locally, start};
+
+use anyhow::{ensure, Context as _};
 use scalekit::domains::{CreateDomainOptions, DomainType, ListDomainsOptions, VerificationStatus};
 use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
 use scalekit::{Code, Error, ScalekitClient};
-use scalekit_emulator::{Emulator, EmulatorHandle};
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
-    let emulator = Emulator::builder().start().await?;
-    let client = ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    Ok((emulator, client))
-}
-
-/// `result` failed client-side on `field`, and nothing reached the emulator.
-fn rejected_locally<T: Debug>(
-    emulator: &EmulatorHandle,
-    result: scalekit::Result<T>,
-    field: &str,
-) -> anyhow::Result<()> {
-    match result {
-        Err(Error::InvalidArgument { field: got, .. }) if got == field => {}
-        other => bail!("expected InvalidArgument on {field}, got {other:?}"),
-    }
-    ensure!(
-        emulator.total_rpcs() == 0,
-        "{field}: {} RPCs",
-        emulator.total_rpcs()
-    );
-    ensure!(
-        emulator.token_requests() == 0,
-        "{field}: {} token requests",
-        emulator.token_requests()
-    );
-    Ok(())
-}
-
-/// `result` is the server's error `code`.
-fn api_error<T: Debug>(result: scalekit::Result<T>, code: Code) -> anyhow::Result<Error> {
-    let err = match result {
-        Err(err) => err,
-        Ok(value) => bail!("expected {code:?}, got {value:?}"),
-    };
-    ensure!(err.code() == Some(code), "expected {code:?}, got {err:?}");
-    Ok(err)
-}
 
 async fn organization(client: &ScalekitClient, name: &str) -> anyhow::Result<String> {
     let response = client

@@ -4,48 +4,17 @@
 //! code and link the emulator "emailed" are read with
 //! `EmulatorHandle::passwordless_email`.
 
-use std::fmt::Debug;
+mod emulated;
 
-use anyhow::{bail, ensure, Context as _};
+use emulated::{api_error, rejected_locally, start};
+
+use anyhow::{ensure, Context as _};
 use scalekit::passwordless::{
     PasswordlessType, SendPasswordlessEmailOptions, TemplateType, VerifyCredential,
     VerifyPasswordlessEmailOptions,
 };
-use scalekit::{Code, Error, ScalekitClient};
-use scalekit_emulator::{Emulator, EmulatorHandle, PASSWORDLESS_MAX_ATTEMPTS};
-
-async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
-    let emulator = Emulator::builder().start().await?;
-    let client = ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    Ok((emulator, client))
-}
-
-fn rejected_locally<T: Debug>(
-    emulator: &EmulatorHandle,
-    result: scalekit::Result<T>,
-    field: &str,
-) -> anyhow::Result<()> {
-    match result {
-        Err(Error::InvalidArgument { field: got, .. }) if got == field => {}
-        other => bail!("expected InvalidArgument on {field}, got {other:?}"),
-    }
-    ensure!(emulator.total_rpcs() == 0, "{} RPCs", emulator.total_rpcs());
-    ensure!(emulator.token_requests() == 0);
-    Ok(())
-}
-
-fn api_error<T: Debug>(result: scalekit::Result<T>, code: Code) -> anyhow::Result<Error> {
-    let err = match result {
-        Err(err) => err,
-        Ok(value) => bail!("expected {code:?}, got {value:?}"),
-    };
-    ensure!(err.code() == Some(code), "expected {code:?}, got {err:?}");
-    Ok(err)
-}
+use scalekit::Code;
+use scalekit_emulator::PASSWORDLESS_MAX_ATTEMPTS;
 
 fn with_id(id: &str) -> VerifyPasswordlessEmailOptions {
     VerifyPasswordlessEmailOptions::default().with_auth_request_id(id)

@@ -2,57 +2,15 @@
 //! method succeeds with real round-trip semantics, maps a server error to
 //! the right predicate, and rejects invalid arguments without any I/O.
 
-use std::fmt::Debug;
+mod emulated;
 
-use anyhow::{bail, ensure};
+use emulated::{api_error, rejected_locally, start};
+
+use anyhow::ensure;
 use futures::{StreamExt as _, TryStreamExt as _};
 use scalekit::permissions::{CreatePermission, ListPermissionsOptions, Permission};
 use scalekit::roles::{CreateRole, GetRoleOptions};
-use scalekit::{Code, Error, ScalekitClient};
-use scalekit_emulator::{Emulator, EmulatorHandle};
-
-async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
-    let emulator = Emulator::builder().start().await?;
-    let client = ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    Ok((emulator, client))
-}
-
-/// `result` failed client-side on `field`, and nothing reached the emulator.
-fn rejected_locally<T: Debug>(
-    emulator: &EmulatorHandle,
-    result: scalekit::Result<T>,
-    field: &str,
-) -> anyhow::Result<()> {
-    match result {
-        Err(Error::InvalidArgument { field: got, .. }) if got == field => {}
-        other => bail!("expected InvalidArgument on {field}, got {other:?}"),
-    }
-    ensure!(
-        emulator.total_rpcs() == 0,
-        "{field}: {} RPCs",
-        emulator.total_rpcs()
-    );
-    ensure!(
-        emulator.token_requests() == 0,
-        "{field}: {} token requests",
-        emulator.token_requests()
-    );
-    Ok(())
-}
-
-/// `result` is the server's error `code`.
-fn api_error<T: Debug>(result: scalekit::Result<T>, code: Code) -> anyhow::Result<Error> {
-    let err = match result {
-        Err(err) => err,
-        Ok(value) => bail!("expected {code:?}, got {value:?}"),
-    };
-    ensure!(err.code() == Some(code), "expected {code:?}, got {err:?}");
-    Ok(err)
-}
+use scalekit::{Code, ScalekitClient};
 
 fn permission(name: &str) -> CreatePermission {
     CreatePermission {

@@ -4,59 +4,21 @@
 //! Sessions are created with `EmulatorHandle::add_session` (the API has no
 //! RPC that creates them).
 
-use std::fmt::Debug;
+mod emulated;
+
+use emulated::{api_error, rejected_locally, start};
 use std::time::{Duration, SystemTime};
 
-use anyhow::{bail, ensure, Context as _};
+use anyhow::{ensure, Context as _};
 use futures::TryStreamExt as _;
 use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
 use scalekit::sessions::{DeviceDetails, GetUserSessionsOptions, SessionDetails};
 use scalekit::users::{CreateUser, CreateUserAndMembershipOptions};
-use scalekit::{Code, Error, ScalekitClient};
-use scalekit_emulator::{Emulator, EmulatorHandle};
+use scalekit::{Code, ScalekitClient};
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
-    let emulator = Emulator::builder().start().await?;
-    let client = ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    Ok((emulator, client))
-}
-
-/// `result` failed client-side on `field`, and nothing reached the emulator.
-fn rejected_locally<T: Debug>(
-    emulator: &EmulatorHandle,
-    result: scalekit::Result<T>,
-    field: &str,
-) -> anyhow::Result<()> {
-    match result {
-        Err(Error::InvalidArgument { field: got, .. }) if got == field => {}
-        other => bail!("expected InvalidArgument on {field}, got {other:?}"),
-    }
-    ensure!(emulator.total_rpcs() == 0, "{} RPCs", emulator.total_rpcs());
-    ensure!(
-        emulator.token_requests() == 0,
-        "{} token requests",
-        emulator.token_requests()
-    );
-    Ok(())
-}
-
-/// `result` is the server's error `code`.
-fn api_error<T: Debug>(result: scalekit::Result<T>, code: Code) -> anyhow::Result<Error> {
-    let err = match result {
-        Err(err) => err,
-        Ok(value) => bail!("expected {code:?}, got {value:?}"),
-    };
-    ensure!(err.code() == Some(code), "expected {code:?}, got {err:?}");
-    Ok(err)
-}
 
 /// A new organization with one member; returns (organization id, user id).
 async fn user(client: &ScalekitClient, email: &str) -> anyhow::Result<(String, String)> {

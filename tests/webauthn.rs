@@ -4,49 +4,17 @@
 //! registered with `EmulatorHandle::add_webauthn_credential` (registration is
 //! a browser ceremony).
 
-use std::fmt::Debug;
+mod emulated;
 
-use anyhow::{bail, ensure, Context as _};
+use emulated::{api_error, rejected_locally, start};
+
+use anyhow::{ensure, Context as _};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
 use scalekit::users::{CreateUser, CreateUserAndMembershipOptions};
 use scalekit::webauthn::WebAuthnCredential;
-use scalekit::{Code, Error, ScalekitClient};
-use scalekit_emulator::{Emulator, EmulatorHandle};
-
-async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
-    let emulator = Emulator::builder().start().await?;
-    let client = ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    Ok((emulator, client))
-}
-
-fn rejected_locally<T: Debug>(
-    emulator: &EmulatorHandle,
-    result: scalekit::Result<T>,
-    field: &str,
-) -> anyhow::Result<()> {
-    match result {
-        Err(Error::InvalidArgument { field: got, .. }) if got == field => {}
-        other => bail!("expected InvalidArgument on {field}, got {other:?}"),
-    }
-    ensure!(emulator.total_rpcs() == 0, "{} RPCs", emulator.total_rpcs());
-    ensure!(emulator.token_requests() == 0);
-    Ok(())
-}
-
-fn api_error<T: Debug>(result: scalekit::Result<T>, code: Code) -> anyhow::Result<Error> {
-    let err = match result {
-        Err(err) => err,
-        Ok(value) => bail!("expected {code:?}, got {value:?}"),
-    };
-    ensure!(err.code() == Some(code), "expected {code:?}, got {err:?}");
-    Ok(err)
-}
+use scalekit::{Code, ScalekitClient};
 
 async fn user(client: &ScalekitClient, email: &str) -> anyhow::Result<String> {
     let org = client
