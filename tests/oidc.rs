@@ -478,3 +478,38 @@ async fn authorize_without_login_hint_redirects_with_an_error() -> anyhow::Resul
     ensure!(query.get("state").map(String::as_str) == Some("s1"));
     Ok(())
 }
+
+#[tokio::test]
+async fn authorize_with_domain_hint_signs_in_to_the_domains_organization() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = client
+        .organizations()
+        .create_organization("Acme", Default::default())
+        .await?;
+    client
+        .domains()
+        .create_domain(&org.id, "acme.example", Default::default())
+        .await?;
+    let url = client.get_authorization_url(
+        REDIRECT,
+        AuthorizationUrlOptions::default()
+            .with_login_hint("ada@acme.example")
+            .with_domain_hint("acme.example"),
+    )?;
+    let query = callback(&url).await?;
+    let code = query.get("code").context("no code")?;
+    let auth = client
+        .authenticate_with_code(code, REDIRECT, Default::default())
+        .await?;
+    let sessions = client
+        .sessions()
+        .get_user_sessions(&auth.user.id, Default::default())
+        .await?;
+    ensure!(sessions.items.len() == 1);
+    ensure!(
+        sessions.items[0].organization_id == org.id,
+        "the session belongs to {:?}",
+        sessions.items[0].organization_id
+    );
+    Ok(())
+}

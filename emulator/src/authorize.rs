@@ -135,6 +135,22 @@ pub(crate) async fn authorize(
             return fail("invalid_request", "no such organization");
         }
     }
+    // Home-realm discovery: without an explicit organization, the domain
+    // hint (the reference sends it as `domain_hint` and `domain`) picks the
+    // organization that owns that domain, if any.
+    let organization_id = organization_id.or_else(|| {
+        let hint = get("domain_hint").or_else(|| get("domain"))?;
+        let store = env.store.lock();
+        store
+            .domains
+            .values()
+            .find(|d| {
+                d.domain.eq_ignore_ascii_case(hint)
+                    && d.domain_type
+                        == scalekit::proto::domains::DomainType::OrganizationDomain as i32
+            })
+            .map(|d| d.organization_id.clone())
+    });
     let Some(email) = get("login_hint") else {
         return fail(
             "login_required",
