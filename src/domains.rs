@@ -164,8 +164,10 @@ impl DomainsClient {
     /// }
     /// ```
     ///
-    /// Like the other Scalekit SDKs, this sends no page size or number, so
-    /// the server returns its whole list (not a [`Page`](crate::Page)).
+    /// With no page size or number in the options (as the other Scalekit
+    /// SDKs send it), the server returns its whole list, so the result is a
+    /// `Vec` rather than a [`Page`]; [`list_domains_stream`](Self::list_domains_stream)
+    /// walks a large list page by page.
     ///
     /// # Errors
     ///
