@@ -29,7 +29,7 @@ use std::time::SystemTime;
 use futures::Stream;
 
 use crate::error::{Error, Result};
-use crate::pagination::{paginate, Page, PageOptions};
+use crate::pagination::{paginate, token_page_options, Page};
 use crate::proto::directories::{
     DirectoryServiceClient, GetDirectoryRequest, ListDirectoriesRequest,
     ListDirectoryGroupsRequest, ListDirectoryUsersRequest, ToggleDirectoryRequest,
@@ -572,15 +572,7 @@ impl ListDirectoryUsersOptions {
     }
 }
 
-impl PageOptions for ListDirectoryUsersOptions {
-    fn page_token(&self) -> Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-}
+token_page_options!(ListDirectoryUsersOptions);
 
 /// Optional parameters of [`DirectoriesClient::list_directory_groups`] and
 /// [`DirectoriesClient::list_directory_groups_stream`].
@@ -640,15 +632,7 @@ impl ListDirectoryGroupsOptions {
     }
 }
 
-impl PageOptions for ListDirectoryGroupsOptions {
-    fn page_token(&self) -> Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-}
+token_page_options!(ListDirectoryGroupsOptions);
 
 // ---------------------------------------------------------------------------
 // Requests, exactly as the reference builds them
@@ -741,6 +725,7 @@ mod tests {
     use prost::Message;
 
     use super::*;
+    use crate::pagination::PageOptions;
 
     fn decode<M: Message + Default>(hex: &str) -> M {
         let bytes: Vec<u8> = (0..hex.len())

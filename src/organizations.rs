@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use futures::Stream;
 
 use crate::error::{Error, Result};
-use crate::pagination::{paginate, Page, PageOptions};
+use crate::pagination::{paginate, token_page_options, Page};
 use crate::proto::organizations::{
     delete_organization_request, get_organization_request, update_organization_request,
     CreateOrganization, CreateOrganizationRequest, DeleteOrganizationRequest,
@@ -710,15 +710,7 @@ impl ListOrganizationOptions {
     }
 }
 
-impl PageOptions for ListOrganizationOptions {
-    fn page_token(&self) -> Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-}
+token_page_options!(ListOrganizationOptions);
 
 // ---------------------------------------------------------------------------
 // Requests: validation and the exact proto message each method sends.
@@ -846,6 +838,7 @@ mod tests {
     use prost::Message;
 
     use super::*;
+    use crate::pagination::PageOptions;
 
     fn decode<M: Message + Default>(hex: &str) -> M {
         let bytes: Vec<u8> = (0..hex.len())

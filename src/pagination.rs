@@ -119,6 +119,25 @@ pub(crate) trait PageOptions: Clone {
     fn set_page_token(&mut self, token: String);
 }
 
+/// Implements [`PageOptions`] for options structs whose page cursor is a
+/// `page_token: Option<String>` field (every token-paged list).
+macro_rules! token_page_options {
+    ($($options:ty),+ $(,)?) => {
+        $(
+            impl $crate::pagination::PageOptions for $options {
+                fn page_token(&self) -> Option<&str> {
+                    self.page_token.as_deref()
+                }
+
+                fn set_page_token(&mut self, token: String) {
+                    self.page_token = Some(token);
+                }
+            }
+        )+
+    };
+}
+pub(crate) use token_page_options;
+
 struct State<T, O, F> {
     /// Options for the next fetch; `None` once the last page has been fetched.
     next: Option<O>,

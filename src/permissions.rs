@@ -27,7 +27,7 @@
 use futures::Stream;
 
 use crate::error::{Error, Result};
-use crate::pagination::{paginate, Page, PageOptions};
+use crate::pagination::{paginate, token_page_options, Page};
 use crate::proto::roles::{
     AddPermissionsToRoleRequest, CreatePermissionRequest, DeletePermissionRequest,
     GetPermissionRequest, ListEffectiveRolePermissionsRequest, ListPermissionsRequest,
@@ -525,15 +525,7 @@ impl ListPermissionsOptions {
     }
 }
 
-impl PageOptions for ListPermissionsOptions {
-    fn page_token(&self) -> Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-}
+token_page_options!(ListPermissionsOptions);
 
 // ---------------------------------------------------------------------------
 // Requests: validation and the exact proto message each method sends.
@@ -641,6 +633,7 @@ mod tests {
     use prost::Message;
 
     use super::*;
+    use crate::pagination::PageOptions;
 
     fn decode<M: Message + Default>(hex: &str) -> M {
         let bytes: Vec<u8> = (0..hex.len())

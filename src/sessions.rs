@@ -25,7 +25,7 @@ use std::time::SystemTime;
 use futures::Stream;
 
 use crate::error::{Error, Result};
-use crate::pagination::{paginate, Page, PageOptions};
+use crate::pagination::{paginate, token_page_options, Page};
 use crate::proto::sessions::{
     RevokeAllUserSessionsRequest, RevokeSessionRequest, SessionDetailsRequest,
     SessionServiceClient, UserSessionDetailsRequest, UserSessionFilter,
@@ -362,15 +362,7 @@ impl GetUserSessionsOptions {
     }
 }
 
-impl PageOptions for GetUserSessionsOptions {
-    fn page_token(&self) -> Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-}
+token_page_options!(GetUserSessionsOptions);
 
 // ---------------------------------------------------------------------------
 // Requests: validation and the exact proto message each method sends.

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use futures::Stream;
 
 use crate::error::{Error, Result};
-use crate::pagination::{paginate, Page, PageOptions};
+use crate::pagination::{paginate, token_page_options, Page};
 use crate::proto::users::{
     create_membership_request, delete_membership_request, delete_user_request, get_user_request,
     update_membership_request, update_user_request, CreateMembershipRequest,
@@ -692,15 +692,7 @@ impl ListUsersOptions {
     }
 }
 
-impl PageOptions for ListUsersOptions {
-    fn page_token(&self) -> Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-}
+token_page_options!(ListUsersOptions);
 
 /// Optional parameters of [`UsersClient::list_organization_users`] and
 /// [`UsersClient::list_organization_users_stream`].
@@ -739,15 +731,7 @@ impl ListOrganizationUsersOptions {
     }
 }
 
-impl PageOptions for ListOrganizationUsersOptions {
-    fn page_token(&self) -> Option<&str> {
-        self.page_token.as_deref()
-    }
-
-    fn set_page_token(&mut self, token: String) {
-        self.page_token = Some(token);
-    }
-}
+token_page_options!(ListOrganizationUsersOptions);
 
 /// Optional parameters of [`UsersClient::create_membership`].
 ///
@@ -1032,6 +1016,7 @@ mod tests {
     use prost::Message;
 
     use super::*;
+    use crate::pagination::PageOptions;
 
     fn decode<M: Message + Default>(hex: &str) -> M {
         let bytes: Vec<u8> = (0..hex.len())

@@ -135,14 +135,7 @@ impl AuthChannel {
 
         let headers = request.headers_mut();
         self.shared.headers.apply(headers);
-        let mut bearer =
-            HeaderValue::try_from(format!("Bearer {}", token.secret())).map_err(|_| {
-                Box::new(Error::Config(
-                    "the access token is not a valid header value".into(),
-                )) as BoxError
-            })?;
-        bearer.set_sensitive(true);
-        headers.insert(http::header::AUTHORIZATION, bearer);
+        headers.insert(http::header::AUTHORIZATION, token.bearer().clone());
 
         if let Some(limit) = self.shared.timeout {
             // Tell the server how long we will wait, unless the caller did.

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use futures::future::{BoxFuture, FutureExt as _, Shared};
+use http::HeaderValue;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use tokio::time::Instant;
@@ -22,13 +23,28 @@ use crate::transport::headers::SdkHeaders;
 /// refresh at half their lifetime instead.
 pub(crate) const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
-/// A bearer token. Its `Debug` never shows the value.
+/// A bearer token, kept as the ready `authorization` header value so that
+/// the per-call path only clones it (no formatting or validation per RPC).
+/// Its `Debug` never shows the value, and the header value is marked
+/// sensitive.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct AccessToken(Arc<str>);
+pub(crate) struct AccessToken {
+    bearer: HeaderValue,
+}
 
 impl AccessToken {
-    pub(crate) fn secret(&self) -> &str {
-        &self.0
+    /// Checks once, when the token arrives, that it can travel in a header.
+    pub(crate) fn new(token: &str) -> Result<Self, TokenError> {
+        let mut bearer = HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| {
+            TokenError::MalformedResponse("access_token is not a valid header value".into())
+        })?;
+        bearer.set_sensitive(true);
+        Ok(AccessToken { bearer })
+    }
+
+    /// The `authorization` header value: `Bearer <token>`.
+    pub(crate) fn bearer(&self) -> &HeaderValue {
+        &self.bearer
     }
 }
 
@@ -220,7 +236,7 @@ async fn fetch_token(request: Arc<TokenRequest>) -> Result<CachedToken, TokenErr
     });
     tracing::debug!(expires_in = parsed.expires_in, "fetched access token");
     Ok(CachedToken {
-        token: AccessToken(token.into()),
+        token: AccessToken::new(&token)?,
         refresh_at,
     })
 }
@@ -250,7 +266,7 @@ mod tests {
 
     #[test]
     fn access_token_debug_is_redacted() {
-        let token = AccessToken("eyJ.secret.value".into());
+        let token = AccessToken::new("eyJ.secret.value").unwrap();
         assert_eq!(format!("{token:?}"), "AccessToken(<redacted>)");
     }
 
