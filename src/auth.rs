@@ -22,8 +22,9 @@
 //! }
 //! ```
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::proto::auth::{AuthServiceClient, UpdateLoginUserDetailsRequest};
+use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use crate::validate;
 
@@ -45,13 +46,17 @@ pub use crate::proto::auth::User;
 /// ```
 #[derive(Clone, Debug)]
 pub struct AuthClient {
-    grpc: AuthServiceClient<AuthChannel>,
+    stub: Stub<AuthServiceClient<AuthChannel>>,
 }
 
 impl AuthClient {
     pub(crate) fn new(channel: AuthChannel) -> Self {
         AuthClient {
-            grpc: AuthServiceClient::new(channel),
+            stub: Stub::new(
+                channel,
+                "scalekit.v1.auth.AuthService",
+                AuthServiceClient::new,
+            ),
         }
     }
 
@@ -97,11 +102,7 @@ impl AuthClient {
         user: User,
     ) -> Result<()> {
         let request = update_login_user_details_request(connection_id, login_request_id, user)?;
-        self.grpc
-            .clone()
-            .update_login_user_details(request)
-            .await
-            .map_err(Error::from)?;
+        call!(self.stub, update_login_user_details(request)).await?;
         Ok(())
     }
 }
@@ -130,6 +131,7 @@ mod tests {
     use prost::Message;
 
     use super::*;
+    use crate::error::Error;
 
     const REF_UPDATE_LOGIN_USER_DETAILS: &str =
         "0a06636f6e6e5f3112076c6f67696e5f311a0c0a02733112066140622e636f";

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -20,8 +20,9 @@ use crate::permissions::PermissionsClient;
 use crate::raw::RawClients;
 use crate::roles::RolesClient;
 use crate::sessions::SessionsClient;
-use crate::transport::auth_channel::{AuthChannel, ChannelSource, Shared};
+use crate::transport::auth_channel::{AuthChannel, CallPolicy, ChannelSource, Shared};
 use crate::transport::headers::SdkHeaders;
+use crate::transport::retry::RetryConfig;
 use crate::transport::tls;
 use crate::transport::token::{TokenRequest, TokenSource, DEFAULT_REFRESH_MARGIN};
 use crate::users::UsersClient;
@@ -34,7 +35,8 @@ pub const ENV_CLIENT_ID: &str = "SCALEKIT_CLIENT_ID";
 /// Environment variable read by [`ScalekitClient::from_env`]: the client secret.
 pub const ENV_CLIENT_SECRET: &str = "SCALEKIT_CLIENT_SECRET";
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The whole call's budget, as the official SDKs set it.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -59,12 +61,14 @@ const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct ScalekitClient {
     inner: Arc<Inner>,
+    /// The shared channel with this handle's call policy (see
+    /// [`with_timeout`](ScalekitClient::with_timeout)).
+    channel: AuthChannel,
 }
 
 struct Inner {
     env_url: Url,
     client_id: String,
-    channel: AuthChannel,
     #[cfg(feature = "oidc")]
     oidc: crate::oidc::OidcContext,
 }
@@ -126,6 +130,7 @@ impl ScalekitClient {
             timeout: Some(DEFAULT_TIMEOUT),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             token_timeout: DEFAULT_TOKEN_TIMEOUT,
+            retry: RetryConfig::default(),
             user_agent_suffix: None,
             channel: None,
             allow_insecure_http: false,
@@ -141,6 +146,56 @@ impl ScalekitClient {
     #[cfg(feature = "oidc")]
     pub(crate) fn oidc(&self) -> &crate::oidc::OidcContext {
         &self.inner.oidc
+    }
+
+    /// This client with another deadline for the calls made through it; the
+    /// connection and token cache stay shared.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     // A lookup on a login path: fail fast rather than hold the user.
+    ///     let user = client
+    ///         .with_timeout(Duration::from_secs(2))
+    ///         .users()
+    ///         .get_user("usr_123")
+    ///         .await?;
+    ///     # let _ = user;
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// The budget covers the token fetch, every attempt and every backoff,
+    /// as [`ClientBuilder::timeout`] does for the client's default. A zero
+    /// duration makes every call fail with [`Error::Timeout`].
+    pub fn with_timeout(&self, timeout: Duration) -> ScalekitClient {
+        let mut policy = self.channel.policy();
+        policy.timeout = Some(timeout);
+        self.with_policy(policy)
+    }
+
+    /// This client with other retry rules for the calls made through it.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     // The caller retries this whole job itself.
+    ///     let users = client.with_retry(scalekit::RetryConfig::disabled()).users();
+    ///     users.delete_user("usr_123").await?;
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn with_retry(&self, retry: RetryConfig) -> ScalekitClient {
+        let mut policy = self.channel.policy();
+        policy.retry = retry;
+        self.with_policy(policy)
+    }
+
+    fn with_policy(&self, policy: CallPolicy) -> ScalekitClient {
+        ScalekitClient {
+            inner: Arc::clone(&self.inner),
+            channel: self.channel.with_policy(policy),
+        }
     }
 
     /// The environment URL, without a trailing slash.
@@ -163,22 +218,22 @@ impl ScalekitClient {
     /// }
     /// ```
     pub fn organizations(&self) -> OrganizationsClient {
-        OrganizationsClient::new(self.inner.channel.clone())
+        OrganizationsClient::new(self.channel.clone())
     }
 
     /// Users and their organization memberships.
     pub fn users(&self) -> UsersClient {
-        UsersClient::new(self.inner.channel.clone())
+        UsersClient::new(self.channel.clone())
     }
 
     /// Roles of the environment and of single organizations.
     pub fn roles(&self) -> RolesClient {
-        RolesClient::new(self.inner.channel.clone())
+        RolesClient::new(self.channel.clone())
     }
 
     /// Permissions and their assignment to roles.
     pub fn permissions(&self) -> PermissionsClient {
-        PermissionsClient::new(self.inner.channel.clone())
+        PermissionsClient::new(self.channel.clone())
     }
 
     /// Enterprise SSO connections of organizations.
@@ -191,7 +246,7 @@ impl ScalekitClient {
     /// }
     /// ```
     pub fn connections(&self) -> ConnectionsClient {
-        ConnectionsClient::new(self.inner.channel.clone())
+        ConnectionsClient::new(self.channel.clone())
     }
 
     /// Email domains of organizations.
@@ -206,7 +261,7 @@ impl ScalekitClient {
     /// }
     /// ```
     pub fn domains(&self) -> DomainsClient {
-        DomainsClient::new(self.inner.channel.clone())
+        DomainsClient::new(self.channel.clone())
     }
 
     /// SCIM directories of organizations, with their users and groups.
@@ -219,7 +274,7 @@ impl ScalekitClient {
     /// }
     /// ```
     pub fn directories(&self) -> DirectoriesClient {
-        DirectoriesClient::new(self.inner.channel.clone())
+        DirectoriesClient::new(self.channel.clone())
     }
 
     /// Users' sign-in sessions: look them up, list them, revoke them.
@@ -232,7 +287,7 @@ impl ScalekitClient {
     /// }
     /// ```
     pub fn sessions(&self) -> SessionsClient {
-        SessionsClient::new(self.inner.channel.clone())
+        SessionsClient::new(self.channel.clone())
     }
 
     /// Passwordless sign-in by email: one-time codes and magic links.
@@ -250,7 +305,7 @@ impl ScalekitClient {
     /// }
     /// ```
     pub fn passwordless(&self) -> PasswordlessClient {
-        PasswordlessClient::new(self.inner.channel.clone())
+        PasswordlessClient::new(self.channel.clone())
     }
 
     /// "Bring your own auth": report the user your login page signed in.
@@ -262,7 +317,7 @@ impl ScalekitClient {
     /// }
     /// ```
     pub fn auth(&self) -> AuthClient {
-        AuthClient::new(self.inner.channel.clone())
+        AuthClient::new(self.channel.clone())
     }
 
     /// Users' WebAuthn credentials (passkeys): list, rename, delete.
@@ -275,7 +330,7 @@ impl ScalekitClient {
     /// }
     /// ```
     pub fn webauthn(&self) -> WebAuthnClient {
-        WebAuthnClient::new(self.inner.channel.clone())
+        WebAuthnClient::new(self.channel.clone())
     }
 
     /// Authenticated generated clients for every service in `proto/`, for
@@ -283,7 +338,33 @@ impl ScalekitClient {
     /// [`AuthChannel`] as the facade: same token cache, headers, timeout and
     /// retry on `UNAUTHENTICATED`.
     pub fn raw(&self) -> RawClients {
-        RawClients::new(self.inner.channel.clone())
+        RawClients::new(self.channel.clone())
+    }
+
+    /// The access token this client sends with every RPC: the cached one
+    /// while it is fresh, otherwise a new one from the client-credentials
+    /// grant at `{env_url}/oauth/token`.
+    ///
+    /// ```
+    /// # async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    /// // For an HTTP call to a Scalekit endpoint this SDK does not wrap.
+    /// let bearer = format!("Bearer {}", client.get_client_access_token().await?);
+    /// # let _ = bearer;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// The reference SDK's `getClientAccessToken` requests a new token on
+    /// every call; this one shares the cache (and its single-flight refresh)
+    /// with the RPCs, so calling it often costs no token requests. The value
+    /// is a bearer credential: keep it out of logs.
+    ///
+    /// # Errors
+    /// [`Error::Auth`] when the token endpoint refuses the credentials or
+    /// cannot be reached.
+    pub async fn get_client_access_token(&self) -> Result<String> {
+        let token = self.channel.access_token().await?;
+        Ok(token.secret().into_owned())
     }
 }
 
@@ -308,6 +389,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Duration,
     token_timeout: Duration,
+    retry: RetryConfig,
     user_agent_suffix: Option<String>,
     channel: Option<Channel>,
     allow_insecure_http: bool,
@@ -327,6 +409,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("token_timeout", &self.token_timeout)
+            .field("retry", &self.retry)
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("custom_channel", &self.channel.is_some())
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -335,26 +418,40 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// How long one RPC attempt may take (default 30 s). Sent to the server
-    /// as `grpc-timeout`; past it the call fails with [`Error::Timeout`].
+    /// How long one call may take in all (default 20 s): the token fetch if
+    /// one is needed, every attempt and every backoff between them. Each
+    /// attempt sends what is left as `grpc-timeout`; past it the call fails
+    /// with [`Error::Timeout`]. One call can be given another budget with
+    /// [`ScalekitClient::with_timeout`].
+    /// [`build`](Self::build) refuses zero.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// Removes the per-RPC timeout.
+    /// Removes the call deadline: calls wait as long as the server takes.
     pub fn no_timeout(mut self) -> Self {
         self.timeout = None;
         self
     }
 
+    /// How failed calls are retried (default [`RetryConfig::default`]: up
+    /// to 3 attempts for `UNAVAILABLE` on idempotent calls, with jittered
+    /// exponential backoff); [`RetryConfig::disabled`] turns retries off.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
     /// How long establishing the gRPC connection may take (default 10 s).
+    /// [`build`](Self::build) refuses zero.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
     /// How long one request to the token endpoint may take (default 10 s).
+    /// [`build`](Self::build) refuses zero.
     pub fn token_timeout(mut self, timeout: Duration) -> Self {
         self.token_timeout = timeout;
         self
@@ -413,10 +510,24 @@ impl ClientBuilder {
     /// [`Error::Config`] for an unusable URL, an empty client id or secret,
     /// `http://` to a non-loopback host without
     /// [`allow_insecure_http`](Self::allow_insecure_http), `https://` in a
-    /// build without TLS, or a user-agent suffix that is not a valid header.
+    /// build without TLS, a user-agent suffix that is not a valid header, or
+    /// a zero [`timeout`](Self::timeout), [`connect_timeout`](Self::connect_timeout)
+    /// or [`token_timeout`](Self::token_timeout) (every call would fail; use
+    /// [`no_timeout`](Self::no_timeout) for no limit).
     pub fn build(self) -> Result<ScalekitClient> {
         use secrecy::ExposeSecret as _;
 
+        for (setting, value) in [
+            ("timeout", self.timeout),
+            ("connect_timeout", Some(self.connect_timeout)),
+            ("token_timeout", Some(self.token_timeout)),
+        ] {
+            if value.is_some_and(|limit| limit.is_zero()) {
+                return Err(Error::Config(format!(
+                    "{setting} is zero, so every call would fail; give it a positive duration"
+                )));
+            }
+        }
         let env_url = parse_env_url(&self.env_url, self.allow_insecure_http)?;
         if self.client_id.trim().is_empty() {
             return Err(Error::Config("client id is empty".into()));
@@ -429,10 +540,7 @@ impl ClientBuilder {
 
         let channel = match self.channel {
             Some(channel) => ChannelSource::Ready(channel),
-            None => ChannelSource::Lazy {
-                endpoint: Box::new(grpc_endpoint(&env_url, self.connect_timeout)?),
-                channel: OnceLock::new(),
-            },
+            None => ChannelSource::lazy(grpc_endpoint(&env_url, self.connect_timeout, KEEPALIVE)?),
         };
         let token_url = env_url
             .join("oauth/token")
@@ -458,20 +566,25 @@ impl ClientBuilder {
             timeout: self.token_timeout,
             refresh_margin: self.refresh_margin,
         });
-        let channel = AuthChannel::new(Shared {
-            channel,
-            tokens,
-            headers,
-            timeout: self.timeout,
-        });
+        let channel = AuthChannel::new(
+            Shared {
+                channel,
+                tokens,
+                headers,
+            },
+            CallPolicy {
+                timeout: self.timeout,
+                retry: self.retry,
+            },
+        );
         Ok(ScalekitClient {
             inner: Arc::new(Inner {
                 env_url,
                 client_id: self.client_id,
-                channel,
                 #[cfg(feature = "oidc")]
                 oidc,
             }),
+            channel,
         })
     }
 }
@@ -529,15 +642,47 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// HTTP/2 keepalive of the gRPC connection.
+#[derive(Clone, Copy, Debug)]
+struct Keepalive {
+    /// How often to send a PING, also while no call is open.
+    interval: Duration,
+    /// How long to wait for the PING's answer before dropping the
+    /// connection (the next call then reconnects).
+    timeout: Duration,
+}
+
+/// A PING every 60 s with 20 s to answer, as the official SDKs do. Load
+/// balancers and NATs forget connections that stay silent, and a connection
+/// lost that way is otherwise only noticed when a call times out on it;
+/// with these values a dead connection is dropped within 80 s of going quiet.
+const KEEPALIVE: Keepalive = Keepalive {
+    interval: Duration::from_secs(60),
+    timeout: Duration::from_secs(20),
+};
+
 /// The gRPC endpoint for an environment; connected on the first call.
-fn grpc_endpoint(env_url: &Url, connect_timeout: Duration) -> Result<Endpoint> {
+///
+/// The official SDKs also close a connection after 4 idle minutes, before
+/// Scalekit does. tonic's `Endpoint` (0.14) has no such setting: a
+/// `Channel` is one connection, not a pool. The keepalive PINGs keep it
+/// from looking dead to the network, and when the server closes it anyway
+/// (GOAWAY or a reset), the next call reconnects.
+fn grpc_endpoint(
+    env_url: &Url,
+    connect_timeout: Duration,
+    keepalive: Keepalive,
+) -> Result<Endpoint> {
     // gRPC goes to the origin; a path on the environment URL would otherwise
     // be prefixed to every method path.
     let origin = env_url.origin().ascii_serialization();
     let endpoint = Endpoint::from_shared(origin)
         .map_err(|e| Error::Config(format!("environment URL is not a valid gRPC endpoint: {e}")))?
         .connect_timeout(connect_timeout)
-        .tcp_nodelay(true);
+        .tcp_nodelay(true)
+        .http2_keep_alive_interval(keepalive.interval)
+        .keep_alive_timeout(keepalive.timeout)
+        .keep_alive_while_idle(true);
     #[cfg(feature = "tls-ring")]
     let endpoint = if env_url.scheme() == "https" {
         endpoint
@@ -614,6 +759,131 @@ mod tests {
         let client = ScalekitClient::new("https://acme.scalekit.dev", "id", "secret").unwrap();
         let _ = client.users();
         let _ = client.raw().users();
+    }
+
+    #[test]
+    fn build_rejects_zero_timeouts_naming_the_setting() {
+        type Setting = fn(ClientBuilder) -> ClientBuilder;
+        let cases: [(&str, Setting); 3] = [
+            ("timeout", |b| b.timeout(Duration::ZERO)),
+            ("connect_timeout", |b| b.connect_timeout(Duration::ZERO)),
+            ("token_timeout", |b| b.token_timeout(Duration::ZERO)),
+        ];
+        for (name, zero) in cases {
+            let builder = ScalekitClient::builder("https://x.dev", "id", "secret");
+            let message = config_error(zero(builder).build());
+            assert!(
+                message.starts_with(&format!("{name} ")),
+                "{name}: the error must name the setting, got {message:?}"
+            );
+            assert!(message.contains("zero"), "{name}: {message:?}");
+        }
+        // The smallest non-zero values and `no_timeout` are fine.
+        ScalekitClient::builder("https://x.dev", "id", "secret")
+            .timeout(Duration::from_nanos(1))
+            .connect_timeout(Duration::from_nanos(1))
+            .token_timeout(Duration::from_nanos(1))
+            .build()
+            .unwrap();
+        ScalekitClient::builder("https://x.dev", "id", "secret")
+            .no_timeout()
+            .build()
+            .unwrap();
+    }
+
+    /// A loopback proxy for one connection: counts the bytes the client
+    /// sends, and once `mute` is set stops passing the server's bytes back.
+    /// `closed` fires when the client ends the connection.
+    struct Proxy {
+        addr: std::net::SocketAddr,
+        client_bytes: Arc<std::sync::atomic::AtomicUsize>,
+        mute: Arc<std::sync::atomic::AtomicBool>,
+        closed: tokio::sync::oneshot::Receiver<()>,
+    }
+
+    async fn proxy_to(upstream: std::net::SocketAddr) -> Proxy {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client_bytes = Arc::new(AtomicUsize::new(0));
+        let mute = Arc::new(AtomicBool::new(false));
+        let (closed_tx, closed) = tokio::sync::oneshot::channel();
+        let (counted, muted) = (Arc::clone(&client_bytes), Arc::clone(&mute));
+        tokio::spawn(async move {
+            let (client, _) = listener.accept().await.unwrap();
+            let server = tokio::net::TcpStream::connect(upstream).await.unwrap();
+            let (mut client_read, mut client_write) = client.into_split();
+            let (mut server_read, mut server_write) = server.into_split();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = server_read.read(&mut buf).await {
+                    if !muted.load(Ordering::SeqCst)
+                        && client_write.write_all(&buf[..n]).await.is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = client_read.read(&mut buf).await {
+                counted.fetch_add(n, Ordering::SeqCst);
+                if server_write.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+            }
+            let _ = closed_tx.send(());
+        });
+        Proxy {
+            addr,
+            client_bytes,
+            mute,
+            closed,
+        }
+    }
+
+    #[tokio::test]
+    async fn grpc_endpoint_pings_while_idle_and_drops_an_unanswering_connection() {
+        use std::sync::atomic::Ordering;
+
+        // An HTTP/2 (prior knowledge) server with no routes is enough: only
+        // the connection matters.
+        let server = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server_addr = server.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(server, axum::Router::new()).await });
+        let proxy = proxy_to(server_addr).await;
+
+        let url = Url::parse(&format!("http://{}/", proxy.addr)).unwrap();
+        let keepalive = Keepalive {
+            interval: Duration::from_millis(100),
+            timeout: Duration::from_millis(300),
+        };
+        let channel = grpc_endpoint(&url, Duration::from_secs(2), keepalive)
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+
+        // No call is open: whatever the client sends now is keepalive.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let before = proxy.client_bytes.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let idle_bytes = proxy.client_bytes.load(Ordering::SeqCst) - before;
+        // An HTTP/2 PING frame is 17 bytes.
+        assert!(
+            idle_bytes >= 2 * 17,
+            "{idle_bytes} bytes sent while idle; expected PINGs every 100 ms"
+        );
+
+        // The server stops answering: the client gives the connection up
+        // within interval + timeout, well before this test's limit.
+        proxy.mute.store(true, Ordering::SeqCst);
+        tokio::time::timeout(Duration::from_secs(3), proxy.closed)
+            .await
+            .expect("the client should drop a connection whose PINGs go unanswered")
+            .unwrap();
+        drop(channel);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::proto::connections::{
     ConnectionServiceClient, GetConnectionRequest, ListConnectionsRequest, ToggleConnectionRequest,
 };
+use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use crate::validate;
 
@@ -45,13 +46,17 @@ pub use crate::proto::connections::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct ConnectionsClient {
-    grpc: ConnectionServiceClient<AuthChannel>,
+    stub: Stub<ConnectionServiceClient<AuthChannel>>,
 }
 
 impl ConnectionsClient {
     pub(crate) fn new(channel: AuthChannel) -> Self {
         ConnectionsClient {
-            grpc: ConnectionServiceClient::new(channel),
+            stub: Stub::new(
+                channel,
+                "scalekit.v1.connections.ConnectionService",
+                ConnectionServiceClient::new,
+            ),
         }
     }
 
@@ -91,13 +96,7 @@ impl ConnectionsClient {
         connection_id: &str,
     ) -> Result<Connection> {
         let request = get_connection_request(organization_id, connection_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .get_connection(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_connection(request)).await?;
         response
             .connection
             .ok_or(Error::MalformedResponse("connection"))
@@ -165,13 +164,7 @@ impl ConnectionsClient {
     }
 
     async fn list(&self, request: ListConnectionsRequest) -> Result<Vec<ListConnection>> {
-        let response = self
-            .grpc
-            .clone()
-            .list_connections(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_connections(request)).await?;
         Ok(response.connections)
     }
 
@@ -208,13 +201,7 @@ impl ConnectionsClient {
         connection_id: &str,
     ) -> Result<ToggleConnectionResponse> {
         let request = toggle_connection_request(organization_id, connection_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .enable_connection(request)
-            .await
-            .map_err(Error::from)?;
-        Ok(response.into_inner())
+        call!(self.stub, enable_connection(request)).await
     }
 
     /// Disables a connection: its organization's users can no longer sign in
@@ -249,13 +236,7 @@ impl ConnectionsClient {
         connection_id: &str,
     ) -> Result<ToggleConnectionResponse> {
         let request = toggle_connection_request(organization_id, connection_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .disable_connection(request)
-            .await
-            .map_err(Error::from)?;
-        Ok(response.into_inner())
+        call!(self.stub, disable_connection(request)).await
     }
 }
 

@@ -34,6 +34,7 @@ use crate::proto::directories::{
     DirectoryServiceClient, GetDirectoryRequest, ListDirectoriesRequest,
     ListDirectoryGroupsRequest, ListDirectoryUsersRequest, ToggleDirectoryRequest,
 };
+use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use crate::validate;
 
@@ -59,13 +60,17 @@ pub use crate::proto::directories::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct DirectoriesClient {
-    grpc: DirectoryServiceClient<AuthChannel>,
+    stub: Stub<DirectoryServiceClient<AuthChannel>>,
 }
 
 impl DirectoriesClient {
     pub(crate) fn new(channel: AuthChannel) -> Self {
         DirectoriesClient {
-            grpc: DirectoryServiceClient::new(channel),
+            stub: Stub::new(
+                channel,
+                "scalekit.v1.directories.DirectoryService",
+                DirectoryServiceClient::new,
+            ),
         }
     }
 
@@ -95,13 +100,7 @@ impl DirectoriesClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/directory>
     pub async fn list_directories(&self, organization_id: &str) -> Result<Vec<Directory>> {
         let request = list_directories_request(organization_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .list_directories(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_directories(request)).await?;
         Ok(response.directories)
     }
 
@@ -140,13 +139,7 @@ impl DirectoriesClient {
         directory_id: &str,
     ) -> Result<Directory> {
         let request = get_directory_request(organization_id, directory_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .get_directory(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_directory(request)).await?;
         response
             .directory
             .ok_or(Error::MalformedResponse("directory"))
@@ -238,13 +231,7 @@ impl DirectoriesClient {
         opts: ListDirectoryUsersOptions,
     ) -> Result<Page<DirectoryUser>> {
         let request = list_directory_users_request(organization_id, directory_id, &opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .list_directory_users(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_directory_users(request)).await?;
         Ok(Page::new(
             response.users,
             response.next_page_token,
@@ -348,13 +335,7 @@ impl DirectoriesClient {
         opts: ListDirectoryGroupsOptions,
     ) -> Result<Page<DirectoryGroup>> {
         let request = list_directory_groups_request(organization_id, directory_id, &opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .list_directory_groups(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_directory_groups(request)).await?;
         Ok(Page::new(
             response.groups,
             response.next_page_token,
@@ -446,13 +427,7 @@ impl DirectoriesClient {
         directory_id: &str,
     ) -> Result<ToggleDirectoryResponse> {
         let request = toggle_directory_request(organization_id, directory_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .enable_directory(request)
-            .await
-            .map_err(Error::from)?;
-        Ok(response.into_inner())
+        call!(self.stub, enable_directory(request)).await
     }
 
     /// Disables a directory: syncing stops, and the users and groups already
@@ -487,13 +462,7 @@ impl DirectoriesClient {
         directory_id: &str,
     ) -> Result<ToggleDirectoryResponse> {
         let request = toggle_directory_request(organization_id, directory_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .disable_directory(request)
-            .await
-            .map_err(Error::from)?;
-        Ok(response.into_inner())
+        call!(self.stub, disable_directory(request)).await
     }
 }
 

@@ -28,6 +28,7 @@ use crate::proto::domains::{
     CreateDomain, CreateDomainRequest, DeleteDomainRequest, DomainServiceClient, GetDomainRequest,
     ListDomainRequest,
 };
+use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use crate::validate;
 
@@ -49,13 +50,17 @@ pub use crate::proto::domains::{Domain, DomainType, VerificationStatus};
 /// ```
 #[derive(Clone, Debug)]
 pub struct DomainsClient {
-    grpc: DomainServiceClient<AuthChannel>,
+    stub: Stub<DomainServiceClient<AuthChannel>>,
 }
 
 impl DomainsClient {
     pub(crate) fn new(channel: AuthChannel) -> Self {
         DomainsClient {
-            grpc: DomainServiceClient::new(channel),
+            stub: Stub::new(
+                channel,
+                "scalekit.v1.domains.DomainService",
+                DomainServiceClient::new,
+            ),
         }
     }
 
@@ -101,13 +106,7 @@ impl DomainsClient {
         opts: CreateDomainOptions,
     ) -> Result<Domain> {
         let request = create_domain_request(organization_id, name, &opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .create_domain(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, create_domain(request)).await?;
         response.domain.ok_or(Error::MalformedResponse("domain"))
     }
 
@@ -140,13 +139,7 @@ impl DomainsClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/domains>
     pub async fn get_domain(&self, organization_id: &str, domain_id: &str) -> Result<Domain> {
         let request = get_domain_request(organization_id, domain_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .get_domain(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_domain(request)).await?;
         response.domain.ok_or(Error::MalformedResponse("domain"))
     }
 
@@ -186,13 +179,7 @@ impl DomainsClient {
         opts: ListDomainsOptions,
     ) -> Result<Vec<Domain>> {
         let request = list_domains_request(organization_id, &opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .list_domains(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_domains(request)).await?;
         Ok(response.domains)
     }
 
@@ -284,11 +271,7 @@ impl DomainsClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/domains>
     pub async fn delete_domain(&self, organization_id: &str, domain_id: &str) -> Result<()> {
         let request = delete_domain_request(organization_id, domain_id)?;
-        self.grpc
-            .clone()
-            .delete_domain(request)
-            .await
-            .map_err(Error::from)?;
+        call!(self.stub, delete_domain(request)).await?;
         Ok(())
     }
 }

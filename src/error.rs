@@ -106,7 +106,8 @@ pub enum Error {
     #[error("transport error")]
     Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
 
-    /// The per-request timeout elapsed.
+    /// The per-request timeout elapsed. Its [`kind`](Error::kind) is
+    /// [`ErrorKind::GatewayTimeout`] (HTTP 504).
     #[error("request timed out")]
     Timeout,
 
@@ -171,31 +172,44 @@ impl Error {
         }
     }
 
-    /// The [`ErrorKind`] of an [`Error::Api`]; `None` for every other variant.
+    /// The [`ErrorKind`] of an [`Error::Api`], and
+    /// [`ErrorKind::GatewayTimeout`] for a client-side timeout
+    /// ([`is_timeout`](Error::is_timeout): [`Error::Timeout`], or
+    /// [`TokenError::Timeout`] when the token request was the part that ran
+    /// out of time). `None` for every other variant.
+    ///
+    /// A timeout is reported like a server's `DEADLINE_EXCEEDED`, as the
+    /// reference SDK does: whichever side gave up, the caller ran out of
+    /// time, and code that maps errors to HTTP answers 504 either way.
     ///
     /// ```
     /// use scalekit::{Error, ErrorKind};
     ///
     /// let err = Error::from(tonic::Status::resource_exhausted("slow down"));
     /// assert_eq!(err.kind(), Some(ErrorKind::TooManyRequests));
+    /// assert_eq!(Error::Timeout.kind(), Some(ErrorKind::GatewayTimeout));
     /// ```
     pub fn kind(&self) -> Option<ErrorKind> {
-        self.api().map(ApiError::kind)
+        match self {
+            Error::Api(api) => Some(api.kind()),
+            _ if self.is_timeout() => Some(ErrorKind::GatewayTimeout),
+            _ => None,
+        }
     }
 
-    /// The HTTP status: the mapped status of an [`Error::Api`], or the status
-    /// the token endpoint answered with ([`TokenError::Status`]). `None`
-    /// otherwise.
+    /// The HTTP status: the status of [`kind`](Error::kind) (so 504 for a
+    /// timeout), or the status the token endpoint answered with
+    /// ([`TokenError::Status`]). `None` otherwise.
     ///
     /// ```
     /// let err = scalekit::Error::from(tonic::Status::unimplemented("later"));
     /// assert_eq!(err.http_status(), Some(501));
+    /// assert_eq!(scalekit::Error::Timeout.http_status(), Some(504));
     /// ```
     pub fn http_status(&self) -> Option<u16> {
         match self {
-            Error::Api(api) => Some(api.http_status()),
             Error::Auth(TokenError::Status { status, .. }) => Some(*status),
-            _ => None,
+            _ => self.kind().map(ErrorKind::http_status),
         }
     }
 
@@ -426,6 +440,10 @@ pub enum InvalidTokenReason {
     /// refetch (`None`: the token has no `kid` and no single key fits).
     #[error("no signing key {} in the JWKS", .0.as_deref().map(|k| format!("`{}`", OneLine(k))).unwrap_or_else(|| "for a token without kid".into()))]
     UnknownKey(Option<String>),
+    /// The key the token names is one this SDK refuses to verify with (an
+    /// RSA key shorter than 2048 bits); the text says why.
+    #[error("the signing key is not accepted: {0}")]
+    UnsupportedKey(&'static str),
     /// The signature does not verify against the key.
     #[error("the signature does not verify")]
     InvalidSignature,
@@ -477,6 +495,13 @@ pub enum WebhookSignatureReason {
     /// The timestamp header is not an integer.
     #[error("invalid signature headers")]
     InvalidSignatureHeaders,
+    /// The signature header has more entries than the SDK checks
+    /// (`webhook::MAX_SIGNATURES`); the delivery is refused unchecked.
+    #[error("too many signatures in the signature header (at most {max})")]
+    TooManySignatures {
+        /// The most entries accepted.
+        max: usize,
+    },
     /// The timestamp is more than the tolerance in the past.
     #[error("message timestamp too old")]
     TimestampTooOld,
@@ -681,7 +706,7 @@ pub enum ErrorKind {
     NotImplemented,
     /// HTTP 503: `UNAVAILABLE`.
     ServiceUnavailable,
-    /// HTTP 504: `DEADLINE_EXCEEDED`.
+    /// HTTP 504: `DEADLINE_EXCEEDED`, and client-side timeouts ([`Error::kind`]).
     GatewayTimeout,
     /// HTTP 500: any other code (`OK` in an error).
     Unknown,
@@ -761,7 +786,7 @@ impl fmt::Display for ErrorKind {
 }
 
 /// The canonical upper-snake name of a gRPC code.
-fn code_name(code: Code) -> &'static str {
+pub(crate) fn code_name(code: Code) -> &'static str {
     match code {
         Code::Ok => "OK",
         Code::Cancelled => "CANCELLED",
@@ -1466,9 +1491,67 @@ mod tests {
             }
             ensure!(err.code().is_none(), "{err:?}");
             ensure!(err.api().is_none(), "{err:?}");
-            ensure!(err.kind().is_none(), "{err:?}");
-            let status_expected = matches!(err, Error::Auth(TokenError::Status { .. }));
+            // Client-side timeouts are the one non-API kind (see below).
+            ensure!(err.kind().is_some() == err.is_timeout(), "{err:?}");
+            let status_expected =
+                matches!(err, Error::Auth(TokenError::Status { .. })) || err.is_timeout();
             ensure!(err.http_status().is_some() == status_expected, "{err:?}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn kind_timeouts_map_to_gateway_timeout_like_deadline_exceeded() -> anyhow::Result<()> {
+        let token_status = |status| {
+            Error::Auth(TokenError::Status {
+                status,
+                error: None,
+                error_description: None,
+            })
+        };
+        let rows: [(Error, Option<ErrorKind>, Option<u16>); 9] = [
+            (Error::Timeout, Some(ErrorKind::GatewayTimeout), Some(504)),
+            (
+                Error::Auth(TokenError::Timeout),
+                Some(ErrorKind::GatewayTimeout),
+                Some(504),
+            ),
+            (
+                Error::from(tonic::Status::deadline_exceeded("server gave up")),
+                Some(ErrorKind::GatewayTimeout),
+                Some(504),
+            ),
+            (
+                Error::from(tonic::Status::unavailable("down")),
+                Some(ErrorKind::ServiceUnavailable),
+                Some(503),
+            ),
+            // The token endpoint's own answer keeps its HTTP status and has
+            // no gRPC kind.
+            (token_status(401), None, Some(401)),
+            (token_status(504), None, Some(504)),
+            (
+                Error::Auth(TokenError::Transport(Arc::new(std::io::Error::other("x")))),
+                None,
+                None,
+            ),
+            (
+                Error::Transport(Box::new(std::io::Error::other("x"))),
+                None,
+                None,
+            ),
+            (Error::Config("x".to_owned()), None, None),
+        ];
+        for (err, kind, status) in rows {
+            ensure!(err.kind() == kind, "{err:?}: kind {:?}", err.kind());
+            ensure!(
+                err.http_status() == status,
+                "{err:?}: http_status {:?}",
+                err.http_status()
+            );
+            if let Some(kind) = kind {
+                ensure!(Some(kind.http_status()) == status, "{err:?}");
+            }
         }
         Ok(())
     }

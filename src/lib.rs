@@ -35,4 +35,4 @@ pub use error::{
     WebhookSignatureReason,
 };
 pub use pagination::Page;
-pub use transport::AuthChannel;
+pub use transport::{AuthChannel, RetryConfig};

@@ -41,6 +41,7 @@ use crate::proto::organizations::{
     OrganizationServiceClient, UpdateOrganizationRequest, UpdateOrganizationSettingsRequest,
     UpsertUserManagementSettingsRequest,
 };
+use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use crate::validate;
 
@@ -71,13 +72,17 @@ const ORG_PREFIX: &str = "org_";
 /// ```
 #[derive(Clone, Debug)]
 pub struct OrganizationsClient {
-    grpc: OrganizationServiceClient<AuthChannel>,
+    stub: Stub<OrganizationServiceClient<AuthChannel>>,
 }
 
 impl OrganizationsClient {
     pub(crate) fn new(channel: AuthChannel) -> Self {
         OrganizationsClient {
-            grpc: OrganizationServiceClient::new(channel),
+            stub: Stub::new(
+                channel,
+                "scalekit.v1.organizations.OrganizationService",
+                OrganizationServiceClient::new,
+            ),
         }
     }
 
@@ -123,13 +128,7 @@ impl OrganizationsClient {
         opts: CreateOrganizationOptions,
     ) -> Result<Organization> {
         let request = create_organization_request(name, opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .create_organization(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, create_organization(request)).await?;
         response
             .organization
             .ok_or(Error::MalformedResponse("organization"))
@@ -173,13 +172,7 @@ impl OrganizationsClient {
         opts: ListOrganizationOptions,
     ) -> Result<Page<Organization>> {
         let request = list_organization_request(&opts);
-        let response = self
-            .grpc
-            .clone()
-            .list_organization(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_organization(request)).await?;
         Ok(Page::new(
             response.organizations,
             response.next_page_token,
@@ -296,13 +289,7 @@ impl OrganizationsClient {
     }
 
     async fn get(&self, request: GetOrganizationRequest) -> Result<Organization> {
-        let response = self
-            .grpc
-            .clone()
-            .get_organization(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_organization(request)).await?;
         response
             .organization
             .ok_or(Error::MalformedResponse("organization"))
@@ -400,13 +387,7 @@ impl OrganizationsClient {
     }
 
     async fn update(&self, request: UpdateOrganizationRequest) -> Result<Organization> {
-        let response = self
-            .grpc
-            .clone()
-            .update_organization(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, update_organization(request)).await?;
         response
             .organization
             .ok_or(Error::MalformedResponse("organization"))
@@ -436,11 +417,7 @@ impl OrganizationsClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/organizations>
     pub async fn delete_organization(&self, organization_id: &str) -> Result<()> {
         let request = delete_organization_request(organization_id)?;
-        self.grpc
-            .clone()
-            .delete_organization(request)
-            .await
-            .map_err(Error::from)?;
+        call!(self.stub, delete_organization(request)).await?;
         Ok(())
     }
 
@@ -471,13 +448,7 @@ impl OrganizationsClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/organizations>
     pub async fn generate_portal_link(&self, organization_id: &str) -> Result<Link> {
         let request = generate_portal_link_request(organization_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .generate_portal_link(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, generate_portal_link(request)).await?;
         response.link.ok_or(Error::MalformedResponse("link"))
     }
 
@@ -524,13 +495,7 @@ impl OrganizationsClient {
         settings: OrganizationSettings,
     ) -> Result<Organization> {
         let request = update_organization_settings_request(organization_id, settings)?;
-        let response = self
-            .grpc
-            .clone()
-            .update_organization_settings(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, update_organization_settings(request)).await?;
         response
             .organization
             .ok_or(Error::MalformedResponse("organization"))
@@ -584,13 +549,7 @@ impl OrganizationsClient {
         settings: OrganizationUserManagementSettings,
     ) -> Result<OrganizationUserManagementSettings> {
         let request = upsert_user_management_settings_request(organization_id, settings)?;
-        let response = self
-            .grpc
-            .clone()
-            .upsert_user_management_settings(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, upsert_user_management_settings(request)).await?;
         response
             .settings
             .ok_or(Error::MalformedResponse("settings"))

@@ -37,6 +37,7 @@ use crate::proto::auth::passwordless::{
     verify_password_less_request, PasswordlessServiceClient, ResendPasswordlessRequest,
     SendPasswordlessRequest, VerifyPasswordLessRequest,
 };
+use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use crate::validate;
 
@@ -60,13 +61,17 @@ pub use crate::proto::auth::passwordless::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct PasswordlessClient {
-    grpc: PasswordlessServiceClient<AuthChannel>,
+    stub: Stub<PasswordlessServiceClient<AuthChannel>>,
 }
 
 impl PasswordlessClient {
     pub(crate) fn new(channel: AuthChannel) -> Self {
         PasswordlessClient {
-            grpc: PasswordlessServiceClient::new(channel),
+            stub: Stub::new(
+                channel,
+                "scalekit.v1.auth.passwordless.PasswordlessService",
+                PasswordlessServiceClient::new,
+            ),
         }
     }
 
@@ -114,13 +119,7 @@ impl PasswordlessClient {
         opts: SendPasswordlessEmailOptions,
     ) -> Result<SendPasswordlessResponse> {
         let request = send_passwordless_email_request(email, opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .send_passwordless_email(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, send_passwordless_email(request)).await?;
         Ok(response)
     }
 
@@ -168,13 +167,7 @@ impl PasswordlessClient {
         opts: VerifyPasswordlessEmailOptions,
     ) -> Result<VerifyPasswordLessResponse> {
         let request = verify_passwordless_email_request(credential, opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .verify_passwordless_email(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, verify_passwordless_email(request)).await?;
         Ok(response)
     }
 
@@ -209,13 +202,7 @@ impl PasswordlessClient {
         auth_request_id: &str,
     ) -> Result<SendPasswordlessResponse> {
         let request = resend_passwordless_email_request(auth_request_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .resend_passwordless_email(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, resend_passwordless_email(request)).await?;
         Ok(response)
     }
 }

@@ -34,6 +34,7 @@ use crate::proto::roles::{
     ListRolePermissionsRequest, RemovePermissionFromRoleRequest, RolesServiceClient,
     UpdatePermissionRequest,
 };
+use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use crate::validate;
 
@@ -56,13 +57,17 @@ pub use crate::proto::roles::{CreatePermission, Permission};
 /// ```
 #[derive(Clone, Debug)]
 pub struct PermissionsClient {
-    grpc: RolesServiceClient<AuthChannel>,
+    stub: Stub<RolesServiceClient<AuthChannel>>,
 }
 
 impl PermissionsClient {
     pub(crate) fn new(channel: AuthChannel) -> Self {
         PermissionsClient {
-            grpc: RolesServiceClient::new(channel),
+            stub: Stub::new(
+                channel,
+                "scalekit.v1.roles.RolesService",
+                RolesServiceClient::new,
+            ),
         }
     }
 
@@ -102,13 +107,7 @@ impl PermissionsClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/permissions>
     pub async fn create_permission(&self, permission: CreatePermission) -> Result<Permission> {
         let request = create_permission_request(permission)?;
-        let response = self
-            .grpc
-            .clone()
-            .create_permission(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, create_permission(request)).await?;
         response
             .permission
             .ok_or(Error::MalformedResponse("permission"))
@@ -138,13 +137,7 @@ impl PermissionsClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/permissions>
     pub async fn get_permission(&self, permission_name: &str) -> Result<Permission> {
         let request = get_permission_request(permission_name)?;
-        let response = self
-            .grpc
-            .clone()
-            .get_permission(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_permission(request)).await?;
         response
             .permission
             .ok_or(Error::MalformedResponse("permission"))
@@ -182,13 +175,7 @@ impl PermissionsClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/permissions>
     pub async fn list_permissions(&self, opts: ListPermissionsOptions) -> Result<Page<Permission>> {
         let request = list_permissions_request(&opts);
-        let response = self
-            .grpc
-            .clone()
-            .list_permissions(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_permissions(request)).await?;
         Ok(Page::new(
             response.permissions,
             response.next_page_token,
@@ -277,13 +264,7 @@ impl PermissionsClient {
         permission: CreatePermission,
     ) -> Result<Permission> {
         let request = update_permission_request(permission_name, permission)?;
-        let response = self
-            .grpc
-            .clone()
-            .update_permission(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, update_permission(request)).await?;
         response
             .permission
             .ok_or(Error::MalformedResponse("permission"))
@@ -314,11 +295,7 @@ impl PermissionsClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/permissions>
     pub async fn delete_permission(&self, permission_name: &str) -> Result<()> {
         let request = delete_permission_request(permission_name)?;
-        self.grpc
-            .clone()
-            .delete_permission(request)
-            .await
-            .map_err(Error::from)?;
+        call!(self.stub, delete_permission(request)).await?;
         Ok(())
     }
 
@@ -348,13 +325,7 @@ impl PermissionsClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/permissions>
     pub async fn list_role_permissions(&self, role_name: &str) -> Result<Vec<Permission>> {
         let request = list_role_permissions_request(role_name)?;
-        let response = self
-            .grpc
-            .clone()
-            .list_role_permissions(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_role_permissions(request)).await?;
         Ok(response.permissions)
     }
 
@@ -391,13 +362,7 @@ impl PermissionsClient {
         permission_names: impl IntoIterator<Item = impl Into<String>>,
     ) -> Result<Vec<Permission>> {
         let request = add_permissions_to_role_request(role_name, permission_names)?;
-        let response = self
-            .grpc
-            .clone()
-            .add_permissions_to_role(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, add_permissions_to_role(request)).await?;
         Ok(response.permissions)
     }
 
@@ -433,11 +398,7 @@ impl PermissionsClient {
         permission_name: &str,
     ) -> Result<()> {
         let request = remove_permission_from_role_request(role_name, permission_name)?;
-        self.grpc
-            .clone()
-            .remove_permission_from_role(request)
-            .await
-            .map_err(Error::from)?;
+        call!(self.stub, remove_permission_from_role(request)).await?;
         Ok(())
     }
 
@@ -473,13 +434,7 @@ impl PermissionsClient {
         role_name: &str,
     ) -> Result<Vec<Permission>> {
         let request = list_effective_role_permissions_request(role_name)?;
-        let response = self
-            .grpc
-            .clone()
-            .list_effective_role_permissions(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_effective_role_permissions(request)).await?;
         Ok(response.permissions)
     }
 }

@@ -36,6 +36,7 @@ use crate::proto::roles::{
     ListOrganizationRolesRequest, ListRolesRequest, RolesServiceClient,
     UpdateDefaultOrganizationRolesRequest, UpdateOrganizationRoleRequest, UpdateRoleRequest,
 };
+use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use crate::validate;
 
@@ -58,13 +59,17 @@ pub use crate::proto::roles::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct RolesClient {
-    grpc: RolesServiceClient<AuthChannel>,
+    stub: Stub<RolesServiceClient<AuthChannel>>,
 }
 
 impl RolesClient {
     pub(crate) fn new(channel: AuthChannel) -> Self {
         RolesClient {
-            grpc: RolesServiceClient::new(channel),
+            stub: Stub::new(
+                channel,
+                "scalekit.v1.roles.RolesService",
+                RolesServiceClient::new,
+            ),
         }
     }
 
@@ -109,13 +114,7 @@ impl RolesClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/roles>
     pub async fn create_role(&self, role: CreateRole) -> Result<Role> {
         let request = create_role_request(role)?;
-        let response = self
-            .grpc
-            .clone()
-            .create_role(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, create_role(request)).await?;
         response.role.ok_or(Error::MalformedResponse("role"))
     }
 
@@ -149,13 +148,7 @@ impl RolesClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/roles>
     pub async fn get_role(&self, role_name: &str, opts: GetRoleOptions) -> Result<Role> {
         let request = get_role_request(role_name, opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .get_role(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_role(request)).await?;
         response.role.ok_or(Error::MalformedResponse("role"))
     }
 
@@ -185,13 +178,7 @@ impl RolesClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/roles>
     pub async fn list_roles(&self, opts: ListRolesOptions) -> Result<Vec<Role>> {
         let request = list_roles_request(opts);
-        let response = self
-            .grpc
-            .clone()
-            .list_roles(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_roles(request)).await?;
         Ok(response.roles)
     }
 
@@ -230,13 +217,7 @@ impl RolesClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/roles>
     pub async fn update_role(&self, role_name: &str, role: UpdateRole) -> Result<Role> {
         let request = update_role_request(role_name, role)?;
-        let response = self
-            .grpc
-            .clone()
-            .update_role(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, update_role(request)).await?;
         response.role.ok_or(Error::MalformedResponse("role"))
     }
 
@@ -271,11 +252,7 @@ impl RolesClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/roles>
     pub async fn delete_role(&self, role_name: &str, opts: DeleteRoleOptions) -> Result<()> {
         let request = delete_role_request(role_name, opts)?;
-        self.grpc
-            .clone()
-            .delete_role(request)
-            .await
-            .map_err(Error::from)?;
+        call!(self.stub, delete_role(request)).await?;
         Ok(())
     }
 
@@ -303,13 +280,7 @@ impl RolesClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/roles>
     pub async fn get_role_users_count(&self, role_name: &str) -> Result<i64> {
         let request = get_role_users_count_request(role_name)?;
-        let response = self
-            .grpc
-            .clone()
-            .get_role_users_count(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_role_users_count(request)).await?;
         Ok(response.count)
     }
 
@@ -357,13 +328,7 @@ impl RolesClient {
         role: CreateOrganizationRole,
     ) -> Result<Role> {
         let request = create_organization_role_request(organization_id, role)?;
-        let response = self
-            .grpc
-            .clone()
-            .create_organization_role(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, create_organization_role(request)).await?;
         response.role.ok_or(Error::MalformedResponse("role"))
     }
 
@@ -407,13 +372,7 @@ impl RolesClient {
         opts: GetOrganizationRoleOptions,
     ) -> Result<Role> {
         let request = get_organization_role_request(organization_id, role_name, opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .get_organization_role(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_organization_role(request)).await?;
         response.role.ok_or(Error::MalformedResponse("role"))
     }
 
@@ -454,13 +413,7 @@ impl RolesClient {
         opts: ListOrganizationRolesOptions,
     ) -> Result<Vec<Role>> {
         let request = list_organization_roles_request(organization_id, opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .list_organization_roles(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_organization_roles(request)).await?;
         Ok(response.roles)
     }
 
@@ -506,13 +459,7 @@ impl RolesClient {
         role: UpdateRole,
     ) -> Result<Role> {
         let request = update_organization_role_request(organization_id, role_name, role)?;
-        let response = self
-            .grpc
-            .clone()
-            .update_organization_role(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, update_organization_role(request)).await?;
         response.role.ok_or(Error::MalformedResponse("role"))
     }
 
@@ -555,11 +502,7 @@ impl RolesClient {
         opts: DeleteOrganizationRoleOptions,
     ) -> Result<()> {
         let request = delete_organization_role_request(organization_id, role_name, opts)?;
-        self.grpc
-            .clone()
-            .delete_organization_role(request)
-            .await
-            .map_err(Error::from)?;
+        call!(self.stub, delete_organization_role(request)).await?;
         Ok(())
     }
 
@@ -594,13 +537,7 @@ impl RolesClient {
         role_name: &str,
     ) -> Result<i64> {
         let request = get_organization_role_users_count_request(organization_id, role_name)?;
-        let response = self
-            .grpc
-            .clone()
-            .get_organization_role_users_count(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_organization_role_users_count(request)).await?;
         Ok(response.count)
     }
 
@@ -640,13 +577,7 @@ impl RolesClient {
     ) -> Result<Role> {
         let request =
             update_default_organization_roles_request(organization_id, default_member_role)?;
-        let response = self
-            .grpc
-            .clone()
-            .update_default_organization_roles(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, update_default_organization_roles(request)).await?;
         response
             .default_member
             .ok_or(Error::MalformedResponse("default_member"))
@@ -684,11 +615,7 @@ impl RolesClient {
         role_name: &str,
     ) -> Result<()> {
         let request = delete_organization_role_base_request(organization_id, role_name)?;
-        self.grpc
-            .clone()
-            .delete_organization_role_base(request)
-            .await
-            .map_err(Error::from)?;
+        call!(self.stub, delete_organization_role_base(request)).await?;
         Ok(())
     }
 }

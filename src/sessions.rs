@@ -30,6 +30,7 @@ use crate::proto::sessions::{
     RevokeAllUserSessionsRequest, RevokeSessionRequest, SessionDetailsRequest,
     SessionServiceClient, UserSessionDetailsRequest, UserSessionFilter,
 };
+use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use crate::validate;
 
@@ -55,13 +56,17 @@ pub use crate::proto::sessions::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct SessionsClient {
-    grpc: SessionServiceClient<AuthChannel>,
+    stub: Stub<SessionServiceClient<AuthChannel>>,
 }
 
 impl SessionsClient {
     pub(crate) fn new(channel: AuthChannel) -> Self {
         SessionsClient {
-            grpc: SessionServiceClient::new(channel),
+            stub: Stub::new(
+                channel,
+                "scalekit.v1.sessions.SessionService",
+                SessionServiceClient::new,
+            ),
         }
     }
 
@@ -91,13 +96,7 @@ impl SessionsClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/sessions>
     pub async fn get_session(&self, session_id: &str) -> Result<SessionDetails> {
         let request = get_session_request(session_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .get_session(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_session(request)).await?;
         Ok(response)
     }
 
@@ -143,13 +142,7 @@ impl SessionsClient {
         opts: GetUserSessionsOptions,
     ) -> Result<Page<SessionDetails>> {
         let request = get_user_sessions_request(user_id, &opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .get_user_sessions(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_user_sessions(request)).await?;
         Ok(Page::new(
             response.sessions,
             response.next_page_token,
@@ -232,13 +225,7 @@ impl SessionsClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/sessions>
     pub async fn revoke_session(&self, session_id: &str) -> Result<RevokedSessionDetails> {
         let request = revoke_session_request(session_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .revoke_session(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, revoke_session(request)).await?;
         response
             .revoked_session
             .ok_or(Error::MalformedResponse("revoked_session"))
@@ -276,13 +263,7 @@ impl SessionsClient {
         user_id: &str,
     ) -> Result<RevokeAllUserSessionsResponse> {
         let request = revoke_all_user_sessions_request(user_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .revoke_all_user_sessions(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, revoke_all_user_sessions(request)).await?;
         Ok(response)
     }
 }

@@ -32,6 +32,7 @@ use crate::proto::users::{
     ListOrganizationUsersRequest, ListUsersRequest, ResendInviteRequest, UpdateMembership,
     UpdateMembershipRequest, UpdateUserRequest, UserServiceClient,
 };
+use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use crate::validate;
 
@@ -56,13 +57,17 @@ pub use crate::proto::users::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct UsersClient {
-    grpc: UserServiceClient<AuthChannel>,
+    stub: Stub<UserServiceClient<AuthChannel>>,
 }
 
 impl UsersClient {
     pub(crate) fn new(channel: AuthChannel) -> Self {
         UsersClient {
-            grpc: UserServiceClient::new(channel),
+            stub: Stub::new(
+                channel,
+                "scalekit.v1.users.UserService",
+                UserServiceClient::new,
+            ),
         }
     }
 
@@ -117,13 +122,7 @@ impl UsersClient {
         opts: CreateUserAndMembershipOptions,
     ) -> Result<User> {
         let request = create_user_and_membership_request(organization_id, user, opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .create_user_and_membership(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, create_user_and_membership(request)).await?;
         response.user.ok_or(Error::MalformedResponse("user"))
     }
 
@@ -188,13 +187,7 @@ impl UsersClient {
     }
 
     async fn get(&self, request: GetUserRequest) -> Result<User> {
-        let response = self
-            .grpc
-            .clone()
-            .get_user(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, get_user(request)).await?;
         response.user.ok_or(Error::MalformedResponse("user"))
     }
 
@@ -230,13 +223,7 @@ impl UsersClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/users>
     pub async fn list_users(&self, opts: ListUsersOptions) -> Result<Page<User>> {
         let request = list_users_request(&opts);
-        let response = self
-            .grpc
-            .clone()
-            .list_users(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_users(request)).await?;
         Ok(Page::new(
             response.users,
             response.next_page_token,
@@ -322,13 +309,7 @@ impl UsersClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/users>
     pub async fn update_user(&self, user_id: &str, user: UpdateUser) -> Result<User> {
         let request = update_user_request(user_id, user)?;
-        let response = self
-            .grpc
-            .clone()
-            .update_user(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, update_user(request)).await?;
         response.user.ok_or(Error::MalformedResponse("user"))
     }
 
@@ -356,11 +337,7 @@ impl UsersClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/users>
     pub async fn delete_user(&self, user_id: &str) -> Result<()> {
         let request = delete_user_request(user_id)?;
-        self.grpc
-            .clone()
-            .delete_user(request)
-            .await
-            .map_err(Error::from)?;
+        call!(self.stub, delete_user(request)).await?;
         Ok(())
     }
 
@@ -405,13 +382,7 @@ impl UsersClient {
         opts: CreateMembershipOptions,
     ) -> Result<User> {
         let request = create_membership_request(organization_id, user_id, opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .create_membership(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, create_membership(request)).await?;
         response.user.ok_or(Error::MalformedResponse("user"))
     }
 
@@ -439,11 +410,7 @@ impl UsersClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/users>
     pub async fn delete_membership(&self, organization_id: &str, user_id: &str) -> Result<()> {
         let request = delete_membership_request(organization_id, user_id)?;
-        self.grpc
-            .clone()
-            .delete_membership(request)
-            .await
-            .map_err(Error::from)?;
+        call!(self.stub, delete_membership(request)).await?;
         Ok(())
     }
 
@@ -485,13 +452,7 @@ impl UsersClient {
         opts: UpdateMembershipOptions,
     ) -> Result<User> {
         let request = update_membership_request(organization_id, user_id, opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .update_membership(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, update_membership(request)).await?;
         response.user.ok_or(Error::MalformedResponse("user"))
     }
 
@@ -532,13 +493,7 @@ impl UsersClient {
         opts: ListOrganizationUsersOptions,
     ) -> Result<Page<User>> {
         let request = list_organization_users_request(organization_id, &opts)?;
-        let response = self
-            .grpc
-            .clone()
-            .list_organization_users(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_organization_users(request)).await?;
         Ok(Page::new(
             response.users,
             response.next_page_token,
@@ -616,13 +571,7 @@ impl UsersClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/users>
     pub async fn resend_invite(&self, organization_id: &str, user_id: &str) -> Result<Invite> {
         let request = resend_invite_request(organization_id, user_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .resend_invite(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, resend_invite(request)).await?;
         response.invite.ok_or(Error::MalformedResponse("invite"))
     }
 }

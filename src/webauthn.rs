@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::proto::auth::webauthn::{
     DeleteCredentialRequest, ListCredentialsRequest, UpdateCredentialRequest, WebAuthnServiceClient,
 };
+use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use crate::validate;
 
@@ -43,13 +44,17 @@ pub use crate::proto::auth::webauthn::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct WebAuthnClient {
-    grpc: WebAuthnServiceClient<AuthChannel>,
+    stub: Stub<WebAuthnServiceClient<AuthChannel>>,
 }
 
 impl WebAuthnClient {
     pub(crate) fn new(channel: AuthChannel) -> Self {
         WebAuthnClient {
-            grpc: WebAuthnServiceClient::new(channel),
+            stub: Stub::new(
+                channel,
+                "scalekit.v1.auth.webauthn.WebAuthnService",
+                WebAuthnServiceClient::new,
+            ),
         }
     }
 
@@ -83,13 +88,7 @@ impl WebAuthnClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/webauthn>
     pub async fn list_credentials(&self, user_id: &str) -> Result<ListCredentialsResponse> {
         let request = list_credentials_request(user_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .list_credentials(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, list_credentials(request)).await?;
         Ok(response)
     }
 
@@ -124,13 +123,7 @@ impl WebAuthnClient {
         display_name: &str,
     ) -> Result<WebAuthnCredential> {
         let request = update_credential_request(credential_id, display_name)?;
-        let response = self
-            .grpc
-            .clone()
-            .update_credential(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, update_credential(request)).await?;
         response
             .credential
             .ok_or(Error::MalformedResponse("credential"))
@@ -164,13 +157,7 @@ impl WebAuthnClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/webauthn>
     pub async fn delete_credential(&self, credential_id: &str) -> Result<DeleteCredentialResponse> {
         let request = delete_credential_request(credential_id)?;
-        let response = self
-            .grpc
-            .clone()
-            .delete_credential(request)
-            .await
-            .map_err(Error::from)?
-            .into_inner();
+        let response = call!(self.stub, delete_credential(request)).await?;
         Ok(response)
     }
 }

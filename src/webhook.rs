@@ -4,7 +4,8 @@
 //! `{id}.{timestamp}.{payload}`, keyed with the base64 part of your signing
 //! secret (after `whsec_`), and sends `v1,<base64 signature>` entries in the
 //! signature header. A delivery is accepted when any entry matches and the
-//! timestamp is within five minutes of now, either way.
+//! timestamp is within five minutes of now, either way. A header with more
+//! than [`MAX_SIGNATURES`] entries is refused outright.
 //!
 //! ```
 //! # async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
@@ -19,8 +20,9 @@
 //! # }
 //! ```
 //!
-//! Pass the body exactly as received: bytes, not re-serialized JSON. The
-//! comparison is constant-time. [`verify`] and [`verify_interceptor`] take
+//! Pass the body exactly as received: bytes, not re-serialized JSON. The MAC
+//! is computed once per delivery and compared with each entry in constant
+//! time. [`verify`] and [`verify_interceptor`] take
 //! the current time as an argument, for tests.
 
 use std::borrow::Cow;
@@ -30,6 +32,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::{DecodePaddingMode, Engine as _};
+use hmac::digest::{CtOutput, Output};
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 
@@ -39,8 +42,20 @@ use crate::ScalekitClient;
 /// How far a timestamp may be from now, in either direction.
 pub const TOLERANCE: Duration = Duration::from_secs(5 * 60);
 
+/// Most entries a signature header may carry. Each entry costs a base64
+/// decode and a comparison, so an unbounded header would let a sender make
+/// verification arbitrarily slow; a key rotation needs only a few.
+pub const MAX_SIGNATURES: usize = 32;
+
 /// The signature version this SDK verifies.
 const VERSION: &str = "v1";
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Room for a decoded entry: an HMAC-SHA256 tag is 32 bytes, and base64
+/// decoding wants a little slack for its length estimate. A longer entry
+/// cannot match, so it is skipped.
+const ENTRY_BUFFER: usize = 64;
 
 /// Standard base64 that accepts input with or without padding (as Node's
 /// `Buffer.from(…, "base64")` does).
@@ -144,8 +159,9 @@ impl<T: WebhookHeaders + ?Sized> WebhookHeaders for &T {
 ///
 /// # Errors
 /// [`Error::WebhookSignature`] with the [`WebhookSignatureReason`](crate::WebhookSignatureReason):
-/// missing headers, invalid secret, a timestamp that is not a number, too
-/// old, too new, or no matching signature.
+/// missing headers, invalid secret, a timestamp that is not a number, more
+/// than [`MAX_SIGNATURES`] signature entries, too old, too new, or no
+/// matching signature.
 pub fn verify(
     secret: &str,
     headers: &(impl WebhookHeaders + ?Sized),
@@ -213,17 +229,14 @@ fn verify_with_prefix(
     } else {
         WEBHOOK_HEADERS
     };
-    let values: Vec<Option<Cow<'_, str>>> = names
-        .iter()
-        .map(|name| headers.header(name).filter(|v| !v.trim().is_empty()))
-        .collect();
-    let missing: Vec<&'static str> = names
-        .iter()
-        .zip(&values)
-        .filter(|(_, v)| v.is_none())
-        .map(|(n, _)| *n)
-        .collect();
-    let (Some(id), Some(timestamp), Some(signatures)) = (&values[0], &values[1], &values[2]) else {
+    let values = names.map(|name| headers.header(name).filter(|v| !v.trim().is_empty()));
+    let [Some(id), Some(timestamp), Some(signatures)] = &values else {
+        let missing = names
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| *n)
+            .collect();
         return Err(fail(Reason::MissingHeaders(missing)));
     };
 
@@ -239,6 +252,11 @@ fn verify_with_prefix(
         .trim()
         .parse()
         .map_err(|_| fail(Reason::InvalidSignatureHeaders))?;
+    if signature_entries(signatures).nth(MAX_SIGNATURES).is_some() {
+        return Err(fail(Reason::TooManySignatures {
+            max: MAX_SIGNATURES,
+        }));
+    }
     let now = match now.duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_secs() as i64,
         Err(e) => -(e.duration().as_secs() as i64),
@@ -251,14 +269,16 @@ fn verify_with_prefix(
         return Err(fail(Reason::TimestampTooNew));
     }
 
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|_| fail(Reason::InvalidSecret))?;
+    let mut mac = HmacSha256::new_from_slice(&key).map_err(|_| fail(Reason::InvalidSecret))?;
     mac.update(id.as_bytes());
     mac.update(b".");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(payload);
+    // One MAC per delivery, whatever the number of entries.
+    let expected = mac.finalize();
 
-    for entry in signatures.split(' ') {
+    for entry in signature_entries(signatures) {
         let Some((version, signature)) = entry.split_once(',') else {
             continue;
         };
@@ -266,14 +286,33 @@ fn verify_with_prefix(
             continue;
         }
         // A malformed or wrong-length entry is skipped, not fatal to the rest.
-        let Some(signature) = decode_b64(signature) else {
-            continue;
-        };
-        if mac.clone().verify_slice(&signature).is_ok() {
+        // `CtOutput`'s equality is constant-time (`subtle`).
+        if decode_tag(signature).is_some_and(|signature| signature == expected) {
             return Ok(());
         }
     }
     Err(fail(Reason::InvalidSignature))
+}
+
+/// The space-separated entries of a signature header (`v1,<base64>`).
+fn signature_entries(header: &str) -> impl Iterator<Item = &str> {
+    header.split(' ').filter(|entry| !entry.is_empty())
+}
+
+/// An entry's signature as an HMAC-SHA256 tag, decoded on the stack; `None`
+/// when it is not base64 or not the length of a tag.
+fn decode_tag(text: &str) -> Option<CtOutput<HmacSha256>> {
+    let mut buffer = [0u8; ENTRY_BUFFER];
+    let len = LENIENT
+        .decode_slice(text, &mut buffer)
+        .or_else(|_| LENIENT_URL.decode_slice(text, &mut buffer))
+        .ok()?;
+    let mut tag = Output::<HmacSha256>::default();
+    if len != tag.len() {
+        return None;
+    }
+    tag.copy_from_slice(buffer.get(..len)?);
+    Some(CtOutput::new(tag))
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
@@ -424,6 +463,79 @@ mod tests {
             reason(verify(SECRET, &headers(NOW, &header), body, at(NOW))),
             Reason::InvalidSignature
         );
+    }
+
+    /// `count` entries: wrong `v1` signatures of the right length, then
+    /// `last`.
+    fn entries(count: usize, last: &str) -> String {
+        let decoy = format!("v1,{}", STANDARD.encode([7u8; 32]));
+        let mut all = vec![decoy; count - 1];
+        all.push(last.to_string());
+        all.join(" ")
+    }
+
+    #[test]
+    fn a_valid_signature_last_of_many_entries_verifies() {
+        let body = b"{}";
+        let good = format!("v1,{}", sign("msg_1", &NOW.to_string(), body));
+        for count in [2, 10, MAX_SIGNATURES] {
+            let header = entries(count, &good);
+            verify(SECRET, &headers(NOW, &header), body, at(NOW))
+                .unwrap_or_else(|e| panic!("{count} entries: {e}"));
+        }
+        let header = entries(MAX_SIGNATURES, "v1,AAAA");
+        assert_eq!(
+            reason(verify(SECRET, &headers(NOW, &header), body, at(NOW))),
+            Reason::InvalidSignature
+        );
+    }
+
+    #[test]
+    fn more_than_max_signatures_entries_are_refused_unchecked() {
+        let body = b"{}";
+        let good = format!("v1,{}", sign("msg_1", &NOW.to_string(), body));
+        let header = entries(MAX_SIGNATURES + 1, &good);
+        let err = verify(SECRET, &headers(NOW, &header), body, at(NOW)).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::WebhookSignature(Reason::TooManySignatures { max: 32 })
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "webhook verification failed: too many signatures in the signature header (at most 32)"
+        );
+        // Every entry counts, not only well-formed `v1` ones.
+        let header = format!("{} {good}", vec!["v2,x"; MAX_SIGNATURES].join(" "));
+        assert_eq!(
+            reason(verify(SECRET, &headers(NOW, &header), body, at(NOW))),
+            Reason::TooManySignatures { max: 32 }
+        );
+    }
+
+    #[test]
+    fn extra_spaces_are_not_entries() {
+        let body = b"{}";
+        let good = format!("v1,{}", sign("msg_1", &NOW.to_string(), body));
+        let header = entries(MAX_SIGNATURES, &good).replace(' ', "   ");
+        verify(SECRET, &headers(NOW, &header), body, at(NOW)).unwrap();
+    }
+
+    #[test]
+    fn an_entry_longer_than_a_tag_is_skipped() {
+        let body = b"{}";
+        let good = format!("v1,{}", sign("msg_1", &NOW.to_string(), body));
+        let long = format!("v1,{}", STANDARD.encode([1u8; 200]));
+        let short = format!("v1,{}", STANDARD.encode([1u8; 31]));
+        verify(
+            SECRET,
+            &headers(NOW, &format!("{long} {short} {good}")),
+            body,
+            at(NOW),
+        )
+        .unwrap();
     }
 
     #[test]

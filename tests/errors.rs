@@ -63,9 +63,9 @@ async fn api_error_every_code_maps_to_http_status_and_kind() -> anyhow::Result<(
     let server = TestServer::start().await;
     let client = server.client();
     for (code, http, kind) in TABLE {
-        // UNAUTHENTICATED is retried once with a fresh token, so it has to
-        // be sent twice to reach the caller.
-        let attempts = if code == Code::Unauthenticated { 2 } else { 1 };
+        // Raw calls are sent once, with no retry or resend: every injected
+        // code reaches the caller as it is.
+        let attempts = 1;
         let message = format!("injected {code:?}");
         server.fail_next(attempts, Status::new(code, message.clone()));
         let before = server.rpc_count();

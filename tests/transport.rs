@@ -113,14 +113,31 @@ async fn rpc_headers_every_call_carries_sdk_headers_bearer_and_grpc_timeout() ->
     ensure!(rpcs.len() == 3, "{} RPCs", rpcs.len());
     for rpc in &rpcs {
         check_rpc_headers(rpc, &token)?;
+        // What is left of the call's 1.5 s budget when the attempt leaves.
+        let sent = grpc_timeout(rpc).with_context(|| format!("{}: grpc-timeout", rpc.method))?;
         ensure!(
-            rpc.header("grpc-timeout") == Some("1500m"),
-            "{}: grpc-timeout {:?}",
-            rpc.method,
-            rpc.header("grpc-timeout")
+            sent <= Duration::from_millis(1500) && sent > Duration::from_millis(1000),
+            "{}: grpc-timeout {sent:?}",
+            rpc.method
         );
     }
     Ok(())
+}
+
+/// The `grpc-timeout` an RPC carried, decoded (`<digits><unit>`).
+fn grpc_timeout(rpc: &RecordedRpc) -> Option<Duration> {
+    let value = rpc.header("grpc-timeout")?;
+    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    let amount: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(amount * 3600),
+        "M" => Duration::from_secs(amount * 60),
+        "S" => Duration::from_secs(amount),
+        "m" => Duration::from_millis(amount),
+        "u" => Duration::from_micros(amount),
+        "n" => Duration::from_nanos(amount),
+        _ => return None,
+    })
 }
 
 #[tokio::test]
@@ -395,8 +412,22 @@ async fn token_endpoint_failure_shared_by_100_waiters_then_retried() -> anyhow::
         server.token_request_count()
     );
 
-    // A failed fetch is not cached: the next call asks again.
+    // The failure is also shared by the calls right after it...
     server.set_token_delay(Duration::ZERO);
+    let err = client
+        .users()
+        .get_user("usr_1")
+        .await
+        .expect_err("still refused");
+    ensure!(err.is_unauthenticated(), "{err:?}");
+    ensure!(
+        server.token_request_count() == 1,
+        "{} token requests: a call right after a failure must not ask again",
+        server.token_request_count()
+    );
+
+    // ...and is not kept past its backoff: then the next call asks again.
+    tokio::time::sleep(max_backoff(1) + Duration::from_millis(50)).await;
     let err = client
         .users()
         .get_user("usr_1")
@@ -406,6 +437,7 @@ async fn token_endpoint_failure_shared_by_100_waiters_then_retried() -> anyhow::
     ensure!(server.token_request_count() == 2);
 
     server.clear_token_reply();
+    tokio::time::sleep(max_backoff(2) + Duration::from_millis(50)).await;
     client.users().get_user("usr_1").await?;
     ensure!(server.token_request_count() == 3);
     ensure!(server.rpc_count() == 1);
@@ -559,7 +591,11 @@ async fn rpc_slower_than_timeout_returns_timeout() -> anyhow::Result<()> {
     );
     ensure!(server.rpc_count() == 1, "a timed-out call is not retried");
     let rpc = server.last_rpc().context("no RPC")?;
-    ensure!(rpc.header("grpc-timeout") == Some("200m"));
+    let sent = grpc_timeout(&rpc).context("grpc-timeout")?;
+    ensure!(
+        sent <= Duration::from_millis(200) && sent > Duration::from_millis(100),
+        "{sent:?}"
+    );
     Ok(())
 }
 
@@ -621,5 +657,179 @@ async fn token_endpoint_unreachable_returns_transport_error() -> anyhow::Result<
     );
     ensure!(err.is_retryable() && !err.is_unauthenticated());
     check_secret_hidden(&err)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Token source under faults (issue 9: D1, D2, D5)
+// ---------------------------------------------------------------------------
+
+/// The shortest pause the token source takes after its `n`th consecutive
+/// failure (n ≥ 1): 250 ms doubling to a 4 s cap, jittered down to no less
+/// than half. Mirrors `token::backoff` so the tests can bound request counts.
+fn min_backoff(n: u32) -> Duration {
+    let ceiling = Duration::from_millis(250)
+        .saturating_mul(1 << (n - 1).min(16))
+        .min(Duration::from_secs(4));
+    ceiling / 2
+}
+
+/// The longest pause after the `n`th consecutive failure.
+fn max_backoff(n: u32) -> Duration {
+    min_backoff(n) * 2
+}
+
+/// The most fetches a backoff that never waits less than [`min_backoff`]
+/// allows in `elapsed`: the first at once, each later one only after the
+/// pause earned by all failures before it.
+fn max_fetches_within(elapsed: Duration) -> usize {
+    let mut waited = Duration::ZERO;
+    let mut fetches = 1;
+    while waited + min_backoff(fetches as u32) <= elapsed {
+        waited += min_backoff(fetches as u32);
+        fetches += 1;
+    }
+    fetches
+}
+
+#[tokio::test]
+async fn token_huge_expires_in_does_not_panic_and_later_calls_work() -> anyhow::Result<()> {
+    for expires_in in ["1e300", "9223372036854775808", "18446744073709551615"] {
+        let server = TestServer::start().await;
+        server.set_token_reply(
+            200,
+            format!(
+                r#"{{"access_token":"tok_huge","token_type":"Bearer","expires_in":{expires_in}}}"#
+            ),
+        );
+        let client = server.client();
+
+        // Each call in its own task, so that a panic shows up as a failed
+        // join instead of ending the test before the second call.
+        for call in 0..2 {
+            let client = client.clone();
+            let token = tokio::spawn(async move { client.get_client_access_token().await })
+                .await
+                .with_context(|| format!("expires_in {expires_in}: call {call} panicked"))?
+                .with_context(|| format!("expires_in {expires_in}: call {call}"))?;
+            ensure!(
+                token == "tok_huge",
+                "expires_in {expires_in}: got {token:?}"
+            );
+        }
+        ensure!(
+            server.token_request_count() == 1,
+            "expires_in {expires_in}: {} token requests; the token must be cached",
+            server.token_request_count()
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn token_fetch_whose_only_caller_is_dropped_still_completes() -> anyhow::Result<()> {
+    let server = TestServer::start().await;
+    server.set_token_delay(Duration::from_millis(300));
+    let token_timeout = Duration::from_millis(600);
+    let client = server.builder().token_timeout(token_timeout).build()?;
+
+    // The only caller gives up while the token endpoint is still thinking.
+    let abandoned =
+        tokio::time::timeout(Duration::from_millis(50), client.users().get_user("usr_1")).await;
+    ensure!(
+        abandoned.is_err(),
+        "the first call should have been cut short"
+    );
+
+    // Past the token request's own timeout: a fetch nobody drove would now
+    // report a timeout at once.
+    tokio::time::sleep(token_timeout + Duration::from_millis(200)).await;
+    let user = client.users().get_user("usr_2").await?;
+    ensure!(user.id == "usr_2");
+    ensure!(
+        server.token_request_count() == 1,
+        "{} token requests: the abandoned fetch should have filled the cache",
+        server.token_request_count()
+    );
+    Ok(())
+}
+
+const UNAVAILABLE_BODY: &str = r#"{"error":"temporarily_unavailable"}"#;
+
+#[tokio::test]
+async fn token_endpoint_outage_20_sequential_calls_share_failures_then_recover(
+) -> anyhow::Result<()> {
+    let server = TestServer::start().await;
+    server.set_token_reply(503, UNAVAILABLE_BODY);
+    let client = server.client();
+
+    let started = Instant::now();
+    for call in 0..20 {
+        let err = client
+            .users()
+            .get_user("usr_1")
+            .await
+            .expect_err("the token endpoint is down");
+        ensure!(
+            matches!(
+                token_error(&err)?,
+                TokenError::Status { status: 503, error: Some(e), .. } if e == "temporarily_unavailable"
+            ),
+            "call {call}: {err:?}"
+        );
+        ensure!(err.is_retryable(), "call {call}: {err:?}");
+    }
+    let elapsed = started.elapsed();
+    let requests = server.token_request_count();
+    let bound = max_fetches_within(elapsed);
+    ensure!(
+        (1..=bound).contains(&requests),
+        "{requests} token requests for 20 calls in {elapsed:?}; the backoff allows at most {bound}"
+    );
+    ensure!(server.rpc_count() == 0, "no RPC without a token");
+
+    // Recovered: once the pause earned by the failures so far has passed,
+    // the next call asks again and succeeds.
+    server.clear_token_reply();
+    tokio::time::sleep(max_backoff(requests as u32) + Duration::from_millis(50)).await;
+    let user = client.users().get_user("usr_2").await?;
+    ensure!(user.id == "usr_2");
+    ensure!(server.token_request_count() == requests + 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn token_rejected_persistently_backs_off_refetches() -> anyhow::Result<()> {
+    let server = TestServer::start().await;
+    server.reject_all_tokens(true);
+    let client = server.client();
+
+    let started = Instant::now();
+    for call in 0..20 {
+        let err = client
+            .users()
+            .get_user("usr_1")
+            .await
+            .expect_err("every token is rejected");
+        ensure!(
+            err.code() == Some(Code::Unauthenticated),
+            "call {call}: {err:?}"
+        );
+    }
+    let elapsed = started.elapsed();
+    let requests = server.token_request_count();
+    // The first rejection refetches at once (a revoked token); only a
+    // freshly fetched token rejected again starts the backoff.
+    let bound = 1 + max_fetches_within(elapsed);
+    ensure!(
+        (2..=bound).contains(&requests),
+        "{requests} token requests for 20 rejected calls in {elapsed:?}; at most {bound} allowed"
+    );
+
+    // The server accepts tokens again: after the backoff, calls succeed.
+    server.reject_all_tokens(false);
+    tokio::time::sleep(max_backoff(requests as u32) + Duration::from_millis(50)).await;
+    let user = client.users().get_user("usr_2").await?;
+    ensure!(user.id == "usr_2");
     Ok(())
 }

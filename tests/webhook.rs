@@ -38,6 +38,7 @@ fn outcome(result: scalekit::Result<()>) -> anyhow::Result<&'static str> {
             WebhookSignatureReason::TimestampTooOld => "timestamp_too_old",
             WebhookSignatureReason::TimestampTooNew => "timestamp_too_new",
             WebhookSignatureReason::InvalidSignature => "invalid_signature",
+            WebhookSignatureReason::TooManySignatures { .. } => "too_many_signatures",
             other => bail!("unexpected reason {other:?}"),
         },
         Err(other) => bail!("unexpected error {other:?}"),
@@ -126,5 +127,50 @@ fn verify_webhook_payload_uses_the_current_time() -> anyhow::Result<()> {
         err,
         Error::WebhookSignature(WebhookSignatureReason::TimestampTooOld)
     ));
+    Ok(())
+}
+
+/// The `valid` vector's headers with `decoys` wrong `v1` entries put before
+/// its real signature.
+fn valid_behind_decoys(decoys: usize) -> anyhow::Result<(Vector, u64)> {
+    let all = vectors()?;
+    let mut v = all
+        .vectors
+        .into_iter()
+        .find(|v| v.name == "valid")
+        .context("valid vector")?;
+    let real = v
+        .headers
+        .get("webhook-signature")
+        .context("signature header")?
+        .clone();
+    let decoy = "v1,BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+    let mut entries = vec![decoy; decoys];
+    entries.push(&real);
+    v.headers
+        .insert("webhook-signature".into(), entries.join(" "));
+    Ok((v, all.now))
+}
+
+#[test]
+fn verify_finds_a_valid_signature_behind_31_decoys() -> anyhow::Result<()> {
+    let (v, now) = valid_behind_decoys(scalekit::webhook::MAX_SIGNATURES - 1)?;
+    let now = UNIX_EPOCH + Duration::from_secs(now);
+    scalekit::webhook::verify(&v.secret, &v.headers, v.payload.as_bytes(), now)?;
+    scalekit::webhook::verify(
+        &v.secret,
+        &header_map(&v.headers)?,
+        v.payload.as_bytes(),
+        now,
+    )?;
+    Ok(())
+}
+
+#[test]
+fn verify_refuses_a_header_of_33_entries_even_with_a_valid_one() -> anyhow::Result<()> {
+    let (v, now) = valid_behind_decoys(scalekit::webhook::MAX_SIGNATURES)?;
+    let now = UNIX_EPOCH + Duration::from_secs(now);
+    let result = scalekit::webhook::verify(&v.secret, &v.headers, v.payload.as_bytes(), now);
+    ensure!(outcome(result)? == "too_many_signatures");
     Ok(())
 }

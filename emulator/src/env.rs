@@ -67,7 +67,14 @@ impl Stats {
     }
 
     pub(crate) fn count_rpc(&self, method: &str) {
-        *lock(&self.rpcs).entry(method.to_string()).or_default() += 1;
+        let mut rpcs = lock(&self.rpcs);
+        // Allocate the key only for a method's first call.
+        match rpcs.get_mut(method) {
+            Some(count) => *count += 1,
+            None => {
+                rpcs.insert(method.to_string(), 1);
+            }
+        }
     }
 
     pub(crate) fn rpc_counts(&self) -> BTreeMap<String, u64> {

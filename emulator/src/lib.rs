@@ -49,6 +49,7 @@
 #![deny(missing_docs)]
 
 mod authorize;
+mod bearer_cache;
 mod env;
 mod gate;
 mod ids;
@@ -70,11 +71,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::routing::{get, post};
+use axum::serve::ListenerExt as _;
 use rand::distributions::{Alphanumeric, DistString as _};
 use scalekit::proto;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tonic::server::NamedService;
 
 pub use tonic::Code;
 
@@ -85,6 +88,7 @@ pub use crate::services::passwordless::{
 };
 
 use crate::env::{Environment, Failure};
+use crate::services::canned::{CannedUsers, CANNED_METHODS};
 use crate::services::connections::Connections;
 use crate::services::directories::Directories;
 use crate::services::domains::Domains;
@@ -139,6 +143,7 @@ impl Emulator {
             token_ttl: DEFAULT_TOKEN_TTL,
             id_seed: 0,
             fixtures: None,
+            canned: false,
         }
     }
 }
@@ -152,6 +157,7 @@ pub struct EmulatorBuilder {
     token_ttl: Duration,
     id_seed: u64,
     fixtures: Option<Fixtures>,
+    canned: bool,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -165,6 +171,7 @@ impl fmt::Debug for EmulatorBuilder {
             )
             .field("token_ttl", &self.token_ttl)
             .field("id_seed", &self.id_seed)
+            .field("canned", &self.canned)
             .finish()
     }
 }
@@ -221,6 +228,37 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Canned mode (default off): a server that cannot be the bottleneck of
+    /// a benchmark.
+    ///
+    /// `scalekit.v1.users.UserService`'s `GetUser`, `CreateUserAndMembership`
+    /// and `DeleteUser` then answer fixed responses built once at start-up,
+    /// without reading or changing the store: `GetUser` returns one realistic
+    /// user (email, profile, one membership) whose `id` echoes the request's
+    /// id, `CreateUserAndMembership` returns that user, `DeleteUser` returns
+    /// nothing. Everything else is unchanged: the OAuth and JWKS endpoints
+    /// issue and publish real keys, every RPC still needs a valid bearer
+    /// token, the counters count, faults apply, and the other RPCs keep
+    /// their state.
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = scalekit_emulator::Emulator::builder().canned(true).start().await?;
+    /// let client = scalekit::ScalekitClient::new(
+    ///     emulator.env_url(),
+    ///     emulator.client_id(),
+    ///     emulator.client_secret(),
+    /// )?;
+    /// let user = client.users().get_user("usr_123").await?;
+    /// assert_eq!(user.id, "usr_123");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn canned(mut self, on: bool) -> Self {
+        self.canned = on;
+        self
+    }
+
     /// Binds the port and starts serving in the background.
     ///
     /// # Errors
@@ -260,7 +298,7 @@ impl EmulatorBuilder {
             seed::apply(&env, fixtures).await?;
         }
 
-        let router = grpc_routes(&env)
+        let router = grpc_routes(&env, self.canned)
             .route("/oauth/token", post(oauth::token))
             .route("/keys", get(oauth::keys))
             .route("/oauth/authorize", get(authorize::authorize))
@@ -274,6 +312,13 @@ impl EmulatorBuilder {
 
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
+            // Without TCP_NODELAY a response written in two pieces waits for
+            // the client's delayed ACK (about 40 ms on Linux) between them.
+            let listener = listener.tap_io(|stream| {
+                if let Err(error) = stream.set_nodelay(true) {
+                    tracing::warn!(%error, "cannot set TCP_NODELAY on an accepted connection");
+                }
+            });
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {
                 let _ = stopped.await;
             });
@@ -292,7 +337,7 @@ impl EmulatorBuilder {
     }
 }
 
-fn grpc_routes(env: &Arc<Environment>) -> axum::Router<Arc<Environment>> {
+fn grpc_routes(env: &Arc<Environment>, canned: bool) -> axum::Router<Arc<Environment>> {
     let routes = tonic::service::Routes::new(proto::users::UserServiceServer::new(Users {
         store: env.store.clone(),
     }))
@@ -339,7 +384,20 @@ fn grpc_routes(env: &Arc<Environment>) -> axum::Router<Arc<Environment>> {
     .add_service(proto::sessions::SessionServiceServer::new(Sessions {
         store: env.store.clone(),
     }));
-    routes.into_axum_router().with_state(())
+    let mut router = routes.into_axum_router();
+    if canned {
+        // An exact path takes precedence over the service's `/{*rest}`
+        // route, so only these methods leave the stateful service.
+        let canned = proto::users::UserServiceServer::new(CannedUsers::new());
+        for method in CANNED_METHODS {
+            let path = format!(
+                "/{}/{method}",
+                <proto::users::UserServiceServer<CannedUsers> as NamedService>::NAME
+            );
+            router = router.route_service(&path, canned.clone());
+        }
+    }
+    router.with_state(())
 }
 
 /// A running emulator. Dropping it stops the server.

@@ -55,6 +55,12 @@ struct Args {
     /// for 100 calls a second.
     #[arg(long, value_name = "N/SECONDS", value_parser = parse_rate_limit)]
     rate_limit: Option<(u32, Duration)>,
+    /// Canned mode, for benchmarks: GetUser, CreateUserAndMembership and
+    /// DeleteUser answer fixed responses without touching the state, so the
+    /// emulator is not the bottleneck. Tokens, the JWKS and the bearer check
+    /// work as usual.
+    #[arg(long)]
+    canned: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -120,7 +126,8 @@ async fn main() -> ExitCode {
     let mut builder = Emulator::builder()
         .bind((args.host, args.port).into())
         .token_ttl(Duration::from_secs(args.token_ttl))
-        .id_seed(args.id_seed);
+        .id_seed(args.id_seed)
+        .canned(args.canned);
     if let (Some(id), Some(secret)) = (args.client_id, args.client_secret) {
         builder = builder.client_credentials(id, secret);
     }

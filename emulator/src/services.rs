@@ -3,6 +3,7 @@
 //! UNIMPLEMENTED (naming the method) until they are written.
 
 pub(crate) mod auth;
+pub(crate) mod canned;
 pub(crate) mod connections;
 pub(crate) mod directories;
 pub(crate) mod domains;

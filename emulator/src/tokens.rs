@@ -1,6 +1,7 @@
 //! Access tokens: RS256 JWTs signed with the environment key, remembered
 //! until they expire or are revoked, so that only tokens this emulator issued
-//! and still honours authenticate a call.
+//! and still honours authenticate a call. A token that passed the full check
+//! is cached (see [`crate::bearer_cache`]) until it expires or is revoked.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +13,7 @@ use rand::distributions::{Alphanumeric, DistString as _};
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use crate::bearer_cache::{BearerCache, Fingerprint, Lookup};
 use crate::keys::SigningKey;
 
 /// The claims of a client-credentials access token.
@@ -110,13 +112,34 @@ pub(crate) struct TokenIssuer {
     codes: Mutex<HashMap<String, PendingCode>>,
     refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
     jwks_served: AtomicU64,
+    /// Tokens that passed [`verify`](TokenIssuer::verify) in full.
+    verified: BearerCache,
 }
 
 pub(crate) fn unix_now() -> u64 {
+    unix_time().as_secs()
+}
+
+/// The time since the Unix epoch, to the nanosecond.
+fn unix_time() -> Duration {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
         .unwrap_or_default()
+}
+
+/// `(iat, exp)` of a token issued at `now` that the token response says
+/// lives `ttl` seconds (`expires_in`). `iat` is `now` rounded down, as JWT
+/// times are whole seconds; `exp` is rounded *up*, so that the token is
+/// honoured for at least the `expires_in` the client was told, never up to
+/// a second less.
+fn lifetime(now: Duration, ttl: u64) -> (u64, u64) {
+    let issued = now.as_secs();
+    let exp = if now.subsec_nanos() == 0 {
+        issued
+    } else {
+        issued.saturating_add(1)
+    };
+    (issued, exp.saturating_add(ttl))
 }
 
 impl TokenIssuer {
@@ -130,6 +153,7 @@ impl TokenIssuer {
             codes: Mutex::new(HashMap::new()),
             refresh_tokens: Mutex::new(HashMap::new()),
             jwks_served: AtomicU64::new(0),
+            verified: BearerCache::default(),
         }
     }
 
@@ -212,7 +236,7 @@ impl TokenIssuer {
         sign_in: &SignIn,
     ) -> Result<UserTokens, String> {
         let ttl = lock(&self.ttl).as_secs();
-        let now = unix_now();
+        let (now, exp) = lifetime(unix_time(), ttl);
         let jti = {
             let mut counter = lock(&self.counter);
             *counter += 1;
@@ -221,7 +245,7 @@ impl TokenIssuer {
         let scopes: Vec<&str> = sign_in.scope.split_whitespace().collect();
         let access = serde_json::json!({
             "iss": self.issuer, "sub": sign_in.user_id, "aud": [client_id],
-            "client_id": client_id, "iat": now, "nbf": now, "exp": now + ttl, "jti": jti,
+            "client_id": client_id, "iat": now, "nbf": now, "exp": exp, "jti": jti,
             "sid": sign_in.session_id, "oid": sign_in.organization_id, "scopes": scopes,
         });
         let (given, family) = sign_in
@@ -231,7 +255,7 @@ impl TokenIssuer {
             .unwrap_or_else(|| (sign_in.name.clone(), String::new()));
         let mut id = serde_json::json!({
             "iss": self.issuer, "sub": sign_in.user_id, "aud": [client_id], "azp": client_id,
-            "iat": now, "exp": now + ttl, "sid": sign_in.session_id,
+            "iat": now, "exp": exp, "sid": sign_in.session_id,
             "email": sign_in.email, "email_verified": true, "name": sign_in.name,
             "given_name": given, "family_name": family, "preferred_username": sign_in.email,
             "oid": sign_in.organization_id,
@@ -272,8 +296,14 @@ impl TokenIssuer {
 
     /// A new client-credentials token for `client_id`.
     pub(crate) fn issue_client_token(&self, client_id: &str) -> Result<Issued, String> {
+        self.issue_client_token_at(client_id, unix_time())
+    }
+
+    /// [`issue_client_token`](Self::issue_client_token) at time `now`
+    /// (since the Unix epoch).
+    fn issue_client_token_at(&self, client_id: &str, now: Duration) -> Result<Issued, String> {
         let ttl = lock(&self.ttl).as_secs();
-        let now = unix_now();
+        let (now, exp) = lifetime(now, ttl);
         let jti = {
             let mut counter = lock(&self.counter);
             *counter += 1;
@@ -286,7 +316,7 @@ impl TokenIssuer {
             client_id: client_id.to_string(),
             iat: now,
             nbf: now,
-            exp: now + ttl,
+            exp,
             jti: jti.clone(),
             scopes: Vec::new(),
         };
@@ -300,8 +330,32 @@ impl TokenIssuer {
         })
     }
 
-    /// Checks a bearer token: our signature, our issuer, not expired, not revoked.
-    pub(crate) fn verify(&self, token: &str) -> Result<ClientClaims, Rejection> {
+    /// Checks a bearer token: our signature, our issuer, not expired, not
+    /// revoked. A token that passed once is then only checked for expiry
+    /// until it expires or [`revoke_all`](Self::revoke_all) runs.
+    pub(crate) fn verify(&self, token: &str) -> Result<(), Rejection> {
+        self.verify_at(token, unix_now())
+    }
+
+    /// [`verify`](Self::verify) at `now` (unix seconds).
+    fn verify_at(&self, token: &str, now: u64) -> Result<(), Rejection> {
+        let fingerprint = Fingerprint::of(token);
+        match self.verified.lookup(&fingerprint, now) {
+            Lookup::Valid => return Ok(()),
+            Lookup::Expired => return Err(Rejection::Expired),
+            Lookup::Unknown => {}
+        }
+        // Read before the revocation check inside, so that a revocation
+        // racing with this check keeps its result out of the cache.
+        let generation = self.verified.generation();
+        let claims = self.verify_in_full(token, now)?;
+        self.verified
+            .insert(fingerprint, claims.exp, generation, now);
+        Ok(())
+    }
+
+    /// The full check: signature, issuer, expiry, revocation.
+    fn verify_in_full(&self, token: &str, now: u64) -> Result<ClientClaims, Rejection> {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.leeway = 0;
         validation.validate_aud = false;
@@ -321,7 +375,7 @@ impl TokenIssuer {
                 _ => Rejection::Malformed,
             })?;
         // jsonwebtoken compares `exp` against whole seconds; be exact.
-        if data.claims.exp <= unix_now() {
+        if data.claims.exp <= now {
             return Err(Rejection::Expired);
         }
         if !lock(&self.live).contains_key(&data.claims.jti) {
@@ -330,13 +384,105 @@ impl TokenIssuer {
         Ok(data.claims)
     }
 
-    /// Revokes every token issued so far.
+    /// Revokes every token issued so far, cached ones included.
     pub(crate) fn revoke_all(&self) {
+        // The order matters: a check that saw the token still live read the
+        // cache generation before this clear, so it cannot cache it.
         lock(&self.live).clear();
+        self.verified.clear();
     }
 }
 
 /// Locks a mutex whose data stays consistent even if a holder panicked.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TTL: u64 = 10;
+
+    fn issuer() -> TokenIssuer {
+        let key = SigningKey::generate().expect("a test key");
+        TokenIssuer::new(key, "http://127.0.0.1:1".into(), Duration::from_secs(TTL))
+    }
+
+    fn claims_of(token: &str) -> ClientClaims {
+        let payload = token.split('.').nth(1).expect("a JWT");
+        let json =
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+                .expect("base64url");
+        serde_json::from_slice(&json).expect("client claims")
+    }
+
+    #[test]
+    fn exp_is_never_before_now_plus_expires_in() {
+        for (secs, nanos) in [(100, 0), (100, 1), (100, 500_000_000), (100, 999_999_999)] {
+            let now = Duration::new(secs, nanos);
+            let (iat, exp) = lifetime(now, TTL);
+            assert_eq!(iat, secs, "iat is now rounded down");
+            assert!(
+                Duration::from_secs(exp) >= now + Duration::from_secs(TTL),
+                "{now:?}: exp {exp} is before now + {TTL}s"
+            );
+            assert!(
+                Duration::from_secs(exp) < now + Duration::from_secs(TTL + 1),
+                "{now:?}: exp {exp} outlives expires_in by a second or more"
+            );
+        }
+        assert_eq!(lifetime(Duration::new(u64::MAX, 1), TTL).1, u64::MAX);
+    }
+
+    #[test]
+    fn a_client_token_issued_late_in_a_second_lives_its_whole_expires_in() {
+        let issuer = issuer();
+        let now = Duration::new(1_700_000_000, 900_000_000);
+        let issued = issuer.issue_client_token_at("skc_1", now).expect("issued");
+        let claims = claims_of(&issued.access_token);
+        assert_eq!(issued.expires_in, TTL);
+        // Before the fix exp was 1_700_000_010: 0.9 s short of expires_in.
+        assert_eq!(claims.exp, 1_700_000_011);
+        assert_eq!((claims.iat, claims.nbf), (1_700_000_000, 1_700_000_000));
+    }
+
+    #[test]
+    fn a_cached_token_is_refused_at_its_expiry() {
+        let issuer = issuer();
+        let issued = issuer.issue_client_token("skc_1").expect("issued");
+        let exp = claims_of(&issued.access_token).exp;
+        assert_eq!(issuer.verify_at(&issued.access_token, exp - 1), Ok(()));
+        assert_eq!(issuer.verified.len(), 1, "the verified token is cached");
+        assert_eq!(
+            issuer.verify_at(&issued.access_token, exp),
+            Err(Rejection::Expired)
+        );
+    }
+
+    #[test]
+    fn a_cached_token_is_refused_once_revoked() {
+        let issuer = issuer();
+        let issued = issuer.issue_client_token("skc_1").expect("issued");
+        issuer
+            .verify(&issued.access_token)
+            .expect("a fresh token verifies");
+        issuer
+            .verify(&issued.access_token)
+            .expect("and again, from the cache");
+        issuer.revoke_all();
+        assert_eq!(issuer.verify(&issued.access_token), Err(Rejection::Revoked));
+        let fresh = issuer.issue_client_token("skc_1").expect("issued");
+        assert_eq!(issuer.verify(&fresh.access_token), Ok(()));
+    }
+
+    #[test]
+    fn refused_tokens_are_not_cached() {
+        let issuer = issuer();
+        let issued = issuer.issue_client_token("skc_1").expect("issued");
+        let mut tampered = issued.access_token.clone();
+        tampered.push('x');
+        assert!(issuer.verify(&tampered).is_err());
+        assert_eq!(issuer.verified.len(), 0);
+    }
 }

@@ -6,13 +6,18 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
-use jsonwebtoken::{Algorithm, DecodingKey};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use tokio::time::Instant;
 use url::Url;
 
 use crate::error::Error;
 use crate::transport::headers::SdkHeaders;
+
+mod public_key;
+
+pub(crate) use public_key::Algorithm;
+use public_key::{Curve, PublicKey};
 
 /// How long fetched keys are trusted before the next validation refetches
 /// them.
@@ -22,22 +27,10 @@ pub(crate) const DEFAULT_JWKS_TTL: Duration = Duration::from_secs(60 * 60);
 /// of tokens with made-up key ids cannot hammer the JWKS endpoint.
 pub(crate) const UNKNOWN_KID_COOLDOWN: Duration = Duration::from_secs(30);
 
-/// The asymmetric algorithms a token may use. HMAC is never accepted: a
-/// JWKS publishes public keys, and a public key must never serve as an HMAC
-/// secret.
+/// The asymmetric algorithm a token's `alg` names, if accepted (see
+/// [`Algorithm::from_name`]).
 pub(crate) fn accepted_algorithm(name: &str) -> Option<Algorithm> {
-    Some(match name {
-        "RS256" => Algorithm::RS256,
-        "RS384" => Algorithm::RS384,
-        "RS512" => Algorithm::RS512,
-        "PS256" => Algorithm::PS256,
-        "PS384" => Algorithm::PS384,
-        "PS512" => Algorithm::PS512,
-        "ES256" => Algorithm::ES256,
-        "ES384" => Algorithm::ES384,
-        "EdDSA" => Algorithm::EdDSA,
-        _ => return None,
-    })
+    Algorithm::from_name(name)
 }
 
 /// One usable verification key.
@@ -48,7 +41,7 @@ pub(crate) struct VerificationKey {
     pub(crate) algorithms: Vec<Algorithm>,
     /// `alg` or `kty`, for error messages.
     pub(crate) description: String,
-    pub(crate) key: DecodingKey,
+    pub(crate) key: PublicKey,
 }
 
 /// The usable keys of one JWKS document.
@@ -94,57 +87,64 @@ impl KeySet {
     }
 }
 
+/// The members of a JWK (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2) this SDK
+/// reads; the others are ignored.
+#[derive(serde::Deserialize)]
+struct Jwk {
+    kty: String,
+    #[serde(rename = "use")]
+    public_key_use: Option<String>,
+    alg: Option<String>,
+    kid: Option<String>,
+    crv: Option<String>,
+    n: Option<String>,
+    e: Option<String>,
+    x: Option<String>,
+    y: Option<String>,
+}
+
+/// A base64url member of a JWK, decoded; `None` if absent or not base64url.
+/// Padding is tolerated: some issuers add it against RFC 7515 §2.
+fn member(value: &Option<String>) -> Option<Vec<u8>> {
+    let text = value.as_deref()?.trim_end_matches('=');
+    URL_SAFE_NO_PAD.decode(text).ok()
+}
+
+fn public_key(jwk: &Jwk) -> Option<PublicKey> {
+    match jwk.kty.as_str() {
+        "RSA" => PublicKey::rsa(&member(&jwk.n)?, &member(&jwk.e)?),
+        "EC" => {
+            let curve = Curve::from_name(jwk.crv.as_deref()?)?;
+            PublicKey::ec(curve, &member(&jwk.x)?, &member(&jwk.y)?)
+        }
+        "OKP" if jwk.crv.as_deref() == Some("Ed25519") => PublicKey::ed25519(&member(&jwk.x)?),
+        // Symmetric keys, other curves and unknown key types never verify
+        // tokens.
+        _ => None,
+    }
+}
+
 fn usable_key(value: serde_json::Value) -> Option<VerificationKey> {
     let jwk: Jwk = serde_json::from_value(value).ok()?;
-    if matches!(
-        jwk.common.public_key_use,
-        Some(PublicKeyUse::Encryption | PublicKeyUse::Other(_))
-    ) {
+    if jwk.public_key_use.as_deref().is_some_and(|u| u != "sig") {
         return None;
     }
-    let by_type: Vec<Algorithm> = match &jwk.algorithm {
-        AlgorithmParameters::RSA(_) => vec![
-            Algorithm::RS256,
-            Algorithm::RS384,
-            Algorithm::RS512,
-            Algorithm::PS256,
-            Algorithm::PS384,
-            Algorithm::PS512,
-        ],
-        AlgorithmParameters::EllipticCurve(ec) => match ec.curve {
-            EllipticCurve::P256 => vec![Algorithm::ES256],
-            EllipticCurve::P384 => vec![Algorithm::ES384],
-            _ => return None,
-        },
-        AlgorithmParameters::OctetKeyPair(okp) => match okp.curve {
-            EllipticCurve::Ed25519 => vec![Algorithm::EdDSA],
-            _ => return None,
-        },
-        // Symmetric keys and unknown key types never verify tokens.
-        _ => return None,
-    };
-    let (algorithms, description) = match jwk.common.key_algorithm {
+    let key = public_key(&jwk)?;
+    let by_type = key.algorithms();
+    let (algorithms, description) = match &jwk.alg {
         Some(named) => {
             // An `alg` that is not an accepted signature algorithm for this
             // key type (HS256, RSA-OAEP, ...) makes the key unusable.
-            let alg = accepted_algorithm(&named.to_string())?;
+            let alg = accepted_algorithm(named)?;
             if !by_type.contains(&alg) {
                 return None;
             }
-            (vec![alg], format!("{alg:?}"))
+            (vec![alg], alg.name().to_string())
         }
-        None => {
-            let kty = match &jwk.algorithm {
-                AlgorithmParameters::RSA(_) => "RSA",
-                AlgorithmParameters::EllipticCurve(_) => "EC",
-                _ => "OKP",
-            };
-            (by_type, format!("kty {kty}"))
-        }
+        None => (by_type, format!("kty {}", key.kty())),
     };
-    let key = DecodingKey::from_jwk(&jwk).ok()?;
     Some(VerificationKey {
-        kid: jwk.common.key_id,
+        kid: jwk.kid,
         algorithms,
         description,
         key,
@@ -345,5 +345,49 @@ mod tests {
             jwk(serde_json::json!({"kid": "k2"})),
         ]);
         assert!(two.find(None, Algorithm::RS256).is_none());
+    }
+
+    #[test]
+    fn ec_and_okp_keys_need_an_accepted_curve_and_exact_lengths() {
+        let b64 = |len: usize| URL_SAFE_NO_PAD.encode(vec![7u8; len]);
+        let keys = set(vec![
+            serde_json::json!({"kty": "EC", "crv": "P-256", "kid": "p256", "x": b64(32), "y": b64(32)}),
+            serde_json::json!({"kty": "EC", "crv": "P-384", "kid": "p384", "x": b64(48), "y": b64(48)}),
+            serde_json::json!({"kty": "OKP", "crv": "Ed25519", "kid": "ed", "x": b64(32)}),
+            // Skipped: P-521, short coordinates, Ed448, X25519, no crv, no y.
+            serde_json::json!({"kty": "EC", "crv": "P-521", "kid": "p521", "x": b64(66), "y": b64(66)}),
+            serde_json::json!({"kty": "EC", "crv": "P-256", "kid": "short", "x": b64(31), "y": b64(32)}),
+            serde_json::json!({"kty": "OKP", "crv": "Ed448", "kid": "ed448", "x": b64(57)}),
+            serde_json::json!({"kty": "OKP", "crv": "X25519", "kid": "x25519", "x": b64(32)}),
+            serde_json::json!({"kty": "EC", "kid": "nocrv", "x": b64(32), "y": b64(32)}),
+            serde_json::json!({"kty": "EC", "crv": "P-256", "kid": "noy", "x": b64(32)}),
+        ]);
+        let found: Vec<_> = keys
+            .keys
+            .iter()
+            .map(|k| (k.kid.as_deref().unwrap_or_default(), k.algorithms.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("p256", vec![Algorithm::ES256]),
+                ("p384", vec![Algorithm::ES384]),
+                ("ed", vec![Algorithm::EdDSA]),
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed_members_skip_the_key_and_padding_is_tolerated() {
+        let keys = set(vec![
+            jwk(serde_json::json!({"kid": "padded", "e": "AQAB=="})),
+            jwk(serde_json::json!({"kid": "bad-n", "n": "***"})),
+            jwk(serde_json::json!({"kid": "zero-e", "e": "AA"})),
+            jwk(serde_json::json!({"kid": 7})),
+            serde_json::json!({"kty": "RSA", "kid": "no-n", "e": "AQAB"}),
+        ]);
+        let kids: Vec<_> = keys.keys.iter().map(|k| k.kid.as_deref()).collect();
+        assert_eq!(kids, [Some("padded")]);
+        assert_eq!(keys.keys[0].description, "kty RSA");
     }
 }

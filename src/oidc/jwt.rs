@@ -6,11 +6,10 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
 use crate::error::InvalidTokenReason as Reason;
-use crate::oidc::jwks::{accepted_algorithm, KeySet};
+use crate::oidc::jwks::{accepted_algorithm, Algorithm, KeySet};
 
 /// Optional checks for [`validate_token`](crate::ScalekitClient::validate_token)
 /// and the helpers built on it. The signature and `exp`/`nbf` are always
@@ -95,7 +94,7 @@ pub(crate) struct ParsedToken<'a> {
     pub(crate) kid: Option<String>,
     pub(crate) claims: Map<String, Value>,
     signing_input: &'a str,
-    signature: &'a str,
+    signature: Vec<u8>,
 }
 
 fn json_object(
@@ -149,9 +148,10 @@ impl<'a> ParsedToken<'a> {
             "the payload is not base64url",
             "the payload is not a JSON object",
         )?;
-        if signature.is_empty() || URL_SAFE_NO_PAD.decode(signature).is_err() {
-            return Err(Reason::Malformed("the signature is not base64url"));
-        }
+        let signature = match URL_SAFE_NO_PAD.decode(signature) {
+            Ok(bytes) if !bytes.is_empty() => bytes,
+            _ => return Err(Reason::Malformed("the signature is not base64url")),
+        };
         Ok(ParsedToken {
             alg,
             kid,
@@ -161,7 +161,8 @@ impl<'a> ParsedToken<'a> {
         })
     }
 
-    /// Verifies the signature with the key the token names. The algorithm
+    /// Verifies the signature with the key the token names, through ring
+    /// (see `jwks/public_key.rs` for why not jsonwebtoken). The algorithm
     /// must be one the key allows. [`Reason::UnknownKey`] tells the caller to
     /// refetch the keys.
     pub(crate) fn verify_signature(&self, keys: &KeySet) -> Result<(), Reason> {
@@ -170,19 +171,12 @@ impl<'a> ParsedToken<'a> {
             .ok_or_else(|| Reason::UnknownKey(self.kid.clone()))?;
         if !key.algorithms.contains(&self.alg) {
             return Err(Reason::AlgorithmMismatch {
-                token: format!("{:?}", self.alg),
+                token: self.alg.name().into(),
                 key: key.description.clone(),
             });
         }
-        match jsonwebtoken::crypto::verify(
-            self.signature,
-            self.signing_input.as_bytes(),
-            &key.key,
-            self.alg,
-        ) {
-            Ok(true) => Ok(()),
-            _ => Err(Reason::InvalidSignature),
-        }
+        key.key
+            .verify(self.alg, self.signing_input.as_bytes(), &self.signature)
     }
 }
 
@@ -303,7 +297,9 @@ pub(crate) fn validate_at(
 mod tests {
     use super::*;
     use hmac::Mac as _;
-    use jsonwebtoken::{EncodingKey, Header};
+    use jsonwebtoken::{Algorithm as Signing, EncodingKey, Header};
+    use ring::rand::SystemRandom;
+    use ring::signature::{self as ring_sig, KeyPair as _};
     use serde_json::json;
 
     const RSA_PRIVATE: &str = include_str!("../../tests/fixtures/jwt/rsa_private.pem");
@@ -325,7 +321,7 @@ mod tests {
     }
 
     fn rsa_token(kid: &str, claims: &Value) -> String {
-        let mut header = Header::new(Algorithm::RS256);
+        let mut header = Header::new(Signing::RS256);
         header.kid = Some(kid.into());
         let key = EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap();
         jsonwebtoken::encode(&header, claims, &key).unwrap()
@@ -357,7 +353,7 @@ mod tests {
 
     #[test]
     fn a_valid_es256_token_validates() {
-        let mut header = Header::new(Algorithm::ES256);
+        let mut header = Header::new(Signing::ES256);
         header.kid = Some("ec-1".into());
         let key = EncodingKey::from_ec_pem(EC_PRIVATE.as_bytes()).unwrap();
         let token = jsonwebtoken::encode(&header, &claims(), &key).unwrap();
@@ -491,14 +487,17 @@ mod tests {
     #[test]
     fn an_algorithm_the_key_does_not_allow_is_refused() {
         // rsa-1 publishes alg RS256; a PS256 token naming it is a mismatch.
-        let mut header = Header::new(Algorithm::PS256);
+        let mut header = Header::new(Signing::PS256);
         header.kid = Some("rsa-1".into());
         let key = EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap();
         let token = jsonwebtoken::encode(&header, &claims(), &key).unwrap();
-        assert!(matches!(
+        assert_eq!(
             reason(&token, &checks()),
-            Reason::AlgorithmMismatch { .. }
-        ));
+            Reason::AlgorithmMismatch {
+                token: "PS256".into(),
+                key: "RS256".into()
+            }
+        );
         // ES256 naming an RSA key.
         let header = json!({"alg": "ES256", "kid": "rsa-1"});
         let token = format!("{}.{}.c2ln", b64(&header), b64(&claims()));
@@ -579,5 +578,170 @@ mod tests {
         let err = crate::Error::InvalidToken(reason(&rsa_token("rsa-1", &c), &checks()));
         assert!(!err.to_string().contains(&token[..20]));
         assert!(!format!("{err:?}").contains(&token[..20]));
+    }
+
+    /// Signs `claims` with jsonwebtoken's RustCrypto backend: an
+    /// implementation independent of the ring verifier under test.
+    fn signed(alg: Signing, kid: &str, key: &EncodingKey) -> String {
+        let mut header = Header::new(alg);
+        header.kid = Some(kid.into());
+        jsonwebtoken::encode(&header, &claims(), key).unwrap()
+    }
+
+    fn key_set(keys: Value) -> KeySet {
+        KeySet::from_json(json!({ "keys": keys }).to_string().as_bytes()).unwrap()
+    }
+
+    /// The fixture's RSA public key under `kid`, without `alg`, so that it
+    /// verifies every RSA algorithm.
+    fn rsa_jwk(kid: &str) -> Value {
+        let fixture: Value = serde_json::from_str(JWKS).unwrap();
+        let rsa = &fixture["keys"][0];
+        json!({"kty": "RSA", "kid": kid, "n": rsa["n"], "e": rsa["e"]})
+    }
+
+    /// The token validates, and fails with a changed payload or signature.
+    fn assert_verifies_and_resists_tampering(token: &str, keys: &KeySet) {
+        let got = validate_at(token, keys, &checks(), NOW).unwrap();
+        assert_eq!(got["sub"], "usr_1");
+        let parts: Vec<&str> = token.split('.').collect();
+        let mut evil = claims();
+        evil["sub"] = json!("usr_admin");
+        let payload = format!("{}.{}.{}", parts[0], b64(&evil), parts[2]);
+        let mut sig = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+        let last = sig.len() - 1;
+        sig[last] ^= 0x40;
+        let signature = format!("{}.{}.{}", parts[0], parts[1], URL_SAFE_NO_PAD.encode(&sig));
+        let truncated = format!(
+            "{}.{}.{}",
+            parts[0],
+            parts[1],
+            URL_SAFE_NO_PAD.encode(&sig[..last])
+        );
+        for tampered in [payload, signature, truncated] {
+            assert_eq!(
+                validate_at(&tampered, keys, &checks(), NOW).unwrap_err(),
+                Reason::InvalidSignature,
+                "{tampered}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_rsa_algorithm_validates_and_tampering_fails() {
+        let keys = key_set(json!([rsa_jwk("rsa-any")]));
+        let key = EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap();
+        for alg in [
+            Signing::RS256,
+            Signing::RS384,
+            Signing::RS512,
+            Signing::PS256,
+            Signing::PS384,
+            Signing::PS512,
+        ] {
+            assert_verifies_and_resists_tampering(&signed(alg, "rsa-any", &key), &keys);
+        }
+    }
+
+    #[test]
+    fn a_signature_of_another_rsa_algorithm_does_not_verify() {
+        // Same key, same bytes signed; only the header's alg is changed.
+        let keys = key_set(json!([rsa_jwk("rsa-any")]));
+        let key = EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap();
+        let rs256 = signed(Signing::RS256, "rsa-any", &key);
+        let parts: Vec<&str> = rs256.split('.').collect();
+        for alg in ["RS384", "PS256"] {
+            let header = json!({"alg": alg, "kid": "rsa-any", "typ": "JWT"});
+            let token = format!("{}.{}.{}", b64(&header), parts[1], parts[2]);
+            assert_eq!(
+                validate_at(&token, &keys, &checks(), NOW).unwrap_err(),
+                Reason::InvalidSignature,
+                "{alg}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_valid_es384_token_validates_and_tampering_fails() {
+        let rng = SystemRandom::new();
+        let pkcs8 = ring_sig::EcdsaKeyPair::generate_pkcs8(
+            &ring_sig::ECDSA_P384_SHA384_FIXED_SIGNING,
+            &rng,
+        )
+        .unwrap();
+        let pair = ring_sig::EcdsaKeyPair::from_pkcs8(
+            &ring_sig::ECDSA_P384_SHA384_FIXED_SIGNING,
+            pkcs8.as_ref(),
+            &rng,
+        )
+        .unwrap();
+        let point = pair.public_key().as_ref();
+        assert_eq!(point.len(), 97);
+        let keys = key_set(json!([{
+            "kty": "EC", "crv": "P-384", "kid": "ec-384", "alg": "ES384",
+            "x": URL_SAFE_NO_PAD.encode(&point[1..49]),
+            "y": URL_SAFE_NO_PAD.encode(&point[49..]),
+        }]));
+        let key = EncodingKey::from_ec_der(pkcs8.as_ref());
+        assert_verifies_and_resists_tampering(&signed(Signing::ES384, "ec-384", &key), &keys);
+        // The P-384 key does not take an ES256 token.
+        let p256 = EncodingKey::from_ec_pem(EC_PRIVATE.as_bytes()).unwrap();
+        assert!(matches!(
+            validate_at(
+                &signed(Signing::ES256, "ec-384", &p256),
+                &keys,
+                &checks(),
+                NOW
+            ),
+            Err(Reason::AlgorithmMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn a_valid_es256_token_resists_tampering() {
+        let key = EncodingKey::from_ec_pem(EC_PRIVATE.as_bytes()).unwrap();
+        assert_verifies_and_resists_tampering(&signed(Signing::ES256, "ec-1", &key), &keys());
+    }
+
+    #[test]
+    fn a_valid_eddsa_token_validates_and_tampering_fails() {
+        let pkcs8 = ring_sig::Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+        let pair = ring_sig::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        let keys = key_set(json!([{
+            "kty": "OKP", "crv": "Ed25519", "kid": "ed-1",
+            "x": URL_SAFE_NO_PAD.encode(pair.public_key().as_ref()),
+        }]));
+        let key = EncodingKey::from_ed_der(pkcs8.as_ref());
+        assert_verifies_and_resists_tampering(&signed(Signing::EdDSA, "ed-1", &key), &keys);
+    }
+
+    #[test]
+    fn unlisted_algorithms_are_refused_by_name() {
+        for alg in [
+            "ES512", "HS384", "HS512", "RSA-OAEP", "ES256K", "Ed25519", "rs256",
+        ] {
+            let header = json!({"alg": alg, "kid": "rsa-1"});
+            let token = format!("{}.{}.c2ln", b64(&header), b64(&claims()));
+            assert_eq!(
+                reason(&token, &checks()),
+                Reason::UnsupportedAlgorithm(alg.into())
+            );
+        }
+    }
+
+    #[test]
+    fn an_rsa_key_shorter_than_2048_bits_is_refused_as_unsupported() {
+        let short = URL_SAFE_NO_PAD.encode([0xc5; 128]);
+        let keys = key_set(json!([{"kty": "RSA", "kid": "rsa-1024", "n": short, "e": "AQAB"}]));
+        let header = json!({"alg": "RS256", "kid": "rsa-1024"});
+        let token = format!(
+            "{}.{}.{}",
+            b64(&header),
+            b64(&claims()),
+            URL_SAFE_NO_PAD.encode([7; 128])
+        );
+        let err = validate_at(&token, &keys, &checks(), NOW).unwrap_err();
+        assert!(matches!(err, Reason::UnsupportedKey(_)), "{err:?}");
+        assert!(err.to_string().contains("2048"), "{err}");
     }
 }

@@ -3,27 +3,36 @@
 //!
 //! tonic's `Interceptor` is synchronous and cannot wait for a token fetch, so
 //! authentication is a service around the `Channel` instead (the pattern of
-//! tonic's tower example). Because it sits below the generated clients, the
-//! raw clients of [`ScalekitClient::raw`](crate::ScalekitClient::raw) get the
-//! same headers, token handling and retry as the facade.
+//! tonic's tower example). It sits below the generated clients, so the raw
+//! clients of [`ScalekitClient::raw`](crate::ScalekitClient::raw) get the
+//! same headers and token handling as the facade.
+//!
+//! Facade calls arrive from the call path ([`call`](super::call)) with the
+//! token already in the request's extensions and a `grpc-timeout` set;
+//! they pass straight through, with no buffering and no boxing. Requests
+//! from raw clients fetch the token here, get the client's default deadline
+//! when they carry none, and are sent once: retries and the resend after
+//! `UNAUTHENTICATED` need the request message, which only the call path
+//! has. A raw call that the server answers with `UNAUTHENTICATED` still
+//! drops the cached token, so the next call fetches a fresh one.
 
-use std::convert::Infallible;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
-use futures::future::BoxFuture;
+use arc_swap::ArcSwapOption;
+use futures::future::{BoxFuture, Either, MapErr};
+use futures::TryFutureExt as _;
 use http::{HeaderValue, Request, Response};
-use http_body::Frame;
-use http_body_util::{BodyExt as _, Full, StreamBody};
 use tonic::body::Body;
 use tonic::transport::{Channel, Endpoint};
+use tower::util::Oneshot;
 use tower::ServiceExt as _;
 
 use crate::error::Error;
 use crate::transport::headers::SdkHeaders;
+use crate::transport::retry::RetryConfig;
 use crate::transport::token::{AccessToken, TokenSource};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -32,42 +41,86 @@ const GRPC_TIMEOUT: &str = "grpc-timeout";
 const GRPC_STATUS: &str = "grpc-status";
 
 /// gRPC status code 16, `UNAUTHENTICATED`.
-const UNAUTHENTICATED: &str = "16";
+const UNAUTHENTICATED: &[u8] = b"16";
 
 /// An authenticated gRPC channel to a Scalekit environment.
 ///
 /// Every request gets `authorization: Bearer <token>` from the client's shared
 /// token cache, the SDK's `user-agent`, `x-sdk-version` and `x-api-version`
-/// headers, and the client's per-request timeout (also sent to the server as
-/// `grpc-timeout`). A call answered with `UNAUTHENTICATED` is retried once with
-/// a freshly fetched token.
+/// headers, and, unless it carries one, the client's deadline as
+/// `grpc-timeout` (which tonic also enforces locally). Raw calls are sent
+/// once; the facade's methods add retries and the resend after
+/// `UNAUTHENTICATED` on top.
 ///
 /// Cloning is cheap: clones share the connection and the token cache.
 /// Obtain one through [`ScalekitClient::raw`](crate::ScalekitClient::raw).
 #[derive(Clone)]
 pub struct AuthChannel {
     shared: Arc<Shared>,
+    policy: CallPolicy,
+}
+
+/// The deadline and retry rules of calls made through one handle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct CallPolicy {
+    /// The whole call's budget: token fetch, attempts and backoff. `None`
+    /// means no limit.
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) retry: RetryConfig,
 }
 
 /// Where the gRPC channel comes from.
 pub(crate) enum ChannelSource {
     /// A channel the caller built.
     Ready(Channel),
-    /// Connected on first use. `Endpoint::connect_lazy` spawns a task, so it
-    /// needs a Tokio runtime; deferring it to the first call (which always
-    /// runs inside one) lets a client be built anywhere, runtime or not.
+    /// Connected on first use. `Endpoint::connect_lazy` spawns the
+    /// connection's worker task, so it needs a Tokio runtime; deferring it to
+    /// the first call (which always runs inside one) lets a client be built
+    /// anywhere. The worker dies with that runtime, so the channel is
+    /// replaced when a call finds it closed.
     Lazy {
         endpoint: Box<Endpoint>,
-        channel: OnceLock<Channel>,
+        channel: ArcSwapOption<Channel>,
     },
 }
 
 impl ChannelSource {
+    /// A lazily made source for `endpoint`.
+    pub(crate) fn lazy(endpoint: Endpoint) -> Self {
+        ChannelSource::Lazy {
+            endpoint: Box::new(endpoint),
+            channel: ArcSwapOption::empty(),
+        }
+    }
+
     fn channel(&self) -> Channel {
         match self {
             ChannelSource::Ready(channel) => channel.clone(),
             ChannelSource::Lazy { endpoint, channel } => {
-                channel.get_or_init(|| endpoint.connect_lazy()).clone()
+                if let Some(ready) = channel.load().as_deref() {
+                    return ready.clone();
+                }
+                // Two first calls may race here: the first channel stored
+                // wins, and the other one is dropped unused.
+                let fresh = Arc::new(endpoint.connect_lazy());
+                let previous =
+                    channel.compare_and_swap(&None::<Arc<Channel>>, Some(Arc::clone(&fresh)));
+                match previous.as_deref() {
+                    Some(existing) => existing.clone(),
+                    None => Channel::clone(&fresh),
+                }
+            }
+        }
+    }
+
+    /// Replaces a lazily made channel whose worker has gone. Returns whether
+    /// the next attempt will use a new channel.
+    fn replace(&self) -> bool {
+        match self {
+            ChannelSource::Ready(_) => false,
+            ChannelSource::Lazy { endpoint, channel } => {
+                channel.store(Some(Arc::new(endpoint.connect_lazy())));
+                true
             }
         }
     }
@@ -77,83 +130,108 @@ pub(crate) struct Shared {
     pub(crate) channel: ChannelSource,
     pub(crate) tokens: TokenSource,
     pub(crate) headers: SdkHeaders,
-    pub(crate) timeout: Option<Duration>,
 }
 
 impl fmt::Debug for AuthChannel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthChannel")
-            .field("timeout", &self.shared.timeout)
+            .field("timeout", &self.policy.timeout)
+            .field("retry", &self.policy.retry)
             .finish_non_exhaustive()
     }
 }
 
 impl AuthChannel {
-    pub(crate) fn new(shared: Shared) -> Self {
+    pub(crate) fn new(shared: Shared, policy: CallPolicy) -> Self {
         AuthChannel {
             shared: Arc::new(shared),
+            policy,
         }
     }
 
-    async fn send(self, request: Request<Body>) -> Result<Response<Body>, BoxError> {
-        // The body is buffered so that it can be sent a second time. Every
-        // Scalekit RPC is unary, so this is one small protobuf message.
-        let (parts, body) = request.into_parts();
-        let body = body.collect().await?.to_bytes();
-
-        let token = self.token().await?;
-        let first = self.attempt(&parts, body.clone(), &token).await?;
-        if !first.is_unauthenticated() {
-            return Ok(first.response);
+    /// The same connection and token cache with another call policy.
+    pub(crate) fn with_policy(&self, policy: CallPolicy) -> Self {
+        AuthChannel {
+            shared: Arc::clone(&self.shared),
+            policy,
         }
-        tracing::debug!(uri = %parts.uri, "UNAUTHENTICATED; refreshing the token and retrying once");
-        self.shared.tokens.invalidate(&token);
-        let token = self.token().await?;
-        Ok(self.attempt(&parts, body, &token).await?.response)
     }
 
-    async fn token(&self) -> Result<AccessToken, BoxError> {
-        self.shared
-            .tokens
-            .token()
-            .await
-            .map_err(|e| Box::new(Error::Auth(e)) as BoxError)
+    pub(crate) fn policy(&self) -> CallPolicy {
+        self.policy
     }
 
-    async fn attempt(
-        &self,
-        parts: &http::request::Parts,
-        body: Bytes,
-        token: &AccessToken,
-    ) -> Result<Buffered, BoxError> {
-        let mut request = Request::new(Body::new(Full::new(body)));
-        *request.method_mut() = parts.method.clone();
-        *request.uri_mut() = parts.uri.clone();
-        *request.version_mut() = parts.version;
-        *request.headers_mut() = parts.headers.clone();
-        *request.extensions_mut() = parts.extensions.clone();
+    /// The cached access token, fetched when there is none or it is due
+    /// for refresh.
+    pub(crate) async fn access_token(&self) -> Result<AccessToken, Error> {
+        self.shared.tokens.token().await.map_err(Error::Auth)
+    }
 
+    /// The server refused `token`: forget it, unless a newer one already
+    /// replaced it.
+    pub(crate) fn reject_token(&self, token: &AccessToken) {
+        self.shared.tokens.invalidate(token);
+    }
+
+    /// When `status` says the channel's worker is gone (its runtime was
+    /// shut down), swaps in a new channel and returns `true`: the request
+    /// never left, so it may be sent again.
+    pub(crate) fn replace_closed_channel(&self, status: &tonic::Status) -> bool {
+        worker_closed(status) && {
+            tracing::debug!("the gRPC channel's worker has gone; reconnecting");
+            self.shared.channel.replace()
+        }
+    }
+
+    fn prepare(&self, request: &mut Request<Body>, token: &AccessToken) {
         let headers = request.headers_mut();
         self.shared.headers.apply(headers);
         headers.insert(http::header::AUTHORIZATION, token.bearer().clone());
-
-        if let Some(limit) = self.shared.timeout {
-            // Tell the server how long we will wait, unless the caller did.
+        if let Some(limit) = self.policy.timeout {
             if !headers.contains_key(GRPC_TIMEOUT) {
                 headers.insert(GRPC_TIMEOUT, grpc_timeout_value(limit));
             }
         }
-
-        let channel = self.shared.channel.channel();
-        let call = async move { buffer_response(channel.oneshot(request).await?).await };
-        match self.shared.timeout {
-            None => Ok(call.await?),
-            Some(limit) => match tokio::time::timeout(limit, call).await {
-                Ok(result) => Ok(result?),
-                Err(_) => Err(Box::new(Error::Timeout)),
-            },
-        }
     }
+
+    /// A request from a raw client: fetch the token (within the deadline),
+    /// send once, and drop the token if the server refuses it.
+    async fn send_raw(self, mut request: Request<Body>) -> Result<Response<Body>, BoxError> {
+        let fetch = self.shared.tokens.token();
+        let token = match self.policy.timeout {
+            None => fetch.await,
+            Some(limit) => tokio::time::timeout(limit, fetch)
+                .await
+                .map_err(|_| Box::new(Error::Timeout) as BoxError)?,
+        }
+        .map_err(|e| Box::new(Error::Auth(e)) as BoxError)?;
+        self.prepare(&mut request, &token);
+        let response = self.shared.channel.channel().oneshot(request).await?;
+        // A trailers-only answer carries its status in the headers; that is
+        // how servers refuse a call before running it.
+        if response
+            .headers()
+            .get(GRPC_STATUS)
+            .is_some_and(|status| status.as_bytes() == UNAUTHENTICATED)
+        {
+            self.shared.tokens.invalidate(&token);
+        }
+        Ok(response)
+    }
+}
+
+/// Whether a failed attempt met a channel whose worker task has gone.
+fn worker_closed(status: &tonic::Status) -> bool {
+    use std::error::Error as _;
+
+    let mut source = status.source();
+    while let Some(err) = source {
+        if err.is::<tower::buffer::error::Closed>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// The `grpc-timeout` header value for `limit`, in milliseconds (the format
@@ -168,58 +246,34 @@ pub(crate) fn grpc_timeout_value(limit: Duration) -> HeaderValue {
     HeaderValue::try_from(text).unwrap_or_else(|_| HeaderValue::from_static("99999999S"))
 }
 
-/// A response read to its end, with the gRPC status it carried.
-struct Buffered {
-    response: Response<Body>,
-    grpc_status: Option<HeaderValue>,
-}
-
-impl Buffered {
-    fn is_unauthenticated(&self) -> bool {
-        self.grpc_status
-            .as_ref()
-            .is_some_and(|v| v.as_bytes() == UNAUTHENTICATED.as_bytes())
-    }
-}
-
-/// Reads the whole response so that its status can be seen wherever the
-/// server put it: in the headers of a trailers-only response (how servers
-/// usually fail a call before any message) or in the trailers. Every
-/// Scalekit RPC is unary, so the body is one small message.
-async fn buffer_response(response: Response<Body>) -> Result<Buffered, BoxError> {
-    let (parts, body) = response.into_parts();
-    let collected = body.collect().await?;
-    let trailers = collected.trailers().cloned();
-    let grpc_status = parts
-        .headers
-        .get(GRPC_STATUS)
-        .or_else(|| trailers.as_ref().and_then(|t| t.get(GRPC_STATUS)))
-        .cloned();
-    let mut frames = vec![Ok::<_, Infallible>(Frame::data(collected.to_bytes()))];
-    if let Some(trailers) = trailers {
-        frames.push(Ok(Frame::trailers(trailers)));
-    }
-    let body = Body::new(StreamBody::new(futures::stream::iter(frames)));
-    Ok(Buffered {
-        response: Response::from_parts(parts, body),
-        grpc_status,
-    })
-}
+type Direct = MapErr<Oneshot<Channel, Request<Body>>, fn(tonic::transport::Error) -> BoxError>;
 
 impl tower::Service<Request<Body>> for AuthChannel {
     type Response = Response<Body>;
     type Error = BoxError;
-    type Future = BoxFuture<'static, Result<Response<Body>, BoxError>>;
+    type Future = Either<Direct, BoxFuture<'static, Result<Response<Body>, BoxError>>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        // Readiness of the underlying channel is awaited per attempt
-        // (`oneshot`), because a retry needs it again.
+        // The channel's own readiness is awaited per request (`oneshot`),
+        // since the raw path must fetch a token before it sends.
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request<Body>) -> Self::Future {
-        Box::pin(self.clone().send(request))
+    fn call(&mut self, mut request: Request<Body>) -> Self::Future {
+        match request.extensions_mut().remove::<AccessToken>() {
+            Some(token) => {
+                // From the call path: token and deadline are settled.
+                self.prepare(&mut request, &token);
+                let channel = self.shared.channel.channel();
+                Either::Left(channel.oneshot(request).map_err(into_box as fn(_) -> _))
+            }
+            None => Either::Right(Box::pin(self.clone().send_raw(request))),
+        }
     }
+}
+
+fn into_box(err: tonic::transport::Error) -> BoxError {
+    Box::new(err)
 }
 
 #[cfg(test)]

@@ -9,7 +9,10 @@ pub(crate) const TLS_ENABLED: bool = cfg!(feature = "tls-ring");
 
 /// The HTTP client for the token endpoint (and the other OAuth endpoints).
 pub(crate) fn http_client() -> Result<reqwest::Client, Error> {
-    let builder = reqwest::Client::builder();
+    // Scalekit closes idle connections (the official SDKs drop theirs after
+    // 4 idle minutes); closing ours well before keeps a request from going
+    // out on a connection the server is about to close.
+    let builder = reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(60));
     #[cfg(feature = "tls-ring")]
     let builder = builder.use_preconfigured_tls(rustls_config()?);
     builder

@@ -1,0 +1,94 @@
+//! `scalekit-bench`: the load tool. One command starts the servers, runs
+//! the raw generated client, the facade and the official Node SDK side by
+//! side, and writes `target/bench-report/report.md`, `report.json` and
+//! `calls_per_sec.png`:
+//!
+//! ```text
+//! cargo run --release -p scalekit-bench -- --node-version 2.2.2
+//! ```
+//!
+//! The same binary is also the server (`serve`) and the Rust client
+//! (`client`) processes the orchestrator starts; see `bench/README.md`.
+
+mod alloc_count;
+mod cell;
+mod chart;
+mod child;
+mod client;
+mod driver;
+mod machine;
+mod node;
+mod orchestrate;
+mod report;
+mod serve;
+mod settings;
+mod stats;
+mod usage;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[global_allocator]
+static ALLOCATOR: alloc_count::CountingAllocator = alloc_count::CountingAllocator;
+
+/// Load tool: the facade, the raw generated client and the official Node
+/// SDK against the emulator, side by side.
+#[derive(Debug, Parser)]
+#[command(name = "scalekit-bench", about)]
+struct Cli {
+    #[command(subcommand)]
+    mode: Option<Mode>,
+    #[command(flatten)]
+    run: settings::RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Mode {
+    /// Internal: the server process.
+    #[command(hide = true)]
+    Serve {
+        /// Canned user-service answers.
+        #[arg(long)]
+        canned: bool,
+    },
+    /// Rewrites report.md and calls_per_sec.png from a report.json, without
+    /// running the load again.
+    Render {
+        /// The report.json of an earlier run.
+        #[arg(long)]
+        report: std::path::PathBuf,
+        /// TTF font for the chart's text.
+        #[arg(long)]
+        font: Option<std::path::PathBuf>,
+    },
+    /// Internal: one Rust client cell.
+    #[command(hide = true)]
+    Client {
+        /// Which Rust client.
+        #[arg(long, value_enum)]
+        kind: client::RustClient,
+        /// The cell, as JSON.
+        #[arg(long)]
+        spec: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.mode {
+        Some(Mode::Serve { canned }) => serve::run(canned),
+        Some(Mode::Render { report, font }) => orchestrate::render(&report, font.as_deref()),
+        Some(Mode::Client { kind, spec }) => serde_json::from_str(&spec)
+            .map_err(anyhow::Error::from)
+            .and_then(|spec| client::run(kind, &spec)),
+        None => settings::Settings::from_args(&cli.run).and_then(|s| orchestrate::run(&s)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("scalekit-bench: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! The one call path under faults: retries by idempotency, one deadline per
+//! call, the resend after `UNAUTHENTICATED`, reconnection, and the span
+//! every RPC records.
+
+mod common;
+
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Context as _};
+use futures::stream::{self, StreamExt as _};
+use scalekit::users::{CreateUser, CreateUserAndMembershipOptions, ListUsersOptions};
+use scalekit::{Code, Error, RetryConfig, ScalekitClient};
+use scalekit_emulator::{Emulator, EmulatorHandle};
+use tonic::Status;
+
+use common::TestServer;
+
+/// How late a call may end after its deadline: scheduling slack on a busy
+/// two-core machine, not a budget the SDK may spend.
+const SLACK: Duration = Duration::from_millis(50);
+
+fn client_for(emulator: &EmulatorHandle) -> anyhow::Result<ScalekitClient> {
+    Ok(ScalekitClient::new(
+        emulator.env_url(),
+        emulator.client_id(),
+        emulator.client_secret(),
+    )?)
+}
+
+async fn a_user(client: &ScalekitClient) -> anyhow::Result<String> {
+    let organization = client
+        .organizations()
+        .create_organization("Acme", Default::default())
+        .await?;
+    let user = client
+        .users()
+        .create_user_and_membership(
+            &organization.id,
+            CreateUser {
+                email: "ada@acme.example".into(),
+                ..Default::default()
+            },
+            CreateUserAndMembershipOptions::default().with_send_invitation_email(false),
+        )
+        .await?;
+    Ok(user.id)
+}
+
+#[tokio::test]
+async fn get_user_unavailable_twice_succeeds_within_the_retry_budget() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = client_for(&emulator)?;
+    let user_id = a_user(&client).await?;
+
+    emulator.fail_next(Some("GetUser"), 2, Code::Unavailable);
+    let user = client.users().get_user(&user_id).await?;
+    ensure!(user.id == user_id);
+    ensure!(
+        emulator.rpc_count("GetUser") == 3,
+        "{} attempts",
+        emulator.rpc_count("GetUser")
+    );
+
+    // A third failure is beyond the default three attempts.
+    emulator.fail_next(Some("GetUser"), 3, Code::Unavailable);
+    let err = client.users().get_user(&user_id).await.unwrap_err();
+    ensure!(err.code() == Some(Code::Unavailable), "{err:?}");
+    ensure!(emulator.rpc_count("GetUser") == 6);
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_user_unavailable_surfaces_after_one_attempt() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = client_for(&emulator)?;
+    let organization = client
+        .organizations()
+        .create_organization("Acme", Default::default())
+        .await?;
+
+    emulator.fail_next(Some("CreateUserAndMembership"), 1, Code::Unavailable);
+    let err = client
+        .users()
+        .create_user_and_membership(
+            &organization.id,
+            CreateUser {
+                email: "ada@acme.example".into(),
+                ..Default::default()
+            },
+            CreateUserAndMembershipOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    ensure!(err.code() == Some(Code::Unavailable), "{err:?}");
+    ensure!(
+        emulator.rpc_count("CreateUserAndMembership") == 1,
+        "a create the server may have seen is never resent"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_users_with_retries_disabled_surfaces_the_first_failure() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = client_for(&emulator)?.with_retry(RetryConfig::disabled());
+    emulator.fail_next(Some("ListUsers"), 1, Code::Unavailable);
+    let err = client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await
+        .unwrap_err();
+    ensure!(err.code() == Some(Code::Unavailable), "{err:?}");
+    ensure!(emulator.rpc_count("ListUsers") == 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn deadline_exceeded_and_resource_exhausted_are_not_retried() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = client_for(&emulator)?;
+    for (n, code) in [Code::DeadlineExceeded, Code::ResourceExhausted]
+        .into_iter()
+        .enumerate()
+    {
+        emulator.fail_next(Some("ListUsers"), 1, code);
+        let err = client
+            .users()
+            .list_users(ListUsersOptions::default())
+            .await
+            .unwrap_err();
+        ensure!(err.code() == Some(code), "{err:?}");
+        ensure!(emulator.rpc_count("ListUsers") == n as u64 + 1, "{code:?}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn unauthenticated_refreshes_once_and_resends() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = client_for(&emulator)?;
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
+    ensure!(emulator.token_requests() == 1);
+
+    emulator.revoke_tokens();
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
+    ensure!(emulator.token_requests() == 2, "one refresh");
+    ensure!(emulator.rpc_count("ListUsers") == 3, "one resend");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_slow_server_ends_the_call_at_its_deadline() -> anyhow::Result<()> {
+    let server = TestServer::start().await;
+    let client = server
+        .builder()
+        .timeout(Duration::from_millis(300))
+        .build()?;
+    client.users().get_user("usr_1").await?; // token cached, connected
+    server.set_rpc_delay(Duration::from_secs(3));
+
+    let started = Instant::now();
+    let err = client.users().get_user("usr_1").await.unwrap_err();
+    let took = started.elapsed();
+    ensure!(matches!(err, Error::Timeout), "{err:?}");
+    ensure!(err.is_timeout());
+    ensure!(took < Duration::from_millis(300) + SLACK, "took {took:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_stalled_token_endpoint_ends_the_call_at_its_deadline() -> anyhow::Result<()> {
+    let server = TestServer::start().await;
+    // The token request alone may take 10 s; the call's budget is what counts.
+    let client = server
+        .builder()
+        .timeout(Duration::from_millis(300))
+        .token_timeout(Duration::from_secs(10))
+        .build()?;
+    server.set_token_delay(Duration::from_secs(5));
+
+    let started = Instant::now();
+    let err = client.users().get_user("usr_1").await.unwrap_err();
+    let took = started.elapsed();
+    ensure!(matches!(err, Error::Timeout), "{err:?}");
+    ensure!(took < Duration::from_millis(300) + SLACK, "took {took:?}");
+    ensure!(server.rpc_count() == 0, "no RPC without a token");
+    Ok(())
+}
+
+/// D3: the deadline covers the whole call — the token fetch, the refused
+/// attempt and the resend after the refresh — not each part separately.
+#[tokio::test]
+async fn one_deadline_covers_token_fetches_and_the_resend() -> anyhow::Result<()> {
+    let server = TestServer::start().await;
+    let client = server.builder().timeout(Duration::from_secs(1)).build()?;
+    server.set_token_delay(Duration::from_millis(600));
+    server.fail_next(1, Status::unauthenticated("token revoked"));
+
+    let started = Instant::now();
+    let err = client.users().get_user("usr_1").await.unwrap_err();
+    let took = started.elapsed();
+    // 600 ms for the first token, the refused attempt, then a second
+    // 600 ms fetch that the budget cannot cover.
+    ensure!(matches!(err, Error::Timeout), "{err:?}");
+    ensure!(took < Duration::from_secs(1) + SLACK, "took {took:?}");
+    ensure!(server.token_request_count() == 2);
+    Ok(())
+}
+
+/// D4: a client is not tied to the runtime of its first call.
+#[test]
+fn one_client_works_in_three_runtimes_one_after_another() -> anyhow::Result<()> {
+    // The emulator gets a runtime of its own that outlives the three.
+    let server_runtime = tokio::runtime::Runtime::new()?;
+    let emulator = server_runtime.block_on(Emulator::builder().start())?;
+    let client = client_for(&emulator)?;
+
+    for round in 0..3 {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime
+            .block_on(client.users().list_users(ListUsersOptions::default()))
+            .with_context(|| format!("runtime {round}"))?;
+        drop(runtime);
+    }
+    ensure!(emulator.rpc_count("ListUsers") == 3);
+    server_runtime.block_on(emulator.shutdown());
+    Ok(())
+}
+
+/// 1,000 calls at once, three times, each time across a token refresh:
+/// exactly one token request per lifetime and no failed call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_calls_across_token_expiry_make_one_token_request_each_time(
+) -> anyhow::Result<()> {
+    // Tokens live 2 s and are replaced at half their life.
+    let emulator = Emulator::builder()
+        .token_ttl(Duration::from_secs(2))
+        .start()
+        .await?;
+    let client = client_for(&emulator)?;
+
+    for round in 1..=3u64 {
+        let failures = stream::iter(0..1000)
+            .map(|_| {
+                let users = client.users();
+                async move { users.list_users(ListUsersOptions::default()).await }
+            })
+            .buffer_unordered(1000)
+            .filter(|result| std::future::ready(result.is_err()))
+            .count()
+            .await;
+        ensure!(failures == 0, "round {round}: {failures} failed calls");
+        ensure!(
+            emulator.token_requests() == round,
+            "round {round}: {} token requests",
+            emulator.token_requests()
+        );
+        // Past the refresh point of this round's token.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+    }
+    Ok(())
+}
+
+/// The server goes away mid-load and comes back on the same port: calls
+/// fail fast or succeed, none outlives its deadline, and the same client
+/// works afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_restarted_mid_load_is_reconnected() -> anyhow::Result<()> {
+    const DEADLINE: Duration = Duration::from_secs(2);
+    let first = Emulator::builder()
+        .client_credentials("skc_restart", "test_restart_secret")
+        .start()
+        .await?;
+    let addr = first.addr();
+    let client = ScalekitClient::builder(first.env_url(), "skc_restart", "test_restart_secret")
+        .timeout(DEADLINE)
+        .build()?;
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
+
+    let load = {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let mut slowest = Duration::ZERO;
+            let mut outcomes = (0u32, 0u32);
+            for _ in 0..60 {
+                let started = Instant::now();
+                match client.users().list_users(ListUsersOptions::default()).await {
+                    Ok(_) => outcomes.0 += 1,
+                    Err(_) => outcomes.1 += 1,
+                }
+                slowest = slowest.max(started.elapsed());
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            (slowest, outcomes)
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    first.shutdown().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let second = Emulator::builder()
+        .bind(addr)
+        .client_credentials("skc_restart", "test_restart_secret")
+        .start()
+        .await?;
+
+    let (slowest, (ok, failed)) = load.await?;
+    ensure!(slowest < DEADLINE + SLACK, "a call took {slowest:?}");
+    ensure!(ok > 0, "{ok} succeeded, {failed} failed");
+    // The new server has a new signing key: the old token is refused, and
+    // the call path refreshes it and resends.
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
+    ensure!(second.rpc_count("ListUsers") >= 1);
+    Ok(())
+}
+
+/// Collects what a `tracing` fmt subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn every_rpc_records_one_span_with_its_outcome_and_no_secret() -> anyhow::Result<()> {
+    use tracing_subscriber::fmt::format::FmtSpan;
+
+    let emulator = Emulator::builder().start().await?;
+    let client = client_for(&emulator)?;
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
+    emulator.fail_next(Some("GetUser"), 1, Code::Unavailable);
+    let err = client.users().get_user("usr_404").await.unwrap_err();
+    ensure!(err.is_not_found(), "{err:?}");
+    let token = client.get_client_access_token().await?;
+
+    let mut out = Vec::new();
+    out.write_all(&captured.0.lock().unwrap_or_else(|e| e.into_inner()))?;
+    let text = String::from_utf8(out)?;
+    let closes: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("scalekit::transport::call: close"))
+        .collect();
+    ensure!(closes.len() == 2, "one span per RPC:\n{text}");
+    let list = closes
+        .iter()
+        .find(|line| line.contains("rpc.method=\"list_users\""))
+        .context("list_users span")?;
+    ensure!(list.contains("rpc.service=\"scalekit.v1.users.UserService\""));
+    ensure!(list.contains("rpc.attempts=1"), "{list}");
+    ensure!(list.contains("rpc.code=\"OK\""), "{list}");
+    ensure!(list.contains("rpc.latency_ms="), "{list}");
+    let get = closes
+        .iter()
+        .find(|line| line.contains("rpc.method=\"get_user\""))
+        .context("get_user span")?;
+    ensure!(get.contains("rpc.attempts=2"), "retried once: {get}");
+    ensure!(get.contains("rpc.code=\"NOT_FOUND\""), "{get}");
+
+    ensure!(
+        !text.contains(emulator.client_secret()),
+        "the client secret leaked"
+    );
+    ensure!(!text.contains(token.as_str()), "the access token leaked");
+    Ok(())
+}
