@@ -540,7 +540,11 @@ impl ClientBuilder {
 
         let channel = match self.channel {
             Some(channel) => ChannelSource::Ready(channel),
-            None => ChannelSource::lazy(grpc_endpoint(&env_url, self.connect_timeout, KEEPALIVE)?),
+            None => ChannelSource::lazy(
+                grpc_endpoint(&env_url, self.connect_timeout, KEEPALIVE)?
+                    .user_agent(headers.user_agent.clone())
+                    .map_err(|_| Error::Config("user agent is not a valid header value".into()))?,
+            ),
         };
         let token_url = env_url
             .join("oauth/token")

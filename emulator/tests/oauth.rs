@@ -147,23 +147,12 @@ async fn revoked_tokens_are_refused_and_the_sdk_recovers() -> anyhow::Result<()>
         emulator.client_id(),
         emulator.client_secret(),
     )?;
-    let create = || CreateOrganizationRequest {
-        organization: Some(CreateOrganization {
-            display_name: "Acme".into(),
-            ..Default::default()
-        }),
-    };
-    client
-        .raw()
-        .organizations()
-        .create_organization(create())
-        .await?;
+    // The facade resends a call refused with UNAUTHENTICATED once, with a
+    // fresh token (raw clients send once and only drop the token).
+    let orgs = client.organizations();
+    orgs.create_organization("Acme", Default::default()).await?;
     emulator.revoke_tokens();
-    client
-        .raw()
-        .organizations()
-        .create_organization(create())
-        .await?;
+    orgs.create_organization("Acme", Default::default()).await?;
     assert_eq!(emulator.token_requests(), 2);
     assert_eq!(emulator.rpc_count("CreateOrganization"), 3);
     Ok(())

@@ -7,9 +7,10 @@
 //! clients of [`ScalekitClient::raw`](crate::ScalekitClient::raw) get the
 //! same headers and token handling as the facade.
 //!
-//! Facade calls arrive from the call path ([`call`](super::call)) with the
-//! token already in the request's extensions and a `grpc-timeout` set;
-//! they pass straight through, with no buffering and no boxing. Requests
+//! Facade calls arrive from the call path ([`call`](super::call)) with every
+//! header already set (bearer, SDK headers, the remaining budget as
+//! `grpc-timeout`); they pass straight through, with no buffering and no
+//! boxing. Requests
 //! from raw clients fetch the token here, get the client's default deadline
 //! when they carry none, and are sent once: retries and the resend after
 //! `UNAUTHENTICATED` need the request message, which only the call path
@@ -113,6 +114,13 @@ impl ChannelSource {
         }
     }
 
+    /// Whether the SDK's user agent must be sent as a header. A channel made
+    /// here has it set on its endpoint, where tonic joins it with its own
+    /// once; set per request, tonic would join the two on every call.
+    fn needs_user_agent(&self) -> bool {
+        matches!(self, ChannelSource::Ready(_))
+    }
+
     /// Replaces a lazily made channel whose worker has gone. Returns whether
     /// the next attempt will use a new channel.
     fn replace(&self) -> bool {
@@ -183,14 +191,32 @@ impl AuthChannel {
         }
     }
 
-    fn prepare(&self, request: &mut Request<Body>, token: &AccessToken) {
-        let headers = request.headers_mut();
-        self.shared.headers.apply(headers);
+    /// The headers of one facade attempt: the bearer, the SDK's headers and
+    /// `grpc-timeout` with what is left of the call's budget. Built here, in
+    /// one map sized for everything tonic adds later, so that the request
+    /// passes this service untouched and no map grows on the way.
+    pub(crate) fn rpc_metadata(
+        &self,
+        token: &AccessToken,
+        left: Option<Duration>,
+    ) -> tonic::metadata::MetadataMap {
+        // Ours (4), plus tonic's `te`, `content-type` and `user-agent`.
+        let mut headers = http::HeaderMap::with_capacity(8);
+        self.stamp(&mut headers, token, left);
+        tonic::metadata::MetadataMap::from_headers(headers)
+    }
+
+    fn stamp(&self, headers: &mut http::HeaderMap, token: &AccessToken, left: Option<Duration>) {
         headers.insert(http::header::AUTHORIZATION, token.bearer().clone());
-        if let Some(limit) = self.policy.timeout {
-            if !headers.contains_key(GRPC_TIMEOUT) {
-                headers.insert(GRPC_TIMEOUT, grpc_timeout_value(limit));
-            }
+        self.shared.headers.apply_rpc(headers);
+        if self.shared.channel.needs_user_agent() {
+            headers.insert(
+                http::header::USER_AGENT,
+                self.shared.headers.user_agent.clone(),
+            );
+        }
+        if let Some(left) = left {
+            headers.insert(GRPC_TIMEOUT, grpc_timeout_value(left));
         }
     }
 
@@ -205,7 +231,11 @@ impl AuthChannel {
                 .map_err(|_| Box::new(Error::Timeout) as BoxError)?,
         }
         .map_err(|e| Box::new(Error::Auth(e)) as BoxError)?;
-        self.prepare(&mut request, &token);
+        let default_deadline = self
+            .policy
+            .timeout
+            .filter(|_| !request.headers().contains_key(GRPC_TIMEOUT));
+        self.stamp(request.headers_mut(), &token, default_deadline);
         let response = self.shared.channel.channel().oneshot(request).await?;
         // A trailers-only answer carries its status in the headers; that is
         // how servers refuse a call before running it.
@@ -259,15 +289,15 @@ impl tower::Service<Request<Body>> for AuthChannel {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, mut request: Request<Body>) -> Self::Future {
-        match request.extensions_mut().remove::<AccessToken>() {
-            Some(token) => {
-                // From the call path: token and deadline are settled.
-                self.prepare(&mut request, &token);
-                let channel = self.shared.channel.channel();
-                Either::Left(channel.oneshot(request).map_err(into_box as fn(_) -> _))
-            }
-            None => Either::Right(Box::pin(self.clone().send_raw(request))),
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        if request.headers().contains_key(http::header::AUTHORIZATION) {
+            // From the call path, with every header set (see
+            // `rpc_metadata`); or a raw request carrying credentials of its
+            // caller's choosing, which go out as given.
+            let channel = self.shared.channel.channel();
+            Either::Left(channel.oneshot(request).map_err(into_box as fn(_) -> _))
+        } else {
+            Either::Right(Box::pin(self.clone().send_raw(request)))
         }
     }
 }

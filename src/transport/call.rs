@@ -18,6 +18,7 @@ use tracing::Instrument as _;
 use crate::error::{Error, Result};
 use crate::transport::auth_channel::AuthChannel;
 use crate::transport::retry::{verdict, Verdict};
+use crate::transport::token::AccessToken;
 
 /// A generated client with the call path in front of it; every sub-client
 /// of the facade holds one.
@@ -99,21 +100,29 @@ impl<C: Clone> Stub<C> {
         let mut sends = 0u32;
         let mut resent_after_refresh = false;
         let mut rebuilt_channel = false;
+        // The token the server refused, and its refusal, once it happened.
+        let mut refused: Option<(AccessToken, Status)> = None;
         loop {
             let token = match until(deadline, self.channel.access_token()).await {
                 Ok(token) => token,
                 Err(err) => return (sends, Err(err)),
             };
-            let mut message = tonic::Request::new(request.clone());
-            if let Some(deadline) = deadline {
-                let Some(left) = remaining(deadline) else {
-                    return (sends, Err(Error::Timeout));
-                };
-                // tonic arms its own timer from this header, so it is both
-                // the server's budget and this attempt's one timer.
-                message.set_timeout(left);
+            if let Some((_, status)) = refused.take_if(|(rejected, _)| *rejected == token) {
+                // The cache is backing off after repeated refusals and
+                // handed back the same token: resending it cannot succeed.
+                return (sends, Err(Error::from(status)));
             }
-            message.extensions_mut().insert(token.clone());
+            // What is left goes out as `grpc-timeout`. tonic arms its own
+            // timer from that header, so it is both the server's budget and
+            // this attempt's one timer.
+            let left = match deadline.map(remaining) {
+                Some(None) => return (sends, Err(Error::Timeout)),
+                Some(left) => left,
+                None => None,
+            };
+            let metadata = self.channel.rpc_metadata(&token, left);
+            let message =
+                tonic::Request::from_parts(metadata, tonic::Extensions::new(), request.clone());
 
             sends += 1;
             let status = match send(self.grpc.clone(), message).await {
@@ -128,6 +137,7 @@ impl<C: Clone> Stub<C> {
                 resent_after_refresh = true;
                 self.channel.reject_token(&token);
                 tracing::debug!("UNAUTHENTICATED; refreshing the token and resending once");
+                refused = Some((token, status));
                 continue;
             }
             if !rebuilt_channel && self.channel.replace_closed_channel(&status) {
@@ -157,11 +167,12 @@ impl<C: Clone> Stub<C> {
     }
 }
 
-/// What is left of the budget, or `None` when it is spent.
+/// What is left of the budget, or `None` when less than the millisecond
+/// `grpc-timeout` can express is left.
 fn remaining(deadline: Instant) -> Option<Duration> {
     deadline
         .checked_duration_since(Instant::now())
-        .filter(|left| !left.is_zero())
+        .filter(|left| *left >= Duration::from_millis(1))
 }
 
 /// Runs `work` within the deadline, if there is one.

@@ -38,6 +38,13 @@ impl SdkHeaders {
         })
     }
 
+    /// Sets `x-sdk-version` and `x-api-version` on a gRPC request; the user
+    /// agent travels on the channel's endpoint.
+    pub(crate) fn apply_rpc(&self, headers: &mut http::HeaderMap) {
+        headers.insert(X_SDK_VERSION, self.sdk_version.clone());
+        headers.insert(X_API_VERSION, self.api_version.clone());
+    }
+
     /// Sets the three headers on `headers`, replacing any earlier values.
     pub(crate) fn apply(&self, headers: &mut http::HeaderMap) {
         headers.insert(http::header::USER_AGENT, self.user_agent.clone());

@@ -27,14 +27,6 @@ const ORGANIZATION_ID: &str = "org_10000000000000041";
 /// 2024-01-01T00:00:00Z: a fixed time, so that answers never vary.
 const FIXED_TIME: i64 = 1_704_067_200;
 
-/// The largest HTTP/2 DATA payload `h2` copies into its write buffer. A
-/// larger one is written on its own and the trailers in a second write,
-/// which costs a system call per response.
-const MAX_DATA_FRAME: usize = 256;
-
-/// The gRPC length prefix in front of every message.
-const GRPC_PREFIX: usize = 5;
-
 /// A `UserService` that answers with prebuilt messages and never touches
 /// the store.
 #[derive(Clone)]
@@ -62,8 +54,9 @@ impl CannedUsers {
 }
 
 /// A user shaped like a real one: email, profile, one active membership
-/// with a role. Kept small enough (see [`MAX_DATA_FRAME`]) that a response
-/// goes out in one write.
+/// with a role. Kept under 256 bytes encoded: `h2` writes a larger DATA
+/// frame on its own and the trailers in a second write, which would cost a
+/// system call per response.
 fn fixed_user() -> User {
     let time = prost_types::Timestamp {
         seconds: FIXED_TIME,
@@ -146,6 +139,11 @@ impl UserService for CannedUsers {
 mod tests {
     use super::*;
     use prost::Message as _;
+
+    /// The largest DATA payload `h2` copies into its write buffer.
+    const MAX_DATA_FRAME: usize = 256;
+    /// The gRPC length prefix in front of every message.
+    const GRPC_PREFIX: usize = 5;
 
     #[test]
     fn a_canned_get_user_answer_fits_one_data_frame_write() {
