@@ -69,6 +69,8 @@ pub struct ScalekitClient {
 struct Inner {
     env_url: Url,
     client_id: String,
+    #[cfg(feature = "webhook")]
+    webhook_keys: crate::webhook::KeyCache,
     #[cfg(feature = "oidc")]
     oidc: crate::oidc::OidcContext,
 }
@@ -140,6 +142,12 @@ impl ScalekitClient {
             #[cfg(feature = "oidc")]
             jwt_leeway: crate::oidc::DEFAULT_LEEWAY,
         }
+    }
+
+    /// The keyed MAC of the last webhook secret verified with.
+    #[cfg(feature = "webhook")]
+    pub(crate) fn webhook_keys(&self) -> &crate::webhook::KeyCache {
+        &self.inner.webhook_keys
     }
 
     /// The state of the sign-in helpers (`crate::oidc`).
@@ -585,6 +593,8 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 env_url,
                 client_id: self.client_id,
+                #[cfg(feature = "webhook")]
+                webhook_keys: Default::default(),
                 #[cfg(feature = "oidc")]
                 oidc,
             }),

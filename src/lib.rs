@@ -8,6 +8,9 @@ pub mod connections;
 pub mod directories;
 pub mod domains;
 pub mod error;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "oidc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
 pub mod oidc;

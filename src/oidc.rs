@@ -43,7 +43,7 @@
 mod authorization_url;
 mod claims;
 pub(crate) mod jwks;
-mod jwt;
+pub(crate) mod jwt;
 mod token;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

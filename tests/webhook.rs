@@ -174,3 +174,71 @@ fn verify_refuses_a_header_of_33_entries_even_with_a_valid_one() -> anyhow::Resu
     ensure!(outcome(result)? == "too_many_signatures");
     Ok(())
 }
+
+/// A delivery signed now with `key`, as `webhook-*` headers.
+fn signed_now(key: &[u8], payload: &str) -> anyhow::Result<HashMap<String, String>> {
+    use base64::Engine as _;
+    use hmac::Mac as _;
+
+    let now = std::time::SystemTime::now()
+        .duration_since(UNIX_EPOCH)?
+        .as_secs();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key)?;
+    mac.update(format!("msg_cache.{now}.{payload}").as_bytes());
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    Ok(HashMap::from([
+        ("webhook-id".to_string(), "msg_cache".to_string()),
+        ("webhook-timestamp".to_string(), now.to_string()),
+        ("webhook-signature".to_string(), format!("v1,{signature}")),
+    ]))
+}
+
+#[test]
+fn verify_webhook_payload_keys_each_secret_it_is_given_whatever_was_cached() -> anyhow::Result<()> {
+    use base64::Engine as _;
+
+    let client = scalekit::ScalekitClient::new("https://acme.scalekit.dev", "skc_1", "secret")?;
+    let secret = |key: &[u8]| {
+        format!(
+            "whsec_{}",
+            base64::engine::general_purpose::STANDARD.encode(key)
+        )
+    };
+    let (a, b) = (
+        b"first signing key".as_slice(),
+        b"second signing key".as_slice(),
+    );
+    let body = r#"{"type":"user.created"}"#;
+    let (from_a, from_b) = (signed_now(a, body)?, signed_now(b, body)?);
+    let invalid = |r: scalekit::Result<()>| {
+        matches!(
+            r,
+            Err(Error::WebhookSignature(
+                WebhookSignatureReason::InvalidSignature
+            ))
+        )
+    };
+
+    client.verify_webhook_payload(&secret(a), &from_a, body)?;
+    ensure!(invalid(client.verify_webhook_payload(
+        &secret(b),
+        &from_a,
+        body
+    )));
+    client.verify_webhook_payload(&secret(b), &from_b, body)?;
+    ensure!(invalid(client.verify_webhook_payload(
+        &secret(a),
+        &from_b,
+        body
+    )));
+    client.verify_webhook_payload(&secret(a), &from_a, body)?;
+    // A malformed secret is refused as such, not judged with the cached key.
+    ensure!(matches!(
+        client.verify_webhook_payload("whsec", &from_a, body),
+        Err(Error::WebhookSignature(
+            WebhookSignatureReason::InvalidSecret
+        ))
+    ));
+    client.verify_webhook_payload(&secret(a), &from_a, body)?;
+    Ok(())
+}

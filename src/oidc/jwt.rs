@@ -280,7 +280,7 @@ pub(crate) fn into_claims<C: serde::de::DeserializeOwned>(
 }
 
 /// The whole pipeline against a fixed key set and clock (no refetch).
-#[cfg(test)]
+#[cfg(any(test, fuzzing))]
 pub(crate) fn validate_at(
     token: &str,
     keys: &KeySet,

@@ -421,7 +421,7 @@ impl Cache {
 /// When a token requested at `requested_at` with `expires_in` stops being
 /// used: expiry less the refresh margin (at most half the lifetime), with
 /// the lifetime clamped to [`MAX_TOKEN_LIFETIME`].
-fn refresh_time(
+pub(crate) fn refresh_time(
     requested_at: Instant,
     expires_in: Option<u64>,
     refresh_margin: Duration,
@@ -489,10 +489,10 @@ fn not_run(why: NotRun) -> TokenError {
 }
 
 #[derive(Deserialize)]
-struct TokenResponse {
-    access_token: Option<String>,
+pub(crate) struct TokenResponse {
+    pub(crate) access_token: Option<String>,
     #[serde(default, deserialize_with = "seconds")]
-    expires_in: Option<u64>,
+    pub(crate) expires_in: Option<u64>,
 }
 
 #[derive(Deserialize)]
