@@ -9,6 +9,7 @@ pub(crate) mod call;
 pub(crate) mod headers;
 pub(crate) mod idempotency;
 pub(crate) mod retry;
+pub(crate) mod sanitize;
 pub(crate) mod tls;
 pub(crate) mod token;
 

@@ -342,9 +342,11 @@ fn verify_with_prefix(
             max: MAX_SIGNATURES,
         }));
     }
+    // Saturating: a clock centuries off must fail the age check, not
+    // overflow.
     let now = match now.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_secs() as i64,
-        Err(e) => -(e.duration().as_secs() as i64),
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => 0i64.saturating_sub_unsigned(e.duration().as_secs()),
     };
     let tolerance = TOLERANCE.as_secs() as i64;
     if now.saturating_sub(timestamp) > tolerance {
@@ -695,5 +697,28 @@ mod tests {
         let err = verify(SECRET, &http::HeaderMap::new(), b"", at(NOW)).unwrap_err();
         assert!(!err.to_string().contains("c2VjcmV0"));
         assert!(!format!("{err:?}").contains("c2VjcmV0"));
+    }
+
+    #[test]
+    fn a_clock_far_from_the_epoch_fails_the_age_check_without_overflow() {
+        let headers = HashMap::from([
+            ("webhook-id", "msg_1"),
+            ("webhook-timestamp", "1700000000"),
+            ("webhook-signature", "v1,bm90IHRoZSBzaWduYXR1cmU="),
+        ]);
+        let long_ago = UNIX_EPOCH
+            .checked_sub(Duration::from_secs(1 << 63))
+            .or_else(|| UNIX_EPOCH.checked_sub(Duration::from_secs(1 << 40)));
+        if let Some(long_ago) = long_ago {
+            assert!(matches!(
+                verify("whsec_c2VjcmV0", &headers, b"{}", long_ago),
+                Err(Error::WebhookSignature(Reason::TimestampTooNew))
+            ));
+        }
+        let far_ahead = UNIX_EPOCH + Duration::from_secs(u64::MAX / 2);
+        assert!(matches!(
+            verify("whsec_c2VjcmV0", &headers, b"{}", far_ahead),
+            Err(Error::WebhookSignature(Reason::TimestampTooOld))
+        ));
     }
 }

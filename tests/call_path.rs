@@ -403,3 +403,44 @@ async fn every_rpc_records_one_span_with_its_outcome_and_no_secret() -> anyhow::
     ensure!(!text.contains(token.as_str()), "the access token leaked");
     Ok(())
 }
+
+/// A reply whose `grpc-status-details-bin` is not base64 makes tonic 0.14
+/// panic while decoding it; the SDK drops the value first, so the caller
+/// gets the server's code instead of a panic.
+#[tokio::test]
+async fn undecodable_error_details_do_not_panic_the_caller() -> anyhow::Result<()> {
+    use axum::response::IntoResponse as _;
+
+    async fn token() -> impl axum::response::IntoResponse {
+        axum::Json(serde_json::json!({"access_token": "tkn_test", "expires_in": 3600}))
+    }
+    async fn refuse() -> axum::response::Response {
+        let mut response = axum::body::Body::empty().into_response();
+        let headers = response.headers_mut();
+        headers.insert("content-type", "application/grpc".parse().unwrap());
+        headers.insert("grpc-status", "5".parse().unwrap());
+        headers.insert("grpc-message", "no%20such%20user".parse().unwrap());
+        headers.insert(
+            "grpc-status-details-bin",
+            http::HeaderValue::from_bytes(&[0xff; 12]).unwrap(),
+        );
+        response
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let app = axum::Router::new()
+        .route("/oauth/token", axum::routing::post(token))
+        .route(
+            "/scalekit.v1.users.UserService/GetUser",
+            axum::routing::post(refuse),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let client = ScalekitClient::new(&url, "skc_1", "secret")?;
+    let outcome = tokio::spawn(async move { client.users().get_user("usr_1").await }).await;
+    let err = outcome
+        .context("the call panicked")?
+        .expect_err("the server refused");
+    ensure!(err.is_not_found(), "{err:?}");
+    Ok(())
+}

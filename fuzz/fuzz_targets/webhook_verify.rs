@@ -98,7 +98,7 @@ fuzz_target!(|input: Input<'_>| {
             (t.to_string(), Some(t))
         }
     };
-    let prefix = if input.interceptor && input.sign_at % 2 == 0 {
+    let prefix = if input.interceptor && input.sign_at.is_multiple_of(2) {
         "interceptor"
     } else {
         "webhook"

@@ -23,7 +23,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
-use futures::future::{BoxFuture, Either, MapErr};
+use futures::future::{BoxFuture, Either, MapErr, MapOk};
 use futures::TryFutureExt as _;
 use http::{HeaderValue, Request, Response};
 use tonic::body::Body;
@@ -34,6 +34,7 @@ use tower::ServiceExt as _;
 use crate::error::Error;
 use crate::transport::headers::SdkHeaders;
 use crate::transport::retry::RetryConfig;
+use crate::transport::sanitize::sanitize;
 use crate::transport::token::{AccessToken, TokenSource};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -236,7 +237,7 @@ impl AuthChannel {
             .timeout
             .filter(|_| !request.headers().contains_key(GRPC_TIMEOUT));
         self.stamp(request.headers_mut(), &token, default_deadline);
-        let response = self.shared.channel.channel().oneshot(request).await?;
+        let response = sanitize(self.shared.channel.channel().oneshot(request).await?);
         // A trailers-only answer carries its status in the headers; that is
         // how servers refuse a call before running it.
         if response
@@ -276,7 +277,10 @@ pub(crate) fn grpc_timeout_value(limit: Duration) -> HeaderValue {
     HeaderValue::try_from(text).unwrap_or_else(|_| HeaderValue::from_static("99999999S"))
 }
 
-type Direct = MapErr<Oneshot<Channel, Request<Body>>, fn(tonic::transport::Error) -> BoxError>;
+type Direct = MapOk<
+    MapErr<Oneshot<Channel, Request<Body>>, fn(tonic::transport::Error) -> BoxError>,
+    fn(Response<Body>) -> Response<Body>,
+>;
 
 impl tower::Service<Request<Body>> for AuthChannel {
     type Response = Response<Body>;
@@ -295,7 +299,12 @@ impl tower::Service<Request<Body>> for AuthChannel {
             // `rpc_metadata`); or a raw request carrying credentials of its
             // caller's choosing, which go out as given.
             let channel = self.shared.channel.channel();
-            Either::Left(channel.oneshot(request).map_err(into_box as fn(_) -> _))
+            Either::Left(
+                channel
+                    .oneshot(request)
+                    .map_err(into_box as fn(_) -> _)
+                    .map_ok(sanitize as fn(_) -> _),
+            )
         } else {
             Either::Right(Box::pin(self.clone().send_raw(request)))
         }

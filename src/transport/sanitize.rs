@@ -1,0 +1,111 @@
+//! Keeps a malformed error detail from panicking the caller.
+//!
+//! tonic 0.14 decodes `grpc-status-details-bin` with an `expect`: a server
+//! (or anything in between) that sends it as something other than base64
+//! panics the task that made the call, in the headers of a trailers-only
+//! answer and in the trailers alike. Input from the network must not panic
+//! this SDK, so an undecodable value is dropped before tonic reads it: the
+//! call still fails with the server's code and message, without details.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::{DecodePaddingMode, Engine as _};
+use bytes::Bytes;
+use http::{HeaderMap, Response};
+use http_body::{Frame, SizeHint};
+use tonic::body::Body;
+
+const GRPC_STATUS_DETAILS: &str = "grpc-status-details-bin";
+
+/// The alphabet and padding rules tonic decodes the header with.
+const DETAILS_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Drops an undecodable `grpc-status-details-bin` from `headers`.
+pub(crate) fn drop_undecodable_details(headers: &mut HeaderMap) {
+    let undecodable = headers
+        .get(GRPC_STATUS_DETAILS)
+        .is_some_and(|value| DETAILS_BASE64.decode(value.as_bytes()).is_err());
+    if undecodable {
+        tracing::debug!("dropping a grpc-status-details-bin that is not base64");
+        headers.remove(GRPC_STATUS_DETAILS);
+    }
+}
+
+/// `response` with its headers and, when they come, its trailers checked.
+pub(crate) fn sanitize(response: Response<Body>) -> Response<Body> {
+    let (mut parts, body) = response.into_parts();
+    drop_undecodable_details(&mut parts.headers);
+    Response::from_parts(parts, Body::new(CheckedTrailers { inner: body }))
+}
+
+/// A response body whose trailers pass [`drop_undecodable_details`].
+struct CheckedTrailers {
+    inner: Body,
+}
+
+impl http_body::Body for CheckedTrailers {
+    type Data = Bytes;
+    type Error = tonic::Status;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
+        Pin::new(&mut self.inner).poll_frame(cx).map(|frame| {
+            frame.map(|frame| {
+                frame.map(|frame| match frame.into_trailers() {
+                    Ok(mut trailers) => {
+                        drop_undecodable_details(&mut trailers);
+                        Frame::trailers(trailers)
+                    }
+                    Err(data) => data,
+                })
+            })
+        })
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undecodable_details_are_dropped_and_decodable_ones_kept() {
+        let mut headers = HeaderMap::new();
+        headers.insert(GRPC_STATUS_DETAILS, "!!!".parse().unwrap());
+        drop_undecodable_details(&mut headers);
+        assert!(headers.get(GRPC_STATUS_DETAILS).is_none());
+
+        for kept in ["CAUSBG5vcGU", "CAUSBG5vcGU="] {
+            headers.insert(GRPC_STATUS_DETAILS, kept.parse().unwrap());
+            drop_undecodable_details(&mut headers);
+            assert_eq!(headers.get(GRPC_STATUS_DETAILS).unwrap(), kept);
+        }
+    }
+
+    #[test]
+    fn tonic_reads_a_sanitized_map_without_panicking() {
+        let mut headers = HeaderMap::new();
+        headers.insert("grpc-status", "5".parse().unwrap());
+        // The bytes the fuzzer found: not base64 at all.
+        let undecodable = http::HeaderValue::from_bytes(&[0xff; 9]).unwrap();
+        headers.insert(GRPC_STATUS_DETAILS, undecodable);
+        drop_undecodable_details(&mut headers);
+        let status = tonic::Status::from_header_map(&headers).expect("a status");
+        assert_eq!(status.code(), tonic::Code::NotFound);
+        assert!(status.details().is_empty());
+    }
+}
