@@ -22,6 +22,8 @@
 //! }
 //! ```
 
+#[cfg(doc)]
+use crate::error::Error;
 use crate::error::Result;
 use crate::proto::auth::{AuthServiceClient, UpdateLoginUserDetailsRequest};
 use crate::transport::call::{call, Stub};

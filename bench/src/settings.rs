@@ -44,7 +44,7 @@ pub struct RunArgs {
     /// Each micro comparison run: at most this many seconds (default 1.0).
     #[arg(long)]
     pub micro_seconds: Option<f64>,
-    /// Where to write the report (default <target dir>/bench-report).
+    /// Where to write the report (default `<target dir>/bench-report`).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Do not pin the server and the clients to separate cores.
