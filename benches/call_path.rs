@@ -55,13 +55,7 @@ fn setup(rt: &tokio::runtime::Runtime) -> (EmulatorHandle, ScalekitClient, RawUs
         let channel = Endpoint::from_shared(emulator.env_url().to_owned())?
             .connect()
             .await?;
-        let client = ScalekitClient::builder(
-            emulator.env_url(),
-            emulator.client_id(),
-            emulator.client_secret(),
-        )
-        .channel(channel.clone())
-        .build()?;
+        let client = emulator.client_builder().channel(channel.clone()).build()?;
         client.users().get_user(USER_ID).await?;
         let bearer = format!("Bearer {}", client.get_client_access_token().await?);
         let raw = UserServiceClient::with_interceptor(channel, Bearer(bearer.parse()?));

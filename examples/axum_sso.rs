@@ -355,11 +355,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (ScalekitClient::from_env()?, None)
     } else {
         let emulator = scalekit_emulator::Emulator::builder().start().await?;
-        let client = ScalekitClient::new(
-            emulator.env_url(),
-            emulator.client_id(),
-            emulator.client_secret(),
-        )?;
+        let client = emulator.client()?;
         (client, Some(emulator))
     };
 

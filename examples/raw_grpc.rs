@@ -77,11 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "no {ENV_ENVIRONMENT_URL} set: using an embedded scalekit-emulator at {}",
             emulator.env_url()
         );
-        let client = ScalekitClient::new(
-            emulator.env_url(),
-            emulator.client_id(),
-            emulator.client_secret(),
-        )?;
+        let client = emulator.client()?;
         seed(&client).await?;
         (client, Some(emulator))
     };

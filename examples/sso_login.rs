@@ -30,11 +30,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let client = match &emulator {
         None => ScalekitClient::from_env()?,
-        Some(emulator) => ScalekitClient::new(
-            emulator.env_url(),
-            emulator.client_id(),
-            emulator.client_secret(),
-        )?,
+        Some(emulator) => emulator.client()?,
     };
 
     // 1. Where to send the browser. Keep `pkce.verifier`, `state` and `nonce`

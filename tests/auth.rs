@@ -3,34 +3,20 @@
 //! (read back with `EmulatorHandle::login_user_details`), server errors map
 //! to the right predicates, and invalid arguments fail without any I/O.
 
-mod emulated;
+mod common;
 
-use emulated::{api_error, start};
+use common::{api_error, organization, start};
 
 use anyhow::{ensure, Context as _};
 use scalekit::auth::User;
 use scalekit::proto::connections::{
     ConnectionProvider, ConnectionType, CreateConnection, CreateConnectionRequest,
 };
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
 use scalekit::{Code, Error, ScalekitClient};
 
 /// A new organization with an OIDC connection; returns the connection id.
 async fn connection(client: &ScalekitClient) -> anyhow::Result<String> {
-    let org = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: "Acme".to_owned(),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner()
-        .organization
-        .context("no organization")?
-        .id;
+    let org = organization(client, "Acme").await?;
     let response = client
         .raw()
         .connections()
@@ -139,7 +125,7 @@ async fn update_login_user_details_user_without_email_or_sub_is_invalid_argument
 }
 
 #[tokio::test]
-async fn update_login_user_details_invalid_ids_fail_before_io() -> anyhow::Result<()> {
+async fn update_login_user_details_rejects_invalid_ids() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     for id in ["", "   ", " conn_1", "conn/1"] {
         let result = client

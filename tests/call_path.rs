@@ -12,22 +12,14 @@ use anyhow::{ensure, Context as _};
 use futures::stream::{self, StreamExt as _};
 use scalekit::users::{CreateUser, CreateUserAndMembershipOptions, ListUsersOptions};
 use scalekit::{Code, Error, RetryConfig, ScalekitClient};
-use scalekit_emulator::{Emulator, EmulatorHandle};
+use scalekit_emulator::Emulator;
 use tonic::Status;
 
-use common::TestServer;
+use common::recording::TestServer;
 
 /// How late a call may end after its deadline: scheduling slack on a busy
 /// two-core machine, not a budget the SDK may spend.
 const SLACK: Duration = Duration::from_millis(50);
-
-fn client_for(emulator: &EmulatorHandle) -> anyhow::Result<ScalekitClient> {
-    Ok(ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?)
-}
 
 async fn a_user(client: &ScalekitClient) -> anyhow::Result<String> {
     let organization = client
@@ -51,7 +43,7 @@ async fn a_user(client: &ScalekitClient) -> anyhow::Result<String> {
 #[tokio::test]
 async fn get_user_unavailable_twice_succeeds_within_the_retry_budget() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = client_for(&emulator)?;
+    let client = emulator.client()?;
     let user_id = a_user(&client).await?;
 
     emulator.fail_next(Some("GetUser"), 2, Code::Unavailable);
@@ -74,7 +66,7 @@ async fn get_user_unavailable_twice_succeeds_within_the_retry_budget() -> anyhow
 #[tokio::test]
 async fn create_user_unavailable_surfaces_after_one_attempt() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = client_for(&emulator)?;
+    let client = emulator.client()?;
     let organization = client
         .organizations()
         .create_organization("Acme", Default::default())
@@ -104,7 +96,7 @@ async fn create_user_unavailable_surfaces_after_one_attempt() -> anyhow::Result<
 #[tokio::test]
 async fn list_users_with_retries_disabled_surfaces_the_first_failure() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = client_for(&emulator)?.with_retry(RetryConfig::disabled());
+    let client = emulator.client()?.with_retry(RetryConfig::disabled());
     emulator.fail_next(Some("ListUsers"), 1, Code::Unavailable);
     let err = client
         .users()
@@ -119,7 +111,7 @@ async fn list_users_with_retries_disabled_surfaces_the_first_failure() -> anyhow
 #[tokio::test]
 async fn deadline_exceeded_and_resource_exhausted_are_not_retried() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = client_for(&emulator)?;
+    let client = emulator.client()?;
     for (n, code) in [Code::DeadlineExceeded, Code::ResourceExhausted]
         .into_iter()
         .enumerate()
@@ -139,7 +131,7 @@ async fn deadline_exceeded_and_resource_exhausted_are_not_retried() -> anyhow::R
 #[tokio::test]
 async fn unauthenticated_refreshes_once_and_resends() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = client_for(&emulator)?;
+    let client = emulator.client()?;
     client
         .users()
         .list_users(ListUsersOptions::default())
@@ -221,7 +213,7 @@ fn one_client_works_in_three_runtimes_one_after_another() -> anyhow::Result<()> 
     // The emulator gets a runtime of its own that outlives the three.
     let server_runtime = tokio::runtime::Runtime::new()?;
     let emulator = server_runtime.block_on(Emulator::builder().start())?;
-    let client = client_for(&emulator)?;
+    let client = emulator.client()?;
 
     for round in 0..3 {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -247,7 +239,7 @@ async fn a_thousand_concurrent_calls_across_token_expiry_make_one_token_request_
         .token_ttl(Duration::from_secs(2))
         .start()
         .await?;
-    let client = client_for(&emulator)?;
+    let client = emulator.client()?;
 
     for round in 1..=3u64 {
         let failures = stream::iter(0..1000)
@@ -282,9 +274,7 @@ async fn a_server_restarted_mid_load_is_reconnected() -> anyhow::Result<()> {
         .start()
         .await?;
     let addr = first.addr();
-    let client = ScalekitClient::builder(first.env_url(), "skc_restart", "test_restart_secret")
-        .timeout(DEADLINE)
-        .build()?;
+    let client = first.client_builder().timeout(DEADLINE).build()?;
     client
         .users()
         .list_users(ListUsersOptions::default())
@@ -354,7 +344,7 @@ async fn every_rpc_records_one_span_with_its_outcome_and_no_secret() -> anyhow::
     use tracing_subscriber::fmt::format::FmtSpan;
 
     let emulator = Emulator::builder().start().await?;
-    let client = client_for(&emulator)?;
+    let client = emulator.client()?;
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(captured.clone())

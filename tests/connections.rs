@@ -4,35 +4,19 @@
 //! Connections are created with the `CreateConnection` RPC (through
 //! `client.raw()`), which the reference SDK does not wrap.
 
-mod emulated;
+mod common;
 
-use emulated::{api_error, rejected_locally, start};
+use common::{api_error, organization, rejected_locally, start};
 
 use anyhow::{ensure, Context as _};
 use scalekit::connections::{ConnectionProvider, ConnectionStatus, ConnectionType};
 use scalekit::domains::{CreateDomainOptions, DomainType};
 use scalekit::proto::connections::{CreateConnection, CreateConnectionRequest};
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
 use scalekit::{Code, ScalekitClient};
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-async fn organization(client: &ScalekitClient, name: &str) -> anyhow::Result<String> {
-    let response = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: name.to_owned(),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner();
-    Ok(response.organization.context("no organization")?.id)
-}
 
 async fn connection(
     client: &ScalekitClient,
@@ -126,7 +110,7 @@ async fn get_connection_of_another_organization_is_not_found() -> anyhow::Result
 }
 
 #[tokio::test]
-async fn get_connection_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+async fn get_connection_rejects_invalid_ids() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let connections = client.connections();
     rejected_locally(
@@ -204,7 +188,7 @@ async fn list_connections_unknown_organization_is_not_found() -> anyhow::Result<
 }
 
 #[tokio::test]
-async fn list_connections_invalid_organization_fails_without_io() -> anyhow::Result<()> {
+async fn list_connections_rejects_invalid_organization_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     rejected_locally(
         &emulator,
@@ -280,7 +264,7 @@ async fn list_connections_by_domain_server_error_maps_to_predicate() -> anyhow::
 }
 
 #[tokio::test]
-async fn list_connections_by_domain_invalid_domain_fails_without_io() -> anyhow::Result<()> {
+async fn list_connections_by_domain_rejects_invalid_domain() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     for domain in ["", "  ", "acme.com "] {
         rejected_locally(
@@ -367,7 +351,7 @@ async fn disable_connection_unknown_organization_is_not_found() -> anyhow::Resul
 }
 
 #[tokio::test]
-async fn enable_and_disable_connection_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+async fn enable_connection_rejects_invalid_ids() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let connections = client.connections();
     rejected_locally(
@@ -380,6 +364,13 @@ async fn enable_and_disable_connection_invalid_ids_fail_without_io() -> anyhow::
         connections.enable_connection(" ", "conn_1").await,
         "organization_id",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn disable_connection_rejects_invalid_ids() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let connections = client.connections();
     rejected_locally(
         &emulator,
         connections.disable_connection("org_1", "conn/1").await,

@@ -6,9 +6,9 @@
 //! groups, which SCIM provisions in a real environment, are added with the
 //! emulator's test-setup methods.
 
-mod emulated;
+mod common;
 
-use emulated::{api_error, rejected_locally, start};
+use common::{api_error, organization, rejected_locally, start};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{ensure, Context as _};
@@ -18,28 +18,12 @@ use scalekit::directories::{
     ListDirectoryUsersOptions,
 };
 use scalekit::proto::directories::{CreateDirectory, CreateDirectoryRequest};
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
 use scalekit::{Code, ScalekitClient};
 use scalekit_emulator::EmulatorHandle;
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-async fn organization(client: &ScalekitClient, name: &str) -> anyhow::Result<String> {
-    let response = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: name.to_owned(),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner();
-    Ok(response.organization.context("no organization")?.id)
-}
 
 async fn directory(
     client: &ScalekitClient,
@@ -160,7 +144,7 @@ async fn list_directories_unknown_organization_is_not_found() -> anyhow::Result<
 }
 
 #[tokio::test]
-async fn list_directories_invalid_organization_fails_without_io() -> anyhow::Result<()> {
+async fn list_directories_rejects_invalid_organization_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     rejected_locally(
         &emulator,
@@ -199,7 +183,7 @@ async fn get_directory_of_another_organization_is_not_found() -> anyhow::Result<
 }
 
 #[tokio::test]
-async fn get_directory_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+async fn get_directory_rejects_invalid_ids() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     rejected_locally(
         &emulator,
@@ -254,8 +238,7 @@ async fn get_primary_directory_by_organization_id_without_directory_is_not_found
 }
 
 #[tokio::test]
-async fn get_primary_directory_by_organization_id_invalid_id_fails_without_io() -> anyhow::Result<()>
-{
+async fn get_primary_directory_by_organization_id_rejects_invalid_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     rejected_locally(
         &emulator,
@@ -402,7 +385,7 @@ async fn list_directory_users_unknown_group_or_directory_is_not_found() -> anyho
 }
 
 #[tokio::test]
-async fn list_directory_users_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+async fn list_directory_users_rejects_invalid_ids() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let directories = client.directories();
     rejected_locally(
@@ -497,7 +480,7 @@ async fn list_directory_groups_oversized_page_is_invalid() -> anyhow::Result<()>
 }
 
 #[tokio::test]
-async fn list_directory_groups_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+async fn list_directory_groups_rejects_invalid_ids() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     rejected_locally(
         &emulator,
@@ -563,7 +546,7 @@ async fn disable_directory_of_another_organization_is_not_found() -> anyhow::Res
 }
 
 #[tokio::test]
-async fn enable_and_disable_directory_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+async fn enable_directory_rejects_invalid_ids() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let directories = client.directories();
     rejected_locally(
@@ -571,6 +554,13 @@ async fn enable_and_disable_directory_invalid_ids_fail_without_io() -> anyhow::R
         directories.enable_directory("org_1", " ").await,
         "directory_id",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn disable_directory_rejects_invalid_ids() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let directories = client.directories();
     rejected_locally(
         &emulator,
         directories.disable_directory("org 1 ", "dir_1").await,

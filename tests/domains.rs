@@ -2,33 +2,17 @@
 //! method succeeds with real round-trip semantics, maps a server error to
 //! the right predicate, and rejects invalid arguments without any I/O.
 
-mod emulated;
+mod common;
 
-use emulated::{api_error, rejected_locally, start};
+use common::{api_error, organization, rejected_locally, start};
 
 use anyhow::{ensure, Context as _};
 use scalekit::domains::{CreateDomainOptions, DomainType, ListDomainsOptions, VerificationStatus};
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
-use scalekit::{Code, Error, ScalekitClient};
+use scalekit::{Code, Error};
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-async fn organization(client: &ScalekitClient, name: &str) -> anyhow::Result<String> {
-    let response = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: name.to_owned(),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner();
-    Ok(response.organization.context("no organization")?.id)
-}
 
 fn names(domains: &[scalekit::domains::Domain]) -> Vec<&str> {
     domains.iter().map(|d| d.domain.as_str()).collect()
@@ -132,7 +116,7 @@ async fn create_domain_unknown_organization_is_not_found() -> anyhow::Result<()>
 }
 
 #[tokio::test]
-async fn create_domain_invalid_arguments_fail_without_io() -> anyhow::Result<()> {
+async fn create_domain_rejects_invalid_arguments() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let domains = client.domains();
     rejected_locally(
@@ -198,7 +182,7 @@ async fn get_domain_of_another_organization_is_not_found() -> anyhow::Result<()>
 }
 
 #[tokio::test]
-async fn get_domain_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+async fn get_domain_rejects_invalid_ids() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     rejected_locally(
         &emulator,
@@ -321,7 +305,7 @@ async fn delete_domain_removes_it_and_frees_the_name() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn delete_domain_invalid_ids_fail_without_io() -> anyhow::Result<()> {
+async fn delete_domain_rejects_invalid_ids() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     rejected_locally(
         &emulator,

@@ -1,5 +1,6 @@
 //! Error statuses sent by a server arrive as the right [`scalekit::Error`]:
-//! code, HTTP status, kind, message and decoded Scalekit details.
+//! code, HTTP status, kind, message, decoded Scalekit details and the
+//! response metadata; and `display_chain` prints a real failure's causes.
 
 mod common;
 
@@ -7,10 +8,12 @@ use anyhow::{ensure, Context as _};
 use common::TestServer;
 use prost::bytes::Bytes;
 use prost::Message as _;
+use scalekit::error::{DisplayChain, REQUEST_ID_HEADER};
 use scalekit::proto::errdetails::validation_error_info::FieldViolation;
 use scalekit::proto::errdetails::{ErrorInfo, RequestInfo, ValidationErrorInfo};
 use scalekit::proto::users::{get_user_request, GetUserRequest};
-use scalekit::{Code, Error, ErrorKind};
+use scalekit::{Code, Error, ErrorKind, ScalekitClient};
+use tonic::metadata::MetadataValue;
 use tonic::Status;
 
 /// Every non-OK gRPC code with the HTTP status and kind Scalekit's Node SDK
@@ -245,5 +248,177 @@ async fn api_error_undecodable_details_are_ignored() -> anyhow::Result<()> {
     let api = err.api().context("not Error::Api")?;
     ensure!(api.message() == "gone");
     ensure!(api.details().is_empty() && api.error_code().is_none() && api.request_id().is_none());
+    Ok(())
+}
+
+/// `status` with `headers` added to the metadata the server answers with.
+fn with_metadata(mut status: Status, headers: &[(&'static str, &str)]) -> anyhow::Result<Status> {
+    for (name, value) in headers {
+        let value: MetadataValue<_> = value.parse()?;
+        status.metadata_mut().insert(*name, value);
+    }
+    Ok(status)
+}
+
+/// A `NOT_FOUND` whose `ErrorInfo` detail names `request_id`.
+fn not_found_with_request_id_detail(request_id: &str) -> Status {
+    let info = ErrorInfo {
+        error_code: "USER_NOT_FOUND".to_owned(),
+        request_info: Some(RequestInfo {
+            request_id: request_id.to_owned(),
+            serving_data: String::new(),
+        }),
+        ..Default::default()
+    };
+    let details = RpcStatus {
+        code: Code::NotFound as i32,
+        message: "gone".to_owned(),
+        details: vec![prost_types::Any {
+            type_url: "type.googleapis.com/scalekit.v1.errdetails.ErrorInfo".to_owned(),
+            value: info.encode_to_vec(),
+        }],
+    };
+    Status::with_details(Code::NotFound, "gone", Bytes::from(details.encode_to_vec()))
+}
+
+/// Fails the next call on `server` with `status` and returns what
+/// `get_user` reports.
+async fn get_user_failing_with(server: &TestServer, status: Status) -> Error {
+    server.fail_next(1, status);
+    server
+        .client()
+        .users()
+        .get_user("usr_1")
+        .await
+        .expect_err("injected failure")
+}
+
+#[tokio::test]
+async fn api_error_response_metadata_is_kept() -> anyhow::Result<()> {
+    let server = TestServer::start().await;
+    let status = with_metadata(
+        Status::not_found("gone"),
+        &[("x-served-by", "edge-7"), ("retry-after", "2")],
+    )?;
+
+    let err = get_user_failing_with(&server, status).await;
+
+    let api = err
+        .api()
+        .with_context(|| format!("not Error::Api: {err:?}"))?;
+    let header = |name: &str| api.metadata().get(name).and_then(|v| v.to_str().ok());
+    ensure!(
+        header("x-served-by") == Some("edge-7"),
+        "{:?}",
+        api.metadata()
+    );
+    ensure!(header("retry-after") == Some("2"), "{:?}", api.metadata());
+    // What tonic already decoded is not repeated in the metadata.
+    ensure!(header("grpc-status").is_none() && header("grpc-message").is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn api_error_request_id_header_wins_over_detail() -> anyhow::Result<()> {
+    let server = TestServer::start().await;
+    let status = with_metadata(
+        not_found_with_request_id_detail("req_from_detail"),
+        &[(REQUEST_ID_HEADER, "req_from_header")],
+    )?;
+
+    let err = get_user_failing_with(&server, status).await;
+
+    let api = err.api().context("not Error::Api")?;
+    ensure!(
+        api.request_id() == Some("req_from_header"),
+        "request_id {:?}",
+        api.request_id()
+    );
+    // The detail is still there for whoever wants it.
+    let detail_id = api.details()[0]
+        .request_info
+        .as_ref()
+        .map(|r| r.request_id.as_str());
+    ensure!(detail_id == Some("req_from_detail"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn api_error_request_id_without_header_falls_back_to_detail() -> anyhow::Result<()> {
+    let server = TestServer::start().await;
+
+    let err =
+        get_user_failing_with(&server, not_found_with_request_id_detail("req_from_detail")).await;
+
+    let api = err.api().context("not Error::Api")?;
+    ensure!(api.metadata().get(REQUEST_ID_HEADER).is_none());
+    ensure!(
+        api.request_id() == Some("req_from_detail"),
+        "request_id {:?}",
+        api.request_id()
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn api_error_debug_shows_header_names_but_not_values() -> anyhow::Result<()> {
+    let server = TestServer::start().await;
+    let status = with_metadata(
+        Status::permission_denied("no"),
+        &[
+            ("set-cookie", "session=s3cr3t-cookie"),
+            ("x-upstream-token", "tok_s3cr3t"),
+        ],
+    )?;
+
+    let err = get_user_failing_with(&server, status).await;
+
+    for shown in [format!("{err:?}"), format!("{err:#?}"), err.to_string()] {
+        ensure!(
+            !shown.contains("s3cr3t"),
+            "a metadata value leaked: {shown}"
+        );
+    }
+    let debug = format!("{err:?}");
+    ensure!(
+        debug.contains("set-cookie") && debug.contains("x-upstream-token"),
+        "header names missing: {debug}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn display_chain_of_unreachable_server_prints_every_cause_once() -> anyhow::Result<()> {
+    // A port that was just free: nothing listens on it.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.local_addr()?.port()
+    };
+    let client = ScalekitClient::builder(format!("http://127.0.0.1:{port}"), "client", "secret")
+        .timeout(std::time::Duration::from_secs(5))
+        .build()?;
+
+    let err = client
+        .users()
+        .get_user("usr_1")
+        .await
+        .expect_err("nothing listens on the port");
+
+    let own = err.to_string();
+    let chain = err.display_chain().to_string();
+    ensure!(
+        chain.starts_with(&format!("{own}: ")),
+        "{chain:?} does not start with {own:?}"
+    );
+    ensure!(!chain.contains('\n'), "not one line: {chain:?}");
+    // No cause repeats the one before it.
+    let parts: Vec<&str> = chain.split(": ").collect();
+    ensure!(
+        parts.windows(2).all(|pair| pair[0] != pair[1]),
+        "repeated cause in {chain:?}"
+    );
+    // The wrapper type reads the same through `&dyn Error`.
+    let dynamic: &(dyn std::error::Error + 'static) = &err;
+    ensure!(DisplayChain::new(dynamic).to_string() == chain);
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! included as a module, so these tests run the very code that ships; only
 //! its `main` goes unused here.
 //!
-//! One file for all three: every test file is a separate binary to link.
+//! One file for all of them: every test file is a separate binary to link.
 
 #[cfg(feature = "oidc")]
 #[allow(dead_code)]
@@ -18,6 +18,10 @@ mod webhooks;
 #[path = "../examples/raw_grpc.rs"]
 mod raw_grpc;
 
+#[allow(dead_code)]
+#[path = "../examples/quickstart.rs"]
+mod quickstart;
+
 use scalekit::organizations::CreateOrganizationOptions;
 use scalekit::users::{CreateUser, CreateUserAndMembershipOptions};
 use scalekit::ScalekitClient;
@@ -25,11 +29,7 @@ use scalekit_emulator::{Emulator, EmulatorHandle};
 
 async fn emulator() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
     let emulator = Emulator::builder().start().await?;
-    let client = ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let client = emulator.client()?;
     Ok((emulator, client))
 }
 
@@ -681,6 +681,88 @@ mod raw_grpc_search {
             .expect_err("a two-character query");
         ensure!(err.code() == Some(Code::InvalidArgument), "{err:?}");
         ensure!(err.is_invalid_argument());
+        Ok(())
+    }
+}
+
+mod quickstart_journey {
+    use anyhow::ensure;
+    use scalekit::Code;
+
+    use super::*;
+
+    /// What the quickstart creates and must delete again: organizations,
+    /// users, permissions and environment roles, counted over the whole
+    /// environment (the totals, not one page).
+    #[derive(Debug, PartialEq, Eq)]
+    struct Totals {
+        organizations: u32,
+        users: u32,
+        permissions: u32,
+        roles: usize,
+    }
+
+    async fn totals(client: &ScalekitClient) -> anyhow::Result<Totals> {
+        Ok(Totals {
+            organizations: client
+                .organizations()
+                .list_organization(Default::default())
+                .await?
+                .total_size,
+            users: client
+                .users()
+                .list_users(Default::default())
+                .await?
+                .total_size,
+            permissions: client
+                .permissions()
+                .list_permissions(Default::default())
+                .await?
+                .total_size,
+            roles: client.roles().list_roles(Default::default()).await?.len(),
+        })
+    }
+
+    #[tokio::test]
+    async fn journey_leaves_nothing_behind() -> anyhow::Result<()> {
+        let (emulator, client) = emulator().await?;
+        let before = totals(&client).await?;
+
+        super::quickstart::run(&client).await?;
+
+        let after = totals(&client).await?;
+        ensure!(before == after, "before {before:?}, after {after:?}");
+        // It did create things, all the way to the last step.
+        ensure!(emulator.rpc_count("CreateUserAndMembership") == 5);
+        ensure!(emulator.rpc_count("GeneratePortalLink") == 1);
+        ensure!(emulator.rpc_count("DeleteUser") == 5);
+        ensure!(emulator.rpc_count("DeleteRole") == 2);
+        ensure!(emulator.rpc_count("DeletePermission") == 2);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn failure_midway_is_returned_and_still_cleaned_up() -> anyhow::Result<()> {
+        let (emulator, client) = emulator().await?;
+        let before = totals(&client).await?;
+        // Step 5, after both roles exist and before the portal link.
+        emulator.fail_next(
+            Some("ListEffectiveRolePermissions"),
+            1,
+            Code::PermissionDenied,
+        );
+
+        let err = super::quickstart::run(&client)
+            .await
+            .expect_err("the injected failure");
+        ensure!(err.code() == Some(Code::PermissionDenied), "{err:?}");
+
+        let after = totals(&client).await?;
+        ensure!(before == after, "before {before:?}, after {after:?}");
+        ensure!(emulator.rpc_count("GeneratePortalLink") == 0);
+        ensure!(emulator.rpc_count("DeleteUser") == 5);
+        ensure!(emulator.rpc_count("DeleteRole") == 2);
+        ensure!(emulator.rpc_count("DeletePermission") == 2);
         Ok(())
     }
 }

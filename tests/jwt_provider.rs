@@ -15,7 +15,7 @@ use jsonwebtoken::crypto::{rust_crypto, CryptoProvider, JwtSigner, JwtVerifier};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 use scalekit::oidc::{AccessTokenClaims, TokenValidationOptions};
-use scalekit::{Error, InvalidTokenReason, ScalekitClient};
+use scalekit::{Error, InvalidTokenReason};
 use scalekit_emulator::Emulator;
 
 /// How many signers and verifiers the application's provider has built:
@@ -63,11 +63,7 @@ async fn an_application_provider_stays_installed_and_both_verifiers_work() -> an
     );
 
     let emulator = Emulator::builder().start().await?;
-    let client = ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let client = emulator.client()?;
     // The in-process emulator signs with jsonwebtoken, so through the
     // application's provider.
     let signers_before = SIGNERS_MADE.load(Ordering::SeqCst);

@@ -2,6 +2,8 @@
 //! URL → `/oauth/authorize` → code → `authenticate_with_code` (PKCE) →
 //! token validation → refresh → logout, plus JWKS caching and rotation.
 
+mod common;
+
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -11,20 +13,11 @@ use scalekit::oidc::{
     LogoutUrlOptions, Pkce, TokenValidationOptions,
 };
 use scalekit::{Error, InvalidTokenReason, ScalekitClient, TokenError};
-use scalekit_emulator::{Emulator, EmulatorHandle};
 use url::Url;
 
-const REDIRECT: &str = "https://app.example/callback";
+use common::start;
 
-async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
-    let emulator = Emulator::builder().start().await?;
-    let client = ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    Ok((emulator, client))
-}
+const REDIRECT: &str = "https://app.example/callback";
 
 /// One `GET` over plain HTTP/1.1 that does not follow redirects, the way a
 /// browser's first hop looks to the server: returns the status and the
@@ -279,7 +272,7 @@ async fn authenticate_with_code_wrong_nonce_is_an_invalid_token() -> anyhow::Res
 }
 
 #[tokio::test]
-async fn authenticate_with_code_empty_arguments_fail_before_io() -> anyhow::Result<()> {
+async fn authenticate_with_code_rejects_empty_arguments() -> anyhow::Result<()> {
     let client = ScalekitClient::new("http://127.0.0.1:9", "skc_1", "secret")?;
     let err = client
         .authenticate_with_code("", REDIRECT, Default::default())

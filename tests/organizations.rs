@@ -2,9 +2,9 @@
 //! method succeeds with real round-trip semantics, maps a server error to
 //! the right predicate, and rejects invalid arguments without any I/O.
 
-mod emulated;
+mod common;
 
-use emulated::{api_error, rejected_locally, start};
+use common::{api_error, rejected_locally, start};
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
@@ -98,7 +98,7 @@ async fn create_organization_taken_external_id_is_conflict() -> anyhow::Result<(
 }
 
 #[tokio::test]
-async fn create_organization_blank_name_sends_nothing() -> anyhow::Result<()> {
+async fn create_organization_rejects_blank_name() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     for name in ["", "   "] {
         let result = client
@@ -229,7 +229,7 @@ async fn get_organization_unknown_is_not_found() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn get_organization_invalid_id_sends_nothing() -> anyhow::Result<()> {
+async fn get_organization_rejects_invalid_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     for id in ["", " ", " org_1", "org/1"] {
         let result = client.organizations().get_organization(id).await;
@@ -268,7 +268,7 @@ async fn get_organization_by_external_id_unknown_is_not_found() -> anyhow::Resul
 }
 
 #[tokio::test]
-async fn get_organization_by_external_id_blank_sends_nothing() -> anyhow::Result<()> {
+async fn get_organization_by_external_id_rejects_blank_external_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let result = client
         .organizations()
@@ -340,7 +340,7 @@ async fn update_organization_unknown_is_not_found() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn update_organization_invalid_id_sends_nothing() -> anyhow::Result<()> {
+async fn update_organization_rejects_invalid_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let result = client
         .organizations()
@@ -411,7 +411,7 @@ async fn update_organization_by_external_id_taken_external_id_is_conflict() -> a
 }
 
 #[tokio::test]
-async fn update_organization_by_external_id_blank_sends_nothing() -> anyhow::Result<()> {
+async fn update_organization_by_external_id_rejects_blank_external_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let result = client
         .organizations()
@@ -459,7 +459,7 @@ async fn delete_organization_unknown_is_not_found() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn delete_organization_invalid_id_sends_nothing() -> anyhow::Result<()> {
+async fn delete_organization_rejects_invalid_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let result = client.organizations().delete_organization("\t").await;
     rejected_locally(&emulator, result, "organization_id")
@@ -520,7 +520,7 @@ async fn generate_portal_link_unknown_organization_is_not_found() -> anyhow::Res
 }
 
 #[tokio::test]
-async fn generate_portal_link_invalid_id_sends_nothing() -> anyhow::Result<()> {
+async fn generate_portal_link_rejects_invalid_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     for id in ["", "acme", "usr_1", "org_1/"] {
         let result = client.organizations().generate_portal_link(id).await;
@@ -603,7 +603,7 @@ async fn update_organization_settings_unknown_organization_is_not_found() -> any
 }
 
 #[tokio::test]
-async fn update_organization_settings_invalid_id_sends_nothing() -> anyhow::Result<()> {
+async fn update_organization_settings_rejects_invalid_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let result = client
         .organizations()
@@ -680,7 +680,7 @@ async fn upsert_user_management_settings_unknown_organization_is_not_found() -> 
 }
 
 #[tokio::test]
-async fn upsert_user_management_settings_invalid_id_sends_nothing() -> anyhow::Result<()> {
+async fn upsert_user_management_settings_rejects_invalid_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let result = client
         .organizations()

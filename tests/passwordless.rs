@@ -4,9 +4,9 @@
 //! code and link the emulator "emailed" are read with
 //! `EmulatorHandle::passwordless_email`.
 
-mod emulated;
+mod common;
 
-use emulated::{api_error, rejected_locally, start};
+use common::{api_error, rejected_locally, start};
 
 use anyhow::{ensure, Context as _};
 use scalekit::passwordless::{
@@ -111,7 +111,7 @@ async fn send_passwordless_email_invalid_address_is_invalid_argument() -> anyhow
 }
 
 #[tokio::test]
-async fn send_passwordless_email_invalid_arguments_fail_before_io() -> anyhow::Result<()> {
+async fn send_passwordless_email_rejects_invalid_arguments() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let passwordless = client.passwordless();
     for email in ["", "   "] {
@@ -282,7 +282,7 @@ async fn verify_passwordless_email_unknown_request_is_not_found() -> anyhow::Res
 }
 
 #[tokio::test]
-async fn verify_passwordless_email_invalid_arguments_fail_before_io() -> anyhow::Result<()> {
+async fn verify_passwordless_email_rejects_invalid_arguments() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let passwordless = client.passwordless();
     rejected_locally(
@@ -394,7 +394,7 @@ async fn resend_passwordless_email_unknown_request_is_not_found() -> anyhow::Res
 }
 
 #[tokio::test]
-async fn resend_passwordless_email_invalid_id_fails_before_io() -> anyhow::Result<()> {
+async fn resend_passwordless_email_rejects_invalid_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     for id in ["", "  ", " authreq_1", "a/b"] {
         rejected_locally(

@@ -2,9 +2,9 @@
 //! method succeeds with real round-trip semantics, maps a server error to
 //! the right predicate, and rejects invalid arguments without any I/O.
 
-mod emulated;
+mod common;
 
-use emulated::{api_error, rejected_locally, start};
+use common::{api_error, rejected_locally, start};
 
 use anyhow::ensure;
 use futures::{StreamExt as _, TryStreamExt as _};
@@ -376,19 +376,60 @@ async fn list_effective_role_permissions_follows_the_inheritance_chain() -> anyh
 }
 
 #[tokio::test]
-async fn every_method_invalid_arguments_rejected_before_io() -> anyhow::Result<()> {
+async fn create_permission_rejects_invalid_name() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let p = client.permissions();
     let e = &emulator;
     rejected_locally(e, p.create_permission(permission("")).await, "name")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_permission_rejects_invalid_permission_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let p = client.permissions();
+    let e = &emulator;
     rejected_locally(e, p.get_permission(" read:a").await, "permission_name")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_permission_rejects_invalid_permission_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let p = client.permissions();
+    let e = &emulator;
     rejected_locally(
         e,
         p.update_permission("a/b", permission("a")).await,
         "permission_name",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_permission_rejects_invalid_permission_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let p = client.permissions();
+    let e = &emulator;
     rejected_locally(e, p.delete_permission("").await, "permission_name")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_role_permissions_rejects_invalid_role_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let p = client.permissions();
+    let e = &emulator;
     rejected_locally(e, p.list_role_permissions("  ").await, "role_name")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn add_permissions_to_role_rejects_invalid_permission_names_or_role_name(
+) -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let p = client.permissions();
+    let e = &emulator;
     rejected_locally(
         e,
         p.add_permissions_to_role("editor", Vec::<String>::new())
@@ -405,16 +446,39 @@ async fn every_method_invalid_arguments_rejected_before_io() -> anyhow::Result<(
         p.add_permissions_to_role("", ["a:read"]).await,
         "role_name",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn remove_permission_from_role_rejects_invalid_permission_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let p = client.permissions();
+    let e = &emulator;
     rejected_locally(
         e,
         p.remove_permission_from_role("editor", "").await,
         "permission_name",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_effective_role_permissions_rejects_invalid_role_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let p = client.permissions();
+    let e = &emulator;
     rejected_locally(
         e,
         p.list_effective_role_permissions("a/b").await,
         "role_name",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_permissions_stream_oversized_page_yields_one_server_error() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let p = client.permissions();
     // list_permissions has no client-side checks: the stream of an invalid
     // request is the server's error, once.
     let results: Vec<_> = p

@@ -2,13 +2,12 @@
 //! succeeds with real round-trip semantics, maps a server error to the right
 //! predicate, and rejects invalid arguments without any I/O.
 
-mod emulated;
+mod common;
 
-use emulated::{api_error, rejected_locally, start};
+use common::{api_error, organization, rejected_locally, start};
 
 use anyhow::{ensure, Context as _};
 use scalekit::permissions::CreatePermission;
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
 use scalekit::roles::{
     CreateOrganizationRole, CreateRole, DeleteOrganizationRoleOptions, DeleteRoleOptions,
     GetOrganizationRoleOptions, GetRoleOptions, ListOrganizationRolesOptions, ListRolesOptions,
@@ -20,21 +19,6 @@ use scalekit::{Code, ScalekitClient};
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-async fn organization(client: &ScalekitClient, name: &str) -> anyhow::Result<String> {
-    let response = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: name.to_owned(),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner();
-    Ok(response.organization.context("no organization")?.id)
-}
 
 async fn permissions(client: &ScalekitClient, names: &[&str]) -> anyhow::Result<()> {
     for name in names {
@@ -880,21 +864,45 @@ async fn delete_organization_role_base_drops_inherited_permissions() -> anyhow::
 // ---------------------------------------------------------------------------
 
 #[tokio::test]
-async fn every_method_invalid_arguments_rejected_before_io() -> anyhow::Result<()> {
+async fn create_role_rejects_invalid_name() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
     let roles = client.roles();
     let e = &emulator;
     rejected_locally(e, roles.create_role(role(" x", None, &[])).await, "name")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_role_rejects_invalid_role_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(
         e,
         roles.get_role("", GetRoleOptions::default()).await,
         "role_name",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_role_rejects_invalid_role_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(
         e,
         roles.update_role("a/b", UpdateRole::default()).await,
         "role_name",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_role_rejects_invalid_role_name_or_reassign_role_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(
         e,
         roles.delete_role("  ", DeleteRoleOptions::default()).await,
@@ -910,7 +918,23 @@ async fn every_method_invalid_arguments_rejected_before_io() -> anyhow::Result<(
             .await,
         "reassign_role_name",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_role_users_count_rejects_invalid_role_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(e, roles.get_role_users_count("x\n").await, "role_name")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_organization_role_rejects_invalid_organization_id_or_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(
         e,
         roles
@@ -925,6 +949,14 @@ async fn every_method_invalid_arguments_rejected_before_io() -> anyhow::Result<(
             .await,
         "name",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_organization_role_rejects_invalid_role_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(
         e,
         roles
@@ -932,6 +964,14 @@ async fn every_method_invalid_arguments_rejected_before_io() -> anyhow::Result<(
             .await,
         "role_name",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_organization_roles_rejects_invalid_organization_id() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(
         e,
         roles
@@ -939,6 +979,14 @@ async fn every_method_invalid_arguments_rejected_before_io() -> anyhow::Result<(
             .await,
         "organization_id",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_role_rejects_invalid_organization_id() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(
         e,
         roles
@@ -946,6 +994,15 @@ async fn every_method_invalid_arguments_rejected_before_io() -> anyhow::Result<(
             .await,
         "organization_id",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_organization_role_rejects_invalid_role_name_or_reassign_role_name(
+) -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(
         e,
         roles
@@ -964,16 +1021,41 @@ async fn every_method_invalid_arguments_rejected_before_io() -> anyhow::Result<(
             .await,
         "reassign_role_name",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_organization_role_users_count_rejects_invalid_organization_id() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(
         e,
         roles.get_organization_role_users_count("", "x").await,
         "organization_id",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_default_organization_roles_rejects_invalid_default_member_role(
+) -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(
         e,
         roles.update_default_organization_roles("org_1", " ").await,
         "default_member_role",
     )?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_organization_role_base_rejects_invalid_role_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let roles = client.roles();
+    let e = &emulator;
     rejected_locally(
         e,
         roles.delete_organization_role_base("org_1", "").await,

@@ -4,16 +4,14 @@
 //! Sessions are created with `EmulatorHandle::add_session` (the API has no
 //! RPC that creates them).
 
-mod emulated;
+mod common;
 
-use emulated::{api_error, rejected_locally, start};
+use common::{api_error, invalid_ids, member, organization, rejected_locally, start};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{ensure, Context as _};
 use futures::TryStreamExt as _;
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
 use scalekit::sessions::{DeviceDetails, GetUserSessionsOptions, SessionDetails};
-use scalekit::users::{CreateUser, CreateUserAndMembershipOptions};
 use scalekit::{Code, ScalekitClient};
 
 // ---------------------------------------------------------------------------
@@ -22,32 +20,9 @@ use scalekit::{Code, ScalekitClient};
 
 /// A new organization with one member; returns (organization id, user id).
 async fn user(client: &ScalekitClient, email: &str) -> anyhow::Result<(String, String)> {
-    let org = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: format!("Org of {email}"),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner()
-        .organization
-        .context("no organization")?
-        .id;
-    let user = client
-        .users()
-        .create_user_and_membership(
-            &org,
-            CreateUser {
-                email: email.to_owned(),
-                ..Default::default()
-            },
-            CreateUserAndMembershipOptions::default().with_send_invitation_email(false),
-        )
-        .await?;
-    Ok((org, user.id))
+    let org = organization(client, &format!("Org of {email}")).await?;
+    let user = member(client, &org, email).await?;
+    Ok((org, user))
 }
 
 fn session_on(browser: &str) -> SessionDetails {
@@ -64,8 +39,6 @@ fn session_on(browser: &str) -> SessionDetails {
 fn ids(sessions: &[SessionDetails]) -> Vec<&str> {
     sessions.iter().map(|s| s.session_id.as_str()).collect()
 }
-
-const INVALID_IDS: [&str; 4] = ["", "   ", " ses_1", "ses/1"];
 
 // ---------------------------------------------------------------------------
 // get_session
@@ -133,9 +106,9 @@ async fn get_session_unknown_is_not_found() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn get_session_invalid_id_fails_before_io() -> anyhow::Result<()> {
+async fn get_session_rejects_invalid_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
-    for id in INVALID_IDS {
+    for id in &invalid_ids("ses") {
         rejected_locally(
             &emulator,
             client.sessions().get_session(id).await,
@@ -256,9 +229,9 @@ async fn get_user_sessions_unknown_user_is_not_found() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn get_user_sessions_invalid_user_id_fails_before_io() -> anyhow::Result<()> {
+async fn get_user_sessions_rejects_invalid_user_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
-    for id in INVALID_IDS {
+    for id in &invalid_ids("ses") {
         rejected_locally(
             &emulator,
             client
@@ -340,9 +313,9 @@ async fn revoke_session_twice_fails_precondition_and_unknown_is_not_found() -> a
 }
 
 #[tokio::test]
-async fn revoke_session_invalid_id_fails_before_io() -> anyhow::Result<()> {
+async fn revoke_session_rejects_invalid_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
-    for id in INVALID_IDS {
+    for id in &invalid_ids("ses") {
         rejected_locally(
             &emulator,
             client.sessions().revoke_session(id).await,
@@ -399,9 +372,9 @@ async fn revoke_all_user_sessions_unknown_user_is_not_found() -> anyhow::Result<
 }
 
 #[tokio::test]
-async fn revoke_all_user_sessions_invalid_user_id_fails_before_io() -> anyhow::Result<()> {
+async fn revoke_all_user_sessions_rejects_invalid_user_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
-    for id in INVALID_IDS {
+    for id in &invalid_ids("ses") {
         rejected_locally(
             &emulator,
             client.sessions().revoke_all_user_sessions(id).await,

@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context as _};
-use common::{RecordedRpc, TestServer, CLIENT_ID, CLIENT_SECRET};
+use common::recording::{RecordedRpc, TestServer, CLIENT_ID, CLIENT_SECRET};
 use scalekit::proto::users::SearchUsersRequest;
 use scalekit::{Code, Error, TokenError};
 

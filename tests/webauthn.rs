@@ -4,45 +4,20 @@
 //! registered with `EmulatorHandle::add_webauthn_credential` (registration is
 //! a browser ceremony).
 
-mod emulated;
+mod common;
 
-use emulated::{api_error, rejected_locally, start};
+use common::{api_error, invalid_ids, member, organization, rejected_locally, start};
 
 use anyhow::{ensure, Context as _};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
-use scalekit::users::{CreateUser, CreateUserAndMembershipOptions};
 use scalekit::webauthn::WebAuthnCredential;
 use scalekit::{Code, ScalekitClient};
 
+/// A new organization with one member; returns the user's id.
 async fn user(client: &ScalekitClient, email: &str) -> anyhow::Result<String> {
-    let org = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: format!("Org of {email}"),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner()
-        .organization
-        .context("no organization")?
-        .id;
-    let user = client
-        .users()
-        .create_user_and_membership(
-            &org,
-            CreateUser {
-                email: email.to_owned(),
-                ..Default::default()
-            },
-            CreateUserAndMembershipOptions::default().with_send_invitation_email(false),
-        )
-        .await?;
-    Ok(user.id)
+    let org = organization(client, &format!("Org of {email}")).await?;
+    member(client, &org, email).await
 }
 
 fn passkey(name: &str, raw_id: &[u8]) -> WebAuthnCredential {
@@ -53,8 +28,6 @@ fn passkey(name: &str, raw_id: &[u8]) -> WebAuthnCredential {
         ..Default::default()
     }
 }
-
-const INVALID_IDS: [&str; 4] = ["", "   ", " wac_1", "wac/1"];
 
 #[tokio::test]
 async fn list_credentials_returns_the_users_credentials_and_signal_options() -> anyhow::Result<()> {
@@ -106,9 +79,9 @@ async fn list_credentials_unknown_user_is_not_found() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn list_credentials_invalid_user_id_fails_before_io() -> anyhow::Result<()> {
+async fn list_credentials_rejects_invalid_user_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
-    for id in INVALID_IDS {
+    for id in &invalid_ids("wac") {
         rejected_locally(
             &emulator,
             client.webauthn().list_credentials(id).await,
@@ -151,9 +124,9 @@ async fn update_credential_unknown_is_not_found_and_long_name_invalid() -> anyho
 }
 
 #[tokio::test]
-async fn update_credential_invalid_arguments_fail_before_io() -> anyhow::Result<()> {
+async fn update_credential_rejects_invalid_arguments() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
-    for id in INVALID_IDS {
+    for id in &invalid_ids("wac") {
         rejected_locally(
             &emulator,
             client.webauthn().update_credential(id, "Key").await,
@@ -195,9 +168,9 @@ async fn delete_credential_removes_it_and_returns_unknown_credential_options() -
 }
 
 #[tokio::test]
-async fn delete_credential_invalid_id_fails_before_io() -> anyhow::Result<()> {
+async fn delete_credential_rejects_invalid_id() -> anyhow::Result<()> {
     let (emulator, client) = start().await?;
-    for id in INVALID_IDS {
+    for id in &invalid_ids("wac") {
         rejected_locally(
             &emulator,
             client.webauthn().delete_credential(id).await,

@@ -9,7 +9,6 @@ use std::io::BufRead as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
-use scalekit::ScalekitClient;
 use scalekit_emulator::{Emulator, Fixtures};
 use serde::{Deserialize, Serialize};
 
@@ -88,12 +87,7 @@ async fn serve(canned: bool) -> anyhow::Result<()> {
         .context("cannot start the emulator")?;
 
     // The seeded ids, read back through the API (ListUsers is never canned).
-    let setup = ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )
-    .context("cannot build the setup client")?;
+    let setup = emulator.client().context("cannot build the setup client")?;
     let users = setup
         .users()
         .list_users(Default::default())

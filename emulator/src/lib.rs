@@ -8,11 +8,7 @@
 //! ```
 //! # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
 //! let emulator = scalekit_emulator::Emulator::builder().start().await?;
-//! let client = scalekit::ScalekitClient::new(
-//!     emulator.env_url(),
-//!     emulator.client_id(),
-//!     emulator.client_secret(),
-//! )?;
+//! let client = emulator.client()?;
 //! let users = client.users().list_users(Default::default()).await?;
 //! assert!(users.items.is_empty());
 //! # Ok(())
@@ -46,10 +42,12 @@
 //! `GET /_emulator/login-requests/{login_request_id}`.
 //! Every other RPC in `proto/` answers `UNIMPLEMENTED` with a message naming
 //! the method.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod authorize;
 mod bearer_cache;
+mod client;
 mod env;
 mod gate;
 mod ids;
@@ -244,11 +242,7 @@ impl EmulatorBuilder {
     /// ```
     /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
     /// let emulator = scalekit_emulator::Emulator::builder().canned(true).start().await?;
-    /// let client = scalekit::ScalekitClient::new(
-    ///     emulator.env_url(),
-    ///     emulator.client_id(),
-    ///     emulator.client_secret(),
-    /// )?;
+    /// let client = emulator.client()?;
     /// let user = client.users().get_user("usr_123").await?;
     /// assert_eq!(user.id, "usr_123");
     /// # Ok(())

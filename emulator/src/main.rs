@@ -17,51 +17,118 @@ fn report(error: &dyn std::error::Error) {
     }
 }
 
-/// A local, stateful stand-in for a Scalekit environment: gRPC and the OAuth
-/// endpoints on one port.
+/// A local, stateful stand-in for a Scalekit environment, for development
+/// and CI: the gRPC API and the OAuth/OIDC endpoints on one port.
+///
+/// State lives in memory and is gone when the process stops; ids are
+/// deterministic (the same calls with the same --id-seed give the same ids).
+/// Every gRPC call needs a bearer token from `POST /oauth/token`, as with the
+/// real service. Any Scalekit SDK works against it: point it at the
+/// environment URL printed on start.
+///
+/// On start, three lines go to stdout, ready for an env file:
+/// SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET
+/// (the credentials are made up for the run unless --client-id and
+/// --client-secret fix them). Logs go to stderr; RUST_LOG sets their level
+/// (default `warn`). Ctrl-C stops the emulator.
 #[derive(Debug, Parser)]
-#[command(name = "scalekit-emulator", version, about)]
+#[command(
+    name = "scalekit-emulator",
+    version,
+    after_help = USAGE_EXAMPLES,
+    after_long_help = USAGE_EXAMPLES
+)]
 struct Args {
-    /// Port to listen on; 0 picks a free one.
+    /// Port to listen on; 0 picks a free one (printed on start).
     #[arg(long, default_value_t = 0)]
     port: u16,
-    /// Address to listen on.
+    /// Address to listen on; 0.0.0.0 accepts connections from other hosts
+    /// (for example from other containers).
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
-    /// Client id the token endpoint accepts (generated if absent).
+    /// Client id the token endpoint accepts [default: generated for the run].
+    ///
+    /// Give it together with --client-secret, so that the credentials are
+    /// known before the emulator starts (handy in CI).
     #[arg(long, requires = "client_secret")]
     client_id: Option<String>,
-    /// Client secret the token endpoint accepts (generated if absent).
+    /// Client secret the token endpoint accepts [default: generated for the
+    /// run].
+    ///
+    /// Give it together with --client-id.
     #[arg(long, requires = "client_id")]
     client_secret: Option<String>,
     /// Lifetime of issued access tokens, in seconds.
-    #[arg(long, default_value_t = 3600)]
+    ///
+    /// A short lifetime exercises a client's token refresh.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     token_ttl: u64,
     /// Varies the generated ids; the same seed gives the same ids.
-    #[arg(long, default_value_t = 0)]
+    ///
+    /// Two emulators with different seeds hand out different ids, so a test
+    /// cannot pass by reusing an id from another environment.
+    #[arg(long, value_name = "N", default_value_t = 0)]
     id_seed: u64,
-    /// Starts with the organizations, users, roles and permissions in this
-    /// JSON file (the format is in the `seed` module's docs).
-    #[arg(long, value_name = "FIXTURES.json")]
+    /// Starts with the permissions, roles, organizations, domains and users
+    /// in this JSON file [default: only the admin and member roles].
+    #[arg(long, value_name = "FIXTURES.json", long_help = SEED_HELP)]
     seed: Option<std::path::PathBuf>,
-    /// Delays every gRPC call by this many milliseconds.
+    /// Delays every gRPC call by this many milliseconds [default: no delay].
     #[arg(long, value_name = "MS")]
     latency_ms: Option<u64>,
-    /// Fails the next N calls of a method (`*` for every method) with a gRPC
-    /// code, e.g. `GetUser:UNAVAILABLE:2`. Repeatable.
+    /// Fails the next N calls of a method with a gRPC code [default: none].
+    ///
+    /// METHOD is a full path (scalekit.v1.users.UserService/GetUser),
+    /// Service/Method, a bare method name (GetUser), or `*` for every
+    /// method. CODE is a gRPC code by name (UNAVAILABLE, not_found) or
+    /// number. Repeatable; e.g. --fail-next GetUser:UNAVAILABLE:2.
     #[arg(long, value_name = "METHOD:CODE:N", value_parser = parse_failure)]
     fail_next: Vec<FailNext>,
-    /// Answers RESOURCE_EXHAUSTED beyond N gRPC calls per window, e.g. `100/1`
-    /// for 100 calls a second.
+    /// Answers RESOURCE_EXHAUSTED beyond N gRPC calls per window of SECONDS
+    /// [default: no limit].
+    ///
+    /// For example 100/1 allows 100 calls a second; the window may be
+    /// fractional (5/0.5).
     #[arg(long, value_name = "N/SECONDS", value_parser = parse_rate_limit)]
     rate_limit: Option<(u32, Duration)>,
     /// Canned mode, for benchmarks: GetUser, CreateUserAndMembership and
-    /// DeleteUser answer fixed responses without touching the state, so the
-    /// emulator is not the bottleneck. Tokens, the JWKS and the bearer check
-    /// work as usual.
+    /// DeleteUser answer fixed responses.
+    ///
+    /// Those three methods answer without touching the state, so the
+    /// emulator is not the bottleneck of a load test. Tokens, the JWKS and
+    /// the bearer check work as usual; every other method behaves normally.
     #[arg(long)]
     canned: bool,
 }
+
+/// `--help` for `--seed`: the summary, and the file's format by example.
+const SEED_HELP: &str = r#"Starts with the permissions, roles, organizations, domains and users
+in this JSON file [default: only the admin and member roles].
+
+The file is applied through the emulator's own services, so it is validated
+like API calls; unknown fields are refused. For example:
+
+  {"permissions": [{"name": "invoices:read", "description": "Read invoices"}],
+   "roles": [{"name": "billing", "display_name": "Billing",
+              "permissions": ["invoices:read"]}],
+   "organizations": [{"display_name": "Acme", "external_id": "acme",
+                      "domains": ["acme.example"],
+                      "users": [{"email": "ada@acme.example", "given_name": "Ada",
+                                 "roles": ["admin"]}]}]}"#;
+
+/// Shown after the options by `-h` and `--help`.
+const USAGE_EXAMPLES: &str = "\
+Examples:
+  # Listen on port 8080 with fixed credentials (CI), then point an SDK at it
+  scalekit-emulator --port 8080 --client-id ci --client-secret ci-secret &
+  export SCALEKIT_ENVIRONMENT_URL=http://127.0.0.1:8080 \\
+         SCALEKIT_CLIENT_ID=ci SCALEKIT_CLIENT_SECRET=ci-secret
+
+  # Start with fixtures, and fail the first two GetUser calls to test retries
+  scalekit-emulator --seed tests/fixtures.json --fail-next GetUser:UNAVAILABLE:2
+
+  # Canned mode for a load test, on a free port printed on start
+  scalekit-emulator --canned";
 
 #[derive(Clone, Debug)]
 struct FailNext {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use scalekit::proto::commons::Role;
+use scalekit::proto::commons::{Role, UserProfile};
 use scalekit::proto::connections::Connection;
 use scalekit::proto::domains::Domain;
 use scalekit::proto::organizations::{
@@ -233,4 +233,23 @@ impl Store {
         self.webauthn_credentials
             .retain(|_, c| c.user_id != user_id);
     }
+}
+
+/// Keeps a profile's deprecated `first_name`/`last_name` equal to their
+/// replacements `given_name`/`family_name`, as the service does for clients
+/// that still read or write the old fields (the Node SDK 2.2.2 uses only
+/// them). The replacement is the source of truth: an alias only fills in a
+/// replacement that is empty. Writers resolve a conflict before calling
+/// this (see the user service), so both fields of a stored profile always
+/// hold the same name.
+#[allow(deprecated)]
+pub(crate) fn align_name_aliases(profile: &mut UserProfile) {
+    if profile.given_name.is_empty() {
+        profile.given_name = profile.first_name.clone();
+    }
+    if profile.family_name.is_empty() {
+        profile.family_name = profile.last_name.clone();
+    }
+    profile.first_name.clone_from(&profile.given_name);
+    profile.last_name.clone_from(&profile.family_name);
 }

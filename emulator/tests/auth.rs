@@ -3,35 +3,18 @@
 //! `/_emulator/login-requests/{id}`), and the hosted-login RPCs it leaves
 //! UNIMPLEMENTED.
 
+mod common;
+
 use scalekit::proto::auth::{ListAuthMethodsRequest, UpdateLoginUserDetailsRequest, User};
 use scalekit::proto::connections::{
     ConnectionProvider, ConnectionType, CreateConnection, CreateConnectionRequest,
 };
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
-use scalekit_emulator::{Code, Emulator};
+use scalekit_emulator::Code;
 
 #[tokio::test]
 async fn login_requests_over_http_record_the_reported_user() -> anyhow::Result<()> {
-    let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    let org = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: "Acme".into(),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner()
-        .organization
-        .unwrap_or_default()
-        .id;
+    let (emulator, client) = common::start().await?;
+    let org = common::organization(&client, "Acme").await?;
     let conn = client
         .raw()
         .connections()

@@ -2,18 +2,14 @@
 //! CreateUserAndMembership and DeleteUser that leave the state alone, behind
 //! the same token endpoint and bearer check as normal mode.
 
+mod common;
+
 use scalekit::proto::users::{GetUserRequest, UserServiceClient};
 use scalekit::users::{CreateUser, CreateUserAndMembershipOptions};
 use scalekit_emulator::{Code, Emulator, EmulatorHandle};
 
 async fn canned() -> anyhow::Result<(EmulatorHandle, scalekit::ScalekitClient)> {
-    let emulator = Emulator::builder().canned(true).start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    Ok((emulator, client))
+    common::start_with(Emulator::builder().canned(true)).await
 }
 
 #[tokio::test]
@@ -94,11 +90,7 @@ async fn canned_rpcs_still_refuse_a_missing_or_unknown_bearer() -> anyhow::Resul
 #[tokio::test]
 async fn normal_mode_is_not_canned() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let client = emulator.client()?;
     let err = client
         .users()
         .get_user("usr_123")

@@ -2,13 +2,14 @@
 //! reach, through the generated clients over real sockets: creation rules,
 //! deletion, and listing without a filter.
 
+mod common;
+
 use scalekit::proto::connections::{
     ConnectionProvider, ConnectionServiceClient, ConnectionType, CreateConnection,
     CreateConnectionRequest, DeleteConnectionRequest, GetConnectionRequest, ListConnectionsRequest,
 };
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
 use scalekit::AuthChannel;
-use scalekit_emulator::{Code, Emulator, EmulatorHandle};
+use scalekit_emulator::{Code, EmulatorHandle};
 
 struct Env {
     _emulator: EmulatorHandle,
@@ -17,12 +18,7 @@ struct Env {
 }
 
 async fn start() -> anyhow::Result<Env> {
-    let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let (emulator, client) = common::start().await?;
     Ok(Env {
         connections: client.raw().connections(),
         client,
@@ -32,19 +28,7 @@ async fn start() -> anyhow::Result<Env> {
 
 impl Env {
     async fn org(&self, name: &str) -> anyhow::Result<String> {
-        let response = self
-            .client
-            .raw()
-            .organizations()
-            .create_organization(CreateOrganizationRequest {
-                organization: Some(CreateOrganization {
-                    display_name: name.to_owned(),
-                    ..Default::default()
-                }),
-            })
-            .await?
-            .into_inner();
-        Ok(response.organization.unwrap_or_default().id)
+        common::organization(&self.client, name).await
     }
 
     async fn create(

@@ -2,14 +2,15 @@
 //! reach, through the generated clients over real sockets: creation rules,
 //! deletion, and the test-setup methods that stand in for SCIM.
 
+mod common;
+
 use scalekit::proto::directories::{
     CreateDirectory, CreateDirectoryRequest, DeleteDirectoryRequest, DirectoryGroup,
     DirectoryProvider, DirectoryServiceClient, DirectoryType, DirectoryUser, GetDirectoryRequest,
     ListDirectoryUsersRequest,
 };
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
 use scalekit::AuthChannel;
-use scalekit_emulator::{Code, Emulator, EmulatorHandle};
+use scalekit_emulator::{Code, EmulatorHandle};
 
 struct Env {
     emulator: EmulatorHandle,
@@ -18,12 +19,7 @@ struct Env {
 }
 
 async fn start() -> anyhow::Result<Env> {
-    let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let (emulator, client) = common::start().await?;
     Ok(Env {
         directories: client.raw().directories(),
         client,
@@ -33,19 +29,7 @@ async fn start() -> anyhow::Result<Env> {
 
 impl Env {
     async fn org(&self, name: &str) -> anyhow::Result<String> {
-        let response = self
-            .client
-            .raw()
-            .organizations()
-            .create_organization(CreateOrganizationRequest {
-                organization: Some(CreateOrganization {
-                    display_name: name.to_owned(),
-                    ..Default::default()
-                }),
-            })
-            .await?
-            .into_inner();
-        Ok(response.organization.unwrap_or_default().id)
+        common::organization(&self.client, name).await
     }
 
     async fn create(

@@ -4,6 +4,8 @@
 //! and deleting an organization taking its domains, connections and
 //! directories with it.
 
+mod common;
+
 use scalekit::proto::connections::{
     ConnectionProvider, ConnectionServiceClient, ConnectionType, CreateConnection,
     CreateConnectionRequest, GetConnectionRequest, ListConnectionsRequest,
@@ -21,7 +23,7 @@ use scalekit::proto::organizations::{
     DeleteOrganizationRequest, OrganizationServiceClient,
 };
 use scalekit::AuthChannel;
-use scalekit_emulator::{Code, Emulator, EmulatorHandle};
+use scalekit_emulator::{Code, EmulatorHandle};
 
 struct Env {
     _emulator: EmulatorHandle,
@@ -32,12 +34,7 @@ struct Env {
 }
 
 async fn start() -> anyhow::Result<Env> {
-    let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let (emulator, client) = common::start().await?;
     Ok(Env {
         domains: client.raw().domains(),
         connections: client.raw().connections(),

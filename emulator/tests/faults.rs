@@ -8,11 +8,7 @@ use scalekit_emulator::{Code, Emulator};
 #[tokio::test]
 async fn rate_limit_answers_resource_exhausted_past_the_limit() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let client = emulator.client()?;
     emulator.set_rate_limit(2, Duration::from_secs(3600));
     let mut orgs = client.raw().organizations();
     orgs.list_organization(ListOrganizationsRequest::default())
@@ -37,13 +33,10 @@ async fn rate_limit_answers_resource_exhausted_past_the_limit() -> anyhow::Resul
 #[tokio::test]
 async fn latency_beyond_the_client_timeout_is_a_timeout() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::builder(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )
-    .timeout(Duration::from_millis(100))
-    .build()?;
+    let client = emulator
+        .client_builder()
+        .timeout(Duration::from_millis(100))
+        .build()?;
     emulator.set_latency(Duration::from_millis(600));
     let err = client
         .users()

@@ -20,11 +20,7 @@ const SAMPLES: usize = 20;
 #[tokio::test]
 async fn unary_round_trip_on_loopback_takes_under_20_ms() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let client = emulator.client()?;
     // The first calls fetch a token and open the connection.
     let org = client
         .organizations()

@@ -142,11 +142,7 @@ async fn rpc_without_a_valid_token_is_unauthenticated() -> anyhow::Result<()> {
 #[tokio::test]
 async fn revoked_tokens_are_refused_and_the_sdk_recovers() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let client = emulator.client()?;
     // The facade resends a call refused with UNAUTHENTICATED once, with a
     // fresh token (raw clients send once and only drop the token).
     let orgs = client.organizations();
@@ -161,11 +157,7 @@ async fn revoked_tokens_are_refused_and_the_sdk_recovers() -> anyhow::Result<()>
 #[tokio::test]
 async fn unwritten_rpcs_are_unimplemented_naming_the_method() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let client = emulator.client()?;
     let status = client
         .raw()
         .audit_logs()
@@ -186,11 +178,7 @@ async fn unwritten_rpcs_are_unimplemented_naming_the_method() -> anyhow::Result<
 #[tokio::test]
 async fn injected_failures_hit_the_named_method_only() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let client = emulator.client()?;
     emulator.fail_next(Some("CreateOrganization"), 1, Code::Unavailable);
     let request = CreateOrganizationRequest {
         organization: Some(CreateOrganization {

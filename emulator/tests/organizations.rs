@@ -3,6 +3,8 @@
 //! masks, cascading deletes, portal links, user-management and session
 //! settings.
 
+mod common;
+
 use std::collections::HashMap;
 
 use prost_types::FieldMask;
@@ -23,7 +25,7 @@ use scalekit::proto::users::{
     ResendInviteRequest, User, UserServiceClient,
 };
 use scalekit::AuthChannel;
-use scalekit_emulator::{Code, Emulator, EmulatorHandle};
+use scalekit_emulator::{Code, EmulatorHandle};
 use tonic::Status;
 
 struct Env {
@@ -33,12 +35,7 @@ struct Env {
 }
 
 async fn start() -> anyhow::Result<Env> {
-    let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let (emulator, client) = common::start().await?;
     Ok(Env {
         orgs: client.raw().organizations(),
         users: client.raw().users(),

@@ -3,21 +3,15 @@
 //! facade never sends, link tokens of other requests, and the HTTP
 //! inspection endpoint `GET /_emulator/passwordless/{auth_request_id}`.
 
+mod common;
+
+use common::start;
+
 use scalekit::proto::auth::passwordless::{
     verify_password_less_request::AuthCredential, SendPasswordlessRequest, TemplateType,
     VerifyPasswordLessRequest,
 };
-use scalekit_emulator::{Code, Emulator, EmulatorHandle};
-
-async fn start() -> anyhow::Result<(EmulatorHandle, scalekit::ScalekitClient)> {
-    let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    Ok((emulator, client))
-}
+use scalekit_emulator::Code;
 
 fn send(email: &str) -> SendPasswordlessRequest {
     SendPasswordlessRequest {

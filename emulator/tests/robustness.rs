@@ -14,14 +14,6 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const GET_USER: &str = "/scalekit.v1.users.UserService/GetUser";
 
-fn sdk(emulator: &EmulatorHandle) -> anyhow::Result<scalekit::ScalekitClient> {
-    Ok(scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?)
-}
-
 async fn access_token(emulator: &EmulatorHandle) -> anyhow::Result<String> {
     let body: serde_json::Value = reqwest::Client::new()
         .post(format!("{}/oauth/token", emulator.env_url()))
@@ -43,7 +35,7 @@ async fn access_token(emulator: &EmulatorHandle) -> anyhow::Result<String> {
 /// Proves the emulator still works and its state is whole: creates one
 /// organization and checks the count went up by exactly one.
 async fn still_serving(emulator: &EmulatorHandle) -> anyhow::Result<()> {
-    let client = sdk(emulator)?;
+    let client = emulator.client()?;
     let mut orgs = client.raw().organizations();
     let before = orgs
         .list_organization(ListOrganizationsRequest::default())

@@ -4,6 +4,8 @@
 //! roles, dependent roles, the deprecated request fields and permission
 //! types.
 
+mod common;
+
 use scalekit::proto::commons::Role as RoleRef;
 use scalekit::proto::organizations::{
     delete_organization_request, CreateOrganization, CreateOrganizationRequest,
@@ -21,7 +23,7 @@ use scalekit::proto::users::{
     CreateMembership, CreateUser, CreateUserAndMembershipRequest, GetUserRequest, UserServiceClient,
 };
 use scalekit::AuthChannel;
-use scalekit_emulator::{Code, Emulator, EmulatorHandle};
+use scalekit_emulator::{Code, EmulatorHandle};
 
 struct Env {
     _emulator: EmulatorHandle,
@@ -31,12 +33,7 @@ struct Env {
 }
 
 async fn start() -> anyhow::Result<Env> {
-    let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
+    let (emulator, client) = common::start().await?;
     Ok(Env {
         roles: client.raw().roles(),
         orgs: client.raw().organizations(),

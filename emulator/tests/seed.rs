@@ -34,21 +34,13 @@ const FIXTURES: &str = r#"{
   ]
 }"#;
 
-fn client(emulator: &scalekit_emulator::EmulatorHandle) -> anyhow::Result<ScalekitClient> {
-    Ok(ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?)
-}
-
 #[tokio::test]
 async fn seed_creates_organizations_domains_members_roles_and_permissions() -> anyhow::Result<()> {
     let emulator = Emulator::builder()
         .seed(Fixtures::from_json(FIXTURES)?)
         .start()
         .await?;
-    let client = client(&emulator)?;
+    let client = emulator.client()?;
 
     let acme = client
         .organizations()

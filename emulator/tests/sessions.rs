@@ -3,55 +3,19 @@
 //! method and its HTTP twin (`POST /_emulator/users/{id}/sessions`), and the
 //! requests the facade never sends.
 
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
+mod common;
+
+use common::start;
+
 use scalekit::proto::sessions::{
     SessionDetails, SessionDetailsRequest, UserSessionDetailsRequest, UserSessionFilter,
 };
-use scalekit::proto::users::{CreateUser, CreateUserAndMembershipRequest};
-use scalekit_emulator::{Code, Emulator, EmulatorHandle};
-
-async fn start() -> anyhow::Result<(EmulatorHandle, scalekit::ScalekitClient)> {
-    let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    Ok((emulator, client))
-}
+use scalekit_emulator::Code;
 
 /// A new organization with one member; returns (organization id, user id).
 async fn member(client: &scalekit::ScalekitClient) -> anyhow::Result<(String, String)> {
-    let org = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: "Acme".into(),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner()
-        .organization
-        .unwrap_or_default()
-        .id;
-    let user = client
-        .raw()
-        .users()
-        .create_user_and_membership(CreateUserAndMembershipRequest {
-            organization_id: org.clone(),
-            user: Some(CreateUser {
-                email: "ada@example.com".into(),
-                ..Default::default()
-            }),
-            send_invitation_email: Some(false),
-        })
-        .await?
-        .into_inner()
-        .user
-        .unwrap_or_default()
-        .id;
+    let org = common::organization(client, "Acme").await?;
+    let user = common::member(client, &org, "ada@example.com").await?;
     Ok((org, user))
 }
 

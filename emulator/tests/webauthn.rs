@@ -2,50 +2,19 @@
 //! reach: the test-setup method and its HTTP twin, and the ceremony RPCs it
 //! leaves UNIMPLEMENTED.
 
+mod common;
+
 use scalekit::proto::auth::webauthn::{
     BeginRegistrationRequest, ListCredentialsRequest, WebAuthnCredential,
 };
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
-use scalekit::proto::users::{CreateUser, CreateUserAndMembershipRequest};
-use scalekit_emulator::{Code, Emulator, EmulatorHandle};
+use scalekit_emulator::{Code, EmulatorHandle};
 
+/// An emulator, a client and a user (in a new organization) to register
+/// credentials for.
 async fn start() -> anyhow::Result<(EmulatorHandle, scalekit::ScalekitClient, String)> {
-    let emulator = Emulator::builder().start().await?;
-    let client = scalekit::ScalekitClient::new(
-        emulator.env_url(),
-        emulator.client_id(),
-        emulator.client_secret(),
-    )?;
-    let org = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: "Acme".into(),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner()
-        .organization
-        .unwrap_or_default()
-        .id;
-    let user = client
-        .raw()
-        .users()
-        .create_user_and_membership(CreateUserAndMembershipRequest {
-            organization_id: org,
-            user: Some(CreateUser {
-                email: "ada@example.com".into(),
-                ..Default::default()
-            }),
-            send_invitation_email: Some(false),
-        })
-        .await?
-        .into_inner()
-        .user
-        .unwrap_or_default()
-        .id;
+    let (emulator, client) = common::start().await?;
+    let org = common::organization(&client, "Acme").await?;
+    let user = common::member(&client, &org, "ada@example.com").await?;
     Ok((emulator, client, user))
 }
 

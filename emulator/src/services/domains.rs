@@ -7,6 +7,12 @@
 //! that domain join. A domain created without a type is an organization
 //! domain. New domains wait for DNS (TXT record) verification: their status
 //! is `PENDING`. Public email providers' domains are refused.
+//!
+//! The emulator looks nothing up in DNS. `VerifyDomain` treats the TXT record
+//! as published for every domain except those under the reserved `.invalid`
+//! top-level domain (RFC 6761: it never resolves), so tests can take both
+//! paths: a pending domain becomes `VERIFIED`, while an `.invalid` one stays
+//! `PENDING` and the call answers `false`.
 
 use std::sync::Arc;
 
@@ -170,6 +176,13 @@ fn owned_domain<'a>(
         .ok_or_else(|| status::not_found("domain", id))
 }
 
+/// The emulator's stand-in for looking up a domain's verification TXT
+/// record: published, unless the domain is under the reserved `.invalid`
+/// top-level domain, which never resolves.
+fn txt_record_published(domain: &str) -> bool {
+    !domain.ends_with(".invalid")
+}
+
 #[tonic::async_trait]
 impl DomainService for Domains {
     async fn create_domain(
@@ -243,6 +256,61 @@ impl DomainService for Domains {
         let id = owned_domain(&store, &organization_id, &req.id)?.id.clone();
         store.domains.remove(&id);
         Ok(Response::new(()))
+    }
+
+    /// Nothing of a domain can change (`UpdateDomain` is empty; the name is
+    /// fixed once created): checks the organization, the optional
+    /// connection and the domain as the other calls do, then stamps
+    /// `update_time`.
+    async fn update_domain(
+        &self,
+        request: Request<UpdateDomainRequest>,
+    ) -> Result<Response<UpdateDomainResponse>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let (org, ext) = identities!(req.identities, update_domain_request);
+        let organization_id = resolve_organization(&store, org, ext)?;
+        check_connection(&store, &organization_id, req.connection_id.as_deref())?;
+        let id = owned_domain(&store, &organization_id, &req.id)?.id.clone();
+        let domain = store
+            .domains
+            .get_mut(&id)
+            .ok_or_else(|| status::not_found("domain", &id))?;
+        domain.update_time = Some(now());
+        Ok(Response::new(UpdateDomainResponse {
+            domain: Some(domain.clone()),
+        }))
+    }
+
+    /// `true` once the domain is verified: at once for `VERIFIED` and
+    /// `AUTO_VERIFIED` domains; a `PENDING` (or `FAILED`) one is checked
+    /// against the emulator's stand-in for DNS (see the module docs).
+    async fn verify_domain(
+        &self,
+        request: Request<VerifyDomainRequest>,
+    ) -> Result<Response<bool>, Status> {
+        let req = request.into_inner();
+        let mut store = self.store.lock();
+        let (org, ext) = identities!(req.identities, verify_domain_request);
+        let organization_id = resolve_organization(&store, org, ext)?;
+        let id = owned_domain(&store, &organization_id, &req.id)?.id.clone();
+        let domain = store
+            .domains
+            .get_mut(&id)
+            .ok_or_else(|| status::not_found("domain", &id))?;
+        let verified = [
+            VerificationStatus::Verified as i32,
+            VerificationStatus::AutoVerified as i32,
+        ];
+        if verified.contains(&domain.verification_status) {
+            return Ok(Response::new(true));
+        }
+        if !txt_record_published(&domain.domain) {
+            return Ok(Response::new(false));
+        }
+        domain.verification_status = VerificationStatus::Verified as i32;
+        domain.update_time = Some(now());
+        Ok(Response::new(true))
     }
 
     /// Whole list unless `page_size` is sent; `page_number` counts from 1

@@ -9,7 +9,7 @@ use rand::distributions::{Alphanumeric, DistString as _};
 use scalekit::proto::organizations::{self as pb, *};
 use tonic::{Request, Response, Status};
 
-use crate::paging::{paginate, MAX_PAGE_SIZE};
+use crate::paging::{paginate, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE};
 use crate::status;
 use crate::store::{now, SharedStore, Store};
 
@@ -226,6 +226,35 @@ fn check_external_id_free(
     Ok(())
 }
 
+/// A search query, trimmed and lowercased: INVALID_ARGUMENT when shorter
+/// than 3 characters.
+fn search_query(query: &str) -> Result<String, Status> {
+    let query = query.trim();
+    if query.is_empty() {
+        return Err(status::invalid_argument("query", "is required"));
+    }
+    if query.chars().count() < 3 {
+        return Err(status::invalid_argument(
+            "query",
+            "must be at least 3 characters",
+        ));
+    }
+    Ok(query.to_lowercase())
+}
+
+/// Whether `query` (lowercased) occurs in the organization's display name,
+/// id or external id, ignoring case.
+fn matches_query(organization: &Organization, query: &str) -> bool {
+    [
+        Some(organization.display_name.as_str()),
+        Some(organization.id.as_str()),
+        organization.external_id.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|field| field.to_lowercase().contains(query))
+}
+
 fn default_settings() -> OrganizationSettings {
     OrganizationSettings {
         features: ["sso", "dir_sync"]
@@ -360,6 +389,31 @@ impl OrganizationService for Organizations {
         }))
     }
 
+    /// Matches `query` (at least 3 characters, case-insensitive) as a
+    /// substring of each organization's display name, id and external id,
+    /// as the service's API reference describes; pages of at most 30.
+    async fn search_organization(
+        &self,
+        request: Request<SearchOrganizationsRequest>,
+    ) -> Result<Response<SearchOrganizationsResponse>, Status> {
+        let req = request.into_inner();
+        let query = search_query(&req.query)?;
+        let store = self.store.lock();
+        let all: Vec<Organization> = store
+            .organizations
+            .values()
+            .filter(|o| matches_query(o, &query))
+            .cloned()
+            .collect();
+        let page = paginate(all, req.page_size, &req.page_token, MAX_SEARCH_PAGE_SIZE)?;
+        Ok(Response::new(SearchOrganizationsResponse {
+            organizations: page.items,
+            next_page_token: page.next_page_token,
+            prev_page_token: page.prev_page_token,
+            total_size: page.total_size,
+        }))
+    }
+
     async fn delete_organization(
         &self,
         request: Request<DeleteOrganizationRequest>,
@@ -390,6 +444,15 @@ impl OrganizationService for Organizations {
         let wanted = req
             .settings
             .ok_or_else(|| status::invalid_argument("settings", "is required"))?;
+        // The reference's examples spell directory sync `directory_sync`,
+        // the `Feature` enum `dir_sync`: both name the one feature, which is
+        // stored (and read back) as `dir_sync`.
+        let mut wanted = wanted;
+        for feature in &mut wanted.features {
+            if feature.name == "directory_sync" {
+                feature.name = "dir_sync".to_string();
+            }
+        }
         for feature in &wanted.features {
             if !["sso", "dir_sync"].contains(&feature.name.as_str()) {
                 return Err(status::invalid_argument(

@@ -174,7 +174,7 @@ fn dependents<'s>(store: &'s Store, base: &RoleRecord) -> Vec<&'s RoleRecord> {
 
 /// The role's permissions, its own first, then its bases' up the chain, each
 /// name once, tagged with the role it comes from.
-fn effective_permissions(store: &Store, role: &RoleRecord) -> Vec<RolePermission> {
+pub(crate) fn effective_permissions(store: &Store, role: &RoleRecord) -> Vec<RolePermission> {
     let scope = match &role.organization_id {
         None => Scope::Environment,
         Some(org) => Scope::Organization(org),
@@ -628,16 +628,24 @@ impl RolesService for Roles {
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
         let mut store = self.store.lock();
-        // The deprecated reassign_role_id names the role by id.
+        // The deprecated reassign_role_id names the target by id; its
+        // replacement reassign_role_name names it by name and wins when both
+        // are sent.
         #[allow(deprecated)]
-        let by_id = req.reassign_role_id.as_deref().and_then(|id| {
-            store
-                .roles
-                .values()
-                .find(|r| r.id == id)
-                .map(|r| r.name.clone())
-        });
-        let reassign = req.reassign_role_name.clone().or(by_id);
+        let by_id = req.reassign_role_id.as_deref().map(str::trim);
+        let by_name = req.reassign_role_name.as_deref().map(str::trim);
+        let reassign = match (by_name.filter(|n| !n.is_empty()), by_id) {
+            (Some(name), _) => Some(name.to_string()),
+            (None, Some(id)) if !id.is_empty() => Some(
+                store
+                    .roles
+                    .values()
+                    .find(|r| r.id == id)
+                    .map(|r| r.name.clone())
+                    .ok_or_else(|| status::not_found("role", id))?,
+            ),
+            _ => None,
+        };
         delete_in(
             &mut store,
             Scope::Environment,

@@ -10,8 +10,9 @@ use tonic::{Request, Response, Status};
 
 use crate::paging::{paginate, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE};
 use crate::services::organizations::check_member_limit;
+use crate::services::roles::effective_permissions;
 use crate::status;
-use crate::store::{now, SharedStore, Store};
+use crate::store::{align_name_aliases, now, SharedStore, Store};
 
 /// Invitations are valid this long (the service's default is a week).
 const INVITE_LIFETIME_SECS: i64 = 7 * 24 * 60 * 60;
@@ -94,23 +95,29 @@ fn roles_named(store: &Store, org: &str, names: &[Role]) -> Result<Vec<Role>, St
     }
     let mut roles: Vec<Role> = Vec::new();
     for wanted in names {
-        let role = store
-            .role_in(Some(org), &wanted.name)
-            .or_else(|| {
-                store
-                    .roles
-                    .values()
-                    .chain(
-                        store
-                            .organization_roles
-                            .values()
-                            .filter(|r| r.organization_id.as_deref() == Some(org)),
-                    )
-                    .find(|r| !wanted.id.is_empty() && r.id == wanted.id)
-            })
-            .ok_or_else(|| {
-                status::invalid_argument("roles", format!("role {:?} does not exist", wanted.name))
-            })?;
+        // A role is named by name; a request that sends only an id (the
+        // deprecated `AssignRoleRequest.id`) names it by id. When both are
+        // sent, the name wins.
+        let by_id = || {
+            store
+                .roles
+                .values()
+                .chain(
+                    store
+                        .organization_roles
+                        .values()
+                        .filter(|r| r.organization_id.as_deref() == Some(org)),
+                )
+                .find(|r| r.id == wanted.id)
+        };
+        let (role, named) = if wanted.name.is_empty() && !wanted.id.is_empty() {
+            (by_id(), &wanted.id)
+        } else {
+            (store.role_in(Some(org), &wanted.name), &wanted.name)
+        };
+        let role = role.ok_or_else(|| {
+            status::invalid_argument("roles", format!("role {named:?} does not exist"))
+        })?;
         if !roles.iter().any(|r| r.id == role.id) {
             roles.push(role.summary());
         }
@@ -179,28 +186,23 @@ fn record_invite(store: &mut Store, organization_id: &str, user_id: &str, invite
     );
 }
 
-// The reference SDK 2.2.2 still sends the deprecated first/last name fields,
-// so they must keep working.
+/// A new user's profile. The Node SDK 2.2.2 sends only the deprecated
+/// `first_name`/`last_name`; current clients send `given_name`/
+/// `family_name`. Whichever is set names the user, and the stored profile
+/// carries the name in both fields. When both are set and differ, the
+/// replacement (`given_name`, `family_name`) wins.
 #[allow(deprecated)]
 fn profile_from_create(profile: Option<CreateUserProfile>) -> Option<UserProfile> {
     let p = profile?;
-    // The deprecated first/last name fields fill in for the current ones.
-    let given_name = if p.given_name.is_empty() {
-        p.first_name
-    } else {
-        p.given_name
-    };
-    let family_name = if p.family_name.is_empty() {
-        p.last_name
-    } else {
-        p.family_name
-    };
+    let pick = |current: String, alias: String| if current.is_empty() { alias } else { current };
+    let given_name = pick(p.given_name, p.first_name);
+    let family_name = pick(p.family_name, p.last_name);
     let name = if p.name.is_empty() {
         format!("{given_name} {family_name}").trim().to_string()
     } else {
         p.name
     };
-    Some(UserProfile {
+    let mut profile = UserProfile {
         given_name,
         family_name,
         name,
@@ -213,9 +215,14 @@ fn profile_from_create(profile: Option<CreateUserProfile>) -> Option<UserProfile
         gender: p.gender.unwrap_or_default(),
         groups: p.groups,
         ..Default::default()
-    })
+    };
+    align_name_aliases(&mut profile);
+    Some(profile)
 }
 
+/// Applies a partial profile update: only the fields sent change. A name
+/// sent in either the deprecated alias or its replacement changes both;
+/// when both are sent and differ, the replacement wins.
 #[allow(deprecated)]
 fn apply_profile_update(profile: &mut UserProfile, update: UpdateUserProfile) {
     let set = |target: &mut String, value: Option<String>| {
@@ -223,14 +230,14 @@ fn apply_profile_update(profile: &mut UserProfile, update: UpdateUserProfile) {
             *target = v;
         }
     };
-    set(
-        &mut profile.given_name,
-        update.given_name.or(update.first_name),
-    );
-    set(
-        &mut profile.family_name,
-        update.family_name.or(update.last_name),
-    );
+    if let Some(given) = update.given_name.or(update.first_name) {
+        profile.first_name.clone_from(&given);
+        profile.given_name = given;
+    }
+    if let Some(family) = update.family_name.or(update.last_name) {
+        profile.last_name.clone_from(&family);
+        profile.family_name = family;
+    }
     set(&mut profile.name, update.name);
     set(&mut profile.locale, update.locale);
     set(&mut profile.phone_number, update.phone_number);
@@ -246,6 +253,7 @@ fn apply_profile_update(profile: &mut UserProfile, update: UpdateUserProfile) {
     if !update.groups.is_empty() {
         profile.groups = update.groups;
     }
+    align_name_aliases(profile);
 }
 
 fn check_external_id_free(
@@ -746,6 +754,37 @@ impl UserService for Users {
         Ok(Response::new(AssignUserRolesResponse {
             roles: membership.roles.clone(),
         }))
+    }
+
+    /// The permissions the user holds in the organization: those of each
+    /// membership role, its own and inherited (`extends`), each name once,
+    /// in role order.
+    async fn list_user_permissions(
+        &self,
+        request: Request<ListUserPermissionsRequest>,
+    ) -> Result<Response<ListUserPermissionsResponse>, Status> {
+        let req = request.into_inner();
+        let store = self.store.lock();
+        let org = require_organization(&store, &req.organization_id)?;
+        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
+        let user = &store.users[&id];
+        let index = membership_index(user, &org)
+            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
+        let mut seen = std::collections::HashSet::new();
+        let permissions = user.memberships[index]
+            .roles
+            .iter()
+            .filter_map(|held| store.role_in(Some(&org), &held.name))
+            .flat_map(|role| effective_permissions(&store, role))
+            .filter(|p| seen.insert(p.name.clone()))
+            .map(|p| pb::Permission {
+                id: p.id,
+                name: p.name,
+                description: p.description,
+                tags: Vec::new(),
+            })
+            .collect();
+        Ok(Response::new(ListUserPermissionsResponse { permissions }))
     }
 
     async fn remove_user_role(

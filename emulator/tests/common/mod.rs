@@ -1,0 +1,68 @@
+//! Helpers shared by the emulator's own integration tests. (A folder module,
+//! so Cargo does not build it as a test of its own.)
+//!
+//! These tests drive the emulator mostly through the generated clients
+//! (`client.raw()`), to reach requests the SDK's facade never sends; the
+//! helpers here set up the state those tests start from.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use anyhow::Context as _;
+use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
+use scalekit::proto::users::{CreateUser, CreateUserAndMembershipRequest};
+use scalekit::ScalekitClient;
+use scalekit_emulator::{Emulator, EmulatorBuilder, EmulatorHandle};
+
+/// A fresh emulator with default settings and a client for it.
+pub async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
+    start_with(Emulator::builder()).await
+}
+
+/// An emulator started from `builder` and a client for it.
+pub async fn start_with(
+    builder: EmulatorBuilder,
+) -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
+    let emulator = builder.start().await?;
+    let client = emulator.client()?;
+    Ok((emulator, client))
+}
+
+/// Creates an organization named `name`; returns its id.
+pub async fn organization(client: &ScalekitClient, name: &str) -> anyhow::Result<String> {
+    let response = client
+        .raw()
+        .organizations()
+        .create_organization(CreateOrganizationRequest {
+            organization: Some(CreateOrganization {
+                display_name: name.to_owned(),
+                ..Default::default()
+            }),
+        })
+        .await?
+        .into_inner();
+    Ok(response.organization.context("no organization")?.id)
+}
+
+/// Adds a user with `email` to `organization_id` without an invitation
+/// email; returns the user's id.
+pub async fn member(
+    client: &ScalekitClient,
+    organization_id: &str,
+    email: &str,
+) -> anyhow::Result<String> {
+    let response = client
+        .raw()
+        .users()
+        .create_user_and_membership(CreateUserAndMembershipRequest {
+            organization_id: organization_id.to_owned(),
+            user: Some(CreateUser {
+                email: email.to_owned(),
+                ..Default::default()
+            }),
+            send_invitation_email: Some(false),
+        })
+        .await?
+        .into_inner();
+    Ok(response.user.context("no user")?.id)
+}

@@ -1,0 +1,527 @@
+//! Request shapes. Each `REF_*` constant is the request the reference
+//! Node SDK (`@scalekit-sdk/node` 2.2.2, `lib/user.js`) encodes for the
+//! same call, captured by running its `UserClient` with a `connectExec`
+//! stub that records `toBinary(method.input, create(method.input, req))`.
+//! Decoding it with prost and comparing messages (not bytes: the two
+//! encoders order oneof fields differently) proves that the facade sends
+//! the same fields, the same oneof arm and nothing else.
+
+use std::collections::HashMap;
+
+use prost::Message;
+
+use super::requests::*;
+use super::*;
+use crate::pagination::PageOptions;
+use crate::proto::users::{
+    create_membership_request, delete_membership_request, delete_user_request, get_user_request,
+    update_membership_request, update_user_request, CreateMembershipRequest,
+    CreateUserAndMembershipRequest, DeleteMembershipRequest, DeleteUserRequest, GetUserRequest,
+    ListOrganizationUsersRequest, ListUsersRequest, ResendInviteRequest, UpdateMembership,
+    UpdateMembershipRequest, UpdateUserRequest,
+};
+
+fn decode<M: Message + Default>(hex: &str) -> M {
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    M::decode(bytes.as_slice()).unwrap()
+}
+
+fn metadata() -> HashMap<String, String> {
+    HashMap::from([("k".to_owned(), "v".to_owned())])
+}
+
+/// `(field, reason)` of an `InvalidArgument`, or a panic.
+fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
+    match result {
+        Err(Error::InvalidArgument { field, reason }) => (field, reason),
+        other => panic!("expected InvalidArgument, got {other:?}"),
+    }
+}
+
+const REF_CREATE_USER_AND_MEMBERSHIP_FULL: &str =
+    "0a056f72675f31121a2a066140622e636f4208aa010141b20101424a060a016b1201761800";
+const REF_CREATE_USER_AND_MEMBERSHIP_MIN: &str = "0a056f72675f3112082a066140622e636f";
+const REF_GET_USER: &str = "0a057573725f31";
+const REF_LIST_USERS_NONE: &str = "";
+const REF_LIST_USERS_ZERO: &str = "";
+const REF_LIST_USERS_FULL: &str = "0814120174";
+const REF_UPDATE_USER_FULL: &str = "0a057573725f311a124208aa010141b20101424a060a016b120176";
+const REF_UPDATE_USER_EMPTY: &str = "0a057573725f311a00";
+const REF_DELETE_USER: &str = "0a057573725f31";
+const REF_CREATE_MEMBERSHIP_MIN: &str = "0a056f72675f3112001a057573725f31";
+const REF_CREATE_MEMBERSHIP_FULL: &str =
+    "0a056f72675f31121b2207120561646d696e220812066d656d6265723a060a016b1201761a057573725f312801";
+const REF_DELETE_MEMBERSHIP: &str = "0a056f72675f3112057573725f31";
+const REF_UPDATE_MEMBERSHIP_MIN: &str = "0a056f72675f3112057573725f312a00";
+const REF_UPDATE_MEMBERSHIP_FULL: &str =
+    "0a056f72675f3112057573725f312a112207120561646d696e3a060a016b120176";
+const REF_LIST_ORGANIZATION_USERS_NONE: &str = "0a056f72675f31";
+const REF_LIST_ORGANIZATION_USERS_FULL: &str = "0a056f72675f3110191a0174";
+const REF_RESEND_INVITE: &str = "0a056f72675f3112057573725f31";
+
+// createUserAndMembership('org_1', { email, userProfile: { firstName, lastName },
+//   metadata: { k: 'v' }, sendInvitationEmail: false })
+#[test]
+#[allow(deprecated)] // the reference sends the deprecated first_name/last_name
+fn create_user_and_membership_request_matches_reference() {
+    let user = CreateUser {
+        email: "a@b.co".to_owned(),
+        user_profile: Some(CreateUserProfile {
+            first_name: "A".to_owned(),
+            last_name: "B".to_owned(),
+            ..Default::default()
+        }),
+        metadata: metadata(),
+        ..Default::default()
+    };
+    let request = create_user_and_membership_request(
+        "org_1",
+        user.clone(),
+        CreateUserAndMembershipOptions::default().with_send_invitation_email(false),
+    )
+    .unwrap();
+    let expected = CreateUserAndMembershipRequest {
+        organization_id: "org_1".to_owned(),
+        user: Some(user),
+        send_invitation_email: Some(false),
+    };
+    assert_eq!(request, expected);
+    assert_eq!(
+        request,
+        decode::<CreateUserAndMembershipRequest>(REF_CREATE_USER_AND_MEMBERSHIP_FULL)
+    );
+}
+
+// createUserAndMembership('org_1', { email })
+#[test]
+fn create_user_and_membership_request_without_options_matches_reference() {
+    let user = CreateUser {
+        email: "a@b.co".to_owned(),
+        ..Default::default()
+    };
+    let request = create_user_and_membership_request(
+        "org_1",
+        user,
+        CreateUserAndMembershipOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(request.send_invitation_email, None);
+    assert_eq!(
+        request,
+        decode::<CreateUserAndMembershipRequest>(REF_CREATE_USER_AND_MEMBERSHIP_MIN)
+    );
+}
+
+#[test]
+fn create_user_and_membership_request_validates_org_then_email() {
+    let user = |email: &str| CreateUser {
+        email: email.to_owned(),
+        ..Default::default()
+    };
+    let opts = CreateUserAndMembershipOptions::default;
+    let (field, _) = invalid(create_user_and_membership_request("", user(""), opts()));
+    assert_eq!(field, "organization_id");
+    let (field, _) = invalid(create_user_and_membership_request(
+        "org/1",
+        user("a@b.co"),
+        opts(),
+    ));
+    assert_eq!(field, "organization_id");
+    for email in ["", "  "] {
+        let (field, reason) = invalid(create_user_and_membership_request(
+            "org_1",
+            user(email),
+            opts(),
+        ));
+        assert_eq!((field, reason.as_str()), ("email", "must not be empty"));
+    }
+}
+
+// getUser('usr_1')
+#[test]
+fn get_user_request_matches_reference() {
+    let request = get_user_request("usr_1").unwrap();
+    assert_eq!(
+        request,
+        GetUserRequest {
+            identities: Some(get_user_request::Identities::Id("usr_1".to_owned())),
+        }
+    );
+    assert_eq!(request, decode::<GetUserRequest>(REF_GET_USER));
+}
+
+#[test]
+fn get_user_by_external_id_request_uses_the_external_id_arm() {
+    let request = get_user_by_external_id_request("tenant/42").unwrap();
+    assert_eq!(
+        request,
+        GetUserRequest {
+            identities: Some(get_user_request::Identities::ExternalId(
+                "tenant/42".to_owned()
+            )),
+        }
+    );
+    let (field, _) = invalid(get_user_by_external_id_request(" "));
+    assert_eq!(field, "external_id");
+}
+
+#[test]
+fn get_user_request_validates_user_id() {
+    for id in ["", " ", " usr_1", "usr/1"] {
+        let (field, _) = invalid(get_user_request(id));
+        assert_eq!(field, "user_id", "{id:?}");
+    }
+}
+
+// listUsers(), listUsers({ pageSize: 0 }), listUsers({ pageSize: 20, pageToken: 't' })
+#[test]
+fn list_users_request_matches_reference() {
+    let none = list_users_request(&ListUsersOptions::default());
+    assert_eq!(none, ListUsersRequest::default());
+    assert_eq!(none, decode::<ListUsersRequest>(REF_LIST_USERS_NONE));
+
+    let zero = list_users_request(&ListUsersOptions::default().with_page_size(0));
+    assert_eq!(zero.page_size, 0);
+    assert_eq!(zero, decode::<ListUsersRequest>(REF_LIST_USERS_ZERO));
+
+    let full = list_users_request(
+        &ListUsersOptions::default()
+            .with_page_size(20)
+            .with_page_token("t"),
+    );
+    assert_eq!(
+        full,
+        ListUsersRequest {
+            page_size: 20,
+            page_token: "t".to_owned(),
+        }
+    );
+    assert_eq!(full, decode::<ListUsersRequest>(REF_LIST_USERS_FULL));
+}
+
+#[test]
+fn list_users_request_sends_out_of_range_page_sizes_as_given() {
+    let request = list_users_request(&ListUsersOptions::default().with_page_size(10_000));
+    assert_eq!(request.page_size, 10_000);
+}
+
+// updateUser('usr_1', { userProfile: { firstName, lastName }, metadata: { k: 'v' } })
+#[test]
+#[allow(deprecated)] // the reference sends the deprecated first_name/last_name
+fn update_user_request_matches_reference() {
+    let user = UpdateUser {
+        user_profile: Some(UpdateUserProfile {
+            first_name: Some("A".to_owned()),
+            last_name: Some("B".to_owned()),
+            ..Default::default()
+        }),
+        metadata: metadata(),
+        ..Default::default()
+    };
+    let request = update_user_request("usr_1", user.clone()).unwrap();
+    assert_eq!(
+        request,
+        UpdateUserRequest {
+            identities: Some(update_user_request::Identities::Id("usr_1".to_owned())),
+            user: Some(user),
+        }
+    );
+    assert_eq!(request, decode::<UpdateUserRequest>(REF_UPDATE_USER_FULL));
+}
+
+// updateUser('usr_1', {}): an empty `user` message is still sent.
+#[test]
+fn update_user_request_with_empty_update_matches_reference() {
+    let request = update_user_request("usr_1", UpdateUser::default()).unwrap();
+    assert_eq!(request.user, Some(UpdateUser::default()));
+    assert_eq!(request, decode::<UpdateUserRequest>(REF_UPDATE_USER_EMPTY));
+    let (field, _) = invalid(update_user_request("", UpdateUser::default()));
+    assert_eq!(field, "user_id");
+}
+
+// deleteUser('usr_1')
+#[test]
+fn delete_user_request_matches_reference() {
+    let request = delete_user_request("usr_1").unwrap();
+    assert_eq!(
+        request,
+        DeleteUserRequest {
+            identities: Some(delete_user_request::Identities::Id("usr_1".to_owned())),
+        }
+    );
+    assert_eq!(request, decode::<DeleteUserRequest>(REF_DELETE_USER));
+    let (field, _) = invalid(delete_user_request("usr_1\n"));
+    assert_eq!(field, "user_id");
+}
+
+// createMembership('org_1', 'usr_1')
+#[test]
+fn create_membership_request_without_options_matches_reference() {
+    let request =
+        create_membership_request("org_1", "usr_1", CreateMembershipOptions::default()).unwrap();
+    assert_eq!(
+        request,
+        CreateMembershipRequest {
+            organization_id: "org_1".to_owned(),
+            membership: Some(CreateMembership::default()),
+            identities: Some(create_membership_request::Identities::Id(
+                "usr_1".to_owned()
+            )),
+            send_invitation_email: None,
+        }
+    );
+    assert_eq!(
+        request,
+        decode::<CreateMembershipRequest>(REF_CREATE_MEMBERSHIP_MIN)
+    );
+}
+
+// createMembership('org_1', 'usr_1', { roles: ['admin', 'member'], metadata: { k: 'v' },
+//   sendInvitationEmail: true })
+#[test]
+fn create_membership_request_matches_reference() {
+    let opts = CreateMembershipOptions::default()
+        .with_roles(["admin", "member"])
+        .with_metadata("k", "v")
+        .with_send_invitation_email(true);
+    let request = create_membership_request("org_1", "usr_1", opts).unwrap();
+    let role = |name: &str| Role {
+        name: name.to_owned(),
+        ..Default::default()
+    };
+    assert_eq!(
+        request,
+        CreateMembershipRequest {
+            organization_id: "org_1".to_owned(),
+            membership: Some(CreateMembership {
+                roles: vec![role("admin"), role("member")],
+                metadata: metadata(),
+                inviter_email: None,
+            }),
+            identities: Some(create_membership_request::Identities::Id(
+                "usr_1".to_owned()
+            )),
+            send_invitation_email: Some(true),
+        }
+    );
+    assert_eq!(
+        request,
+        decode::<CreateMembershipRequest>(REF_CREATE_MEMBERSHIP_FULL)
+    );
+}
+
+#[test]
+fn create_membership_request_sends_inviter_email() {
+    let opts = CreateMembershipOptions::default().with_inviter_email("owner@acme.com");
+    let request = create_membership_request("org_1", "usr_1", opts).unwrap();
+    let membership = request.membership.unwrap();
+    assert_eq!(membership.inviter_email.as_deref(), Some("owner@acme.com"));
+    assert!(membership.roles.is_empty());
+    assert!(membership.metadata.is_empty());
+}
+
+#[test]
+fn create_membership_request_validates_org_then_user() {
+    let opts = CreateMembershipOptions::default;
+    let (field, _) = invalid(create_membership_request("", "", opts()));
+    assert_eq!(field, "organization_id");
+    let (field, _) = invalid(create_membership_request("org_1", "", opts()));
+    assert_eq!(field, "user_id");
+}
+
+// deleteMembership('org_1', 'usr_1'): no `cascade`.
+#[test]
+fn delete_membership_request_matches_reference() {
+    let request = delete_membership_request("org_1", "usr_1").unwrap();
+    assert_eq!(
+        request,
+        DeleteMembershipRequest {
+            organization_id: "org_1".to_owned(),
+            identities: Some(delete_membership_request::Identities::Id(
+                "usr_1".to_owned()
+            )),
+            cascade: None,
+        }
+    );
+    assert_eq!(
+        request,
+        decode::<DeleteMembershipRequest>(REF_DELETE_MEMBERSHIP)
+    );
+    let (field, _) = invalid(delete_membership_request("org_1", "usr/1"));
+    assert_eq!(field, "user_id");
+    let (field, _) = invalid(delete_membership_request(" org_1", "usr_1"));
+    assert_eq!(field, "organization_id");
+}
+
+// updateMembership('org_1', 'usr_1'): an empty membership is still sent.
+#[test]
+fn update_membership_request_without_options_matches_reference() {
+    let request =
+        update_membership_request("org_1", "usr_1", UpdateMembershipOptions::default()).unwrap();
+    assert_eq!(request.membership, Some(UpdateMembership::default()));
+    assert_eq!(
+        request,
+        decode::<UpdateMembershipRequest>(REF_UPDATE_MEMBERSHIP_MIN)
+    );
+}
+
+// updateMembership('org_1', 'usr_1', { roles: ['admin'], metadata: { k: 'v' } })
+#[test]
+fn update_membership_request_matches_reference() {
+    let opts = UpdateMembershipOptions::default()
+        .with_roles(["admin"])
+        .with_metadata_map([("k", "v")]);
+    let request = update_membership_request("org_1", "usr_1", opts).unwrap();
+    assert_eq!(
+        request,
+        UpdateMembershipRequest {
+            organization_id: "org_1".to_owned(),
+            identities: Some(update_membership_request::Identities::Id(
+                "usr_1".to_owned()
+            )),
+            membership: Some(UpdateMembership {
+                roles: vec![Role {
+                    name: "admin".to_owned(),
+                    ..Default::default()
+                }],
+                metadata: metadata(),
+            }),
+        }
+    );
+    assert_eq!(
+        request,
+        decode::<UpdateMembershipRequest>(REF_UPDATE_MEMBERSHIP_FULL)
+    );
+    let (field, _) = invalid(update_membership_request(
+        "org_1",
+        "",
+        UpdateMembershipOptions::default(),
+    ));
+    assert_eq!(field, "user_id");
+}
+
+// listOrganizationUsers('org_1'), listOrganizationUsers('org_1', { pageSize: 25, pageToken: 't' })
+#[test]
+fn list_organization_users_request_matches_reference() {
+    let none =
+        list_organization_users_request("org_1", &ListOrganizationUsersOptions::default()).unwrap();
+    assert_eq!(
+        none,
+        ListOrganizationUsersRequest {
+            organization_id: "org_1".to_owned(),
+            ..Default::default()
+        }
+    );
+    assert_eq!(
+        none,
+        decode::<ListOrganizationUsersRequest>(REF_LIST_ORGANIZATION_USERS_NONE)
+    );
+
+    let opts = ListOrganizationUsersOptions::default()
+        .with_page_size(25)
+        .with_page_token("t");
+    let full = list_organization_users_request("org_1", &opts).unwrap();
+    assert_eq!(
+        full,
+        ListOrganizationUsersRequest {
+            organization_id: "org_1".to_owned(),
+            page_size: 25,
+            page_token: "t".to_owned(),
+        }
+    );
+    assert_eq!(
+        full,
+        decode::<ListOrganizationUsersRequest>(REF_LIST_ORGANIZATION_USERS_FULL)
+    );
+
+    let zero = list_organization_users_request(
+        "org_1",
+        &ListOrganizationUsersOptions::default().with_page_size(0),
+    )
+    .unwrap();
+    assert_eq!(zero.page_size, 0);
+
+    let (field, _) = invalid(list_organization_users_request(
+        "",
+        &ListOrganizationUsersOptions::default(),
+    ));
+    assert_eq!(field, "organization_id");
+}
+
+// resendInvite('org_1', 'usr_1')
+#[test]
+fn resend_invite_request_matches_reference() {
+    let request = resend_invite_request("org_1", "usr_1").unwrap();
+    assert_eq!(
+        request,
+        ResendInviteRequest {
+            organization_id: "org_1".to_owned(),
+            id: "usr_1".to_owned(),
+        }
+    );
+    assert_eq!(request, decode::<ResendInviteRequest>(REF_RESEND_INVITE));
+    let (field, _) = invalid(resend_invite_request("org_1", " "));
+    assert_eq!(field, "user_id");
+    let (field, _) = invalid(resend_invite_request("", "usr_1"));
+    assert_eq!(field, "organization_id");
+}
+
+#[test]
+fn role_setters_replace_and_metadata_setters_add_or_replace() {
+    let opts = CreateMembershipOptions::default()
+        .with_roles(["a", "b"])
+        .with_roles(vec!["c".to_owned()])
+        .with_metadata("x", "1")
+        .with_metadata("y", "2");
+    assert_eq!(opts.roles, ["c"]);
+    assert_eq!(opts.metadata.len(), 2);
+
+    let opts = opts.with_metadata_map([("z", "3")]);
+    assert_eq!(
+        opts.metadata,
+        HashMap::from([("z".to_owned(), "3".to_owned())])
+    );
+
+    let opts = UpdateMembershipOptions::default()
+        .with_metadata("x", "1")
+        .with_metadata_map(HashMap::from([("y".to_owned(), "2".to_owned())]))
+        .with_metadata("z", "3");
+    assert_eq!(opts.metadata.len(), 2);
+    assert!(!opts.metadata.contains_key("x"));
+}
+
+#[test]
+fn list_options_implement_page_options() {
+    let mut opts = ListUsersOptions::default().with_page_size(5);
+    assert_eq!(PageOptions::page_token(&opts), None);
+    opts.set_page_token("n".to_owned());
+    assert_eq!(
+        opts,
+        ListUsersOptions::default()
+            .with_page_size(5)
+            .with_page_token("n")
+    );
+
+    let mut opts = ListOrganizationUsersOptions::default().with_page_token("a");
+    assert_eq!(PageOptions::page_token(&opts), Some("a"));
+    opts.set_page_token("b".to_owned());
+    assert_eq!(opts.page_token.as_deref(), Some("b"));
+}
+
+#[tokio::test]
+async fn list_organization_users_stream_yields_a_validation_error_once() {
+    use futures::StreamExt as _;
+
+    // Validation fails before any I/O, so the unroutable address is never dialled.
+    let client = crate::ScalekitClient::new("https://127.0.0.1:1", "client", "secret").unwrap();
+    let stream = client
+        .users()
+        .list_organization_users_stream("", ListOrganizationUsersOptions::default());
+    let results: Vec<Result<User>> = stream.collect().await;
+    assert_eq!(results.len(), 1);
+    let (field, _) = invalid(results.into_iter().next().unwrap());
+    assert_eq!(field, "organization_id");
+}
