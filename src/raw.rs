@@ -27,6 +27,8 @@
 
 use crate::proto;
 use crate::transport::AuthChannel;
+/// The body of a response read through [`AuthChannel`].
+pub use crate::transport::ResponseBody;
 
 /// Factory for authenticated generated clients; see the [module docs](self).
 ///

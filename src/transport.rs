@@ -15,3 +15,4 @@ pub(crate) mod token;
 
 pub use auth_channel::AuthChannel;
 pub use retry::RetryConfig;
+pub use sanitize::ResponseBody;

@@ -32,15 +32,17 @@ use tower::util::Oneshot;
 use tower::ServiceExt as _;
 
 use crate::error::Error;
+use crate::transport::call::remaining;
 use crate::transport::headers::SdkHeaders;
 use crate::transport::retry::RetryConfig;
-use crate::transport::sanitize::sanitize;
+use crate::transport::sanitize::{sanitize, ResponseBody};
 use crate::transport::token::{AccessToken, TokenSource};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-const GRPC_TIMEOUT: &str = "grpc-timeout";
-const GRPC_STATUS: &str = "grpc-status";
+// Names as constants, so that no call parses them again.
+const GRPC_TIMEOUT: http::HeaderName = http::HeaderName::from_static("grpc-timeout");
+const GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
 
 /// gRPC status code 16, `UNAUTHENTICATED`.
 const UNAUTHENTICATED: &[u8] = b"16";
@@ -170,6 +172,11 @@ impl AuthChannel {
         self.policy
     }
 
+    /// The cached access token while it is fresh, without waiting.
+    pub(crate) fn fresh_token(&self) -> Option<AccessToken> {
+        self.shared.tokens.fresh()
+    }
+
     /// The cached access token, fetched when there is none or it is due
     /// for refresh.
     pub(crate) async fn access_token(&self) -> Result<AccessToken, Error> {
@@ -221,28 +228,45 @@ impl AuthChannel {
         }
     }
 
-    /// A request from a raw client: fetch the token (within the deadline),
-    /// send once, and drop the token if the server refuses it.
-    async fn send_raw(self, mut request: Request<Body>) -> Result<Response<Body>, BoxError> {
-        let fetch = self.shared.tokens.token();
-        let token = match self.policy.timeout {
-            None => fetch.await,
-            Some(limit) => tokio::time::timeout(limit, fetch)
-                .await
-                .map_err(|_| Box::new(Error::Timeout) as BoxError)?,
-        }
-        .map_err(|e| Box::new(Error::Auth(e)) as BoxError)?;
-        let default_deadline = self
+    /// A request from a raw client: fetch the token, send once, and drop
+    /// the token if the server refuses it. Unless the request carries its
+    /// own `grpc-timeout`, the client's timeout covers both the fetch and
+    /// the call: what the fetch left goes out as the call's deadline.
+    async fn send_raw(
+        self,
+        mut request: Request<Body>,
+    ) -> Result<Response<ResponseBody>, BoxError> {
+        let own_deadline = request.headers().contains_key(&GRPC_TIMEOUT);
+        let deadline = self
             .policy
             .timeout
-            .filter(|_| !request.headers().contains_key(GRPC_TIMEOUT));
-        self.stamp(request.headers_mut(), &token, default_deadline);
+            .map(|limit| tokio::time::Instant::now() + limit);
+        let token = match self.shared.tokens.fresh() {
+            Some(token) => token,
+            None => {
+                let fetch = self.shared.tokens.token();
+                match deadline {
+                    None => fetch.await,
+                    Some(deadline) => tokio::time::timeout_at(deadline, fetch)
+                        .await
+                        .map_err(|_| Box::new(Error::Timeout) as BoxError)?,
+                }
+                .map_err(|e| Box::new(Error::Auth(e)) as BoxError)?
+            }
+        };
+        let left = match deadline.filter(|_| !own_deadline) {
+            None => None,
+            Some(deadline) => {
+                Some(remaining(deadline).ok_or_else(|| Box::new(Error::Timeout) as BoxError)?)
+            }
+        };
+        self.stamp(request.headers_mut(), &token, left);
         let response = sanitize(self.shared.channel.channel().oneshot(request).await?);
         // A trailers-only answer carries its status in the headers; that is
         // how servers refuse a call before running it.
         if response
             .headers()
-            .get(GRPC_STATUS)
+            .get(&GRPC_STATUS)
             .is_some_and(|status| status.as_bytes() == UNAUTHENTICATED)
         {
             self.shared.tokens.invalidate(&token);
@@ -279,13 +303,13 @@ pub(crate) fn grpc_timeout_value(limit: Duration) -> HeaderValue {
 
 type Direct = MapOk<
     MapErr<Oneshot<Channel, Request<Body>>, fn(tonic::transport::Error) -> BoxError>,
-    fn(Response<Body>) -> Response<Body>,
+    fn(Response<Body>) -> Response<ResponseBody>,
 >;
 
 impl tower::Service<Request<Body>> for AuthChannel {
-    type Response = Response<Body>;
+    type Response = Response<ResponseBody>;
     type Error = BoxError;
-    type Future = Either<Direct, BoxFuture<'static, Result<Response<Body>, BoxError>>>;
+    type Future = Either<Direct, BoxFuture<'static, Result<Response<ResponseBody>, BoxError>>>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         // The channel's own readiness is awaited per request (`oneshot`),

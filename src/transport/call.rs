@@ -67,6 +67,10 @@ impl<C: Clone> Stub<C> {
             rpc.code = Empty,
             rpc.latency_ms = Empty,
         );
+        if span.is_disabled() {
+            // Nobody listens: skip the clock reads and field records.
+            return self.attempts(idempotent, request, send).await.1;
+        }
         let started = Instant::now();
         let (sends, outcome) = self
             .attempts(idempotent, request, send)
@@ -103,9 +107,14 @@ impl<C: Clone> Stub<C> {
         // The token the server refused, and its refusal, once it happened.
         let mut refused: Option<(AccessToken, Status)> = None;
         loop {
-            let token = match until(deadline, self.channel.access_token()).await {
-                Ok(token) => token,
-                Err(err) => return (sends, Err(err)),
+            // A fresh cached token needs no future and no timer.
+            let cached = self.channel.fresh_token();
+            let token = match cached {
+                Some(token) => token,
+                None => match until(deadline, self.channel.access_token()).await {
+                    Ok(token) => token,
+                    Err(err) => return (sends, Err(err)),
+                },
             };
             if let Some((_, status)) = refused.take_if(|(rejected, _)| *rejected == token) {
                 // The cache is backing off after repeated refusals and
@@ -169,7 +178,7 @@ impl<C: Clone> Stub<C> {
 
 /// What is left of the budget, or `None` when less than the millisecond
 /// `grpc-timeout` can express is left.
-fn remaining(deadline: Instant) -> Option<Duration> {
+pub(crate) fn remaining(deadline: Instant) -> Option<Duration> {
     deadline
         .checked_duration_since(Instant::now())
         .filter(|left| *left >= Duration::from_millis(1))

@@ -1,7 +1,7 @@
 //! The headers that identify this SDK to Scalekit, sent on every RPC and on
 //! every token request.
 
-use http::HeaderValue;
+use http::{HeaderName, HeaderValue};
 
 /// `Scalekit-Rust/<crate version>`.
 pub(crate) const SDK_VERSION: &str = concat!("Scalekit-Rust/", env!("CARGO_PKG_VERSION"));
@@ -9,10 +9,13 @@ pub(crate) const SDK_VERSION: &str = concat!("Scalekit-Rust/", env!("CARGO_PKG_V
 /// The API version this SDK speaks; the reference SDK 2.2.2 sends the same.
 pub(crate) const API_VERSION: &str = "20260202";
 
+// Header names are built once, as constants: inserting by `&str` would
+// parse and validate the name again on every call.
+
 /// `x-sdk-version` header name.
-pub(crate) const X_SDK_VERSION: &str = "x-sdk-version";
+pub(crate) const X_SDK_VERSION: HeaderName = HeaderName::from_static("x-sdk-version");
 /// `x-api-version` header name.
-pub(crate) const X_API_VERSION: &str = "x-api-version";
+pub(crate) const X_API_VERSION: HeaderName = HeaderName::from_static("x-api-version");
 
 /// The pre-built header values, made once per client.
 #[derive(Clone, Debug)]

@@ -17,7 +17,8 @@ use http::{HeaderMap, Response};
 use http_body::{Frame, SizeHint};
 use tonic::body::Body;
 
-const GRPC_STATUS_DETAILS: &str = "grpc-status-details-bin";
+const GRPC_STATUS_DETAILS: http::HeaderName =
+    http::HeaderName::from_static("grpc-status-details-bin");
 
 /// The alphabet and padding rules tonic decodes the header with.
 const DETAILS_BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -28,27 +29,39 @@ const DETAILS_BASE64: GeneralPurpose = GeneralPurpose::new(
 /// Drops an undecodable `grpc-status-details-bin` from `headers`.
 pub(crate) fn drop_undecodable_details(headers: &mut HeaderMap) {
     let undecodable = headers
-        .get(GRPC_STATUS_DETAILS)
+        .get(&GRPC_STATUS_DETAILS)
         .is_some_and(|value| DETAILS_BASE64.decode(value.as_bytes()).is_err());
     if undecodable {
         tracing::debug!("dropping a grpc-status-details-bin that is not base64");
-        headers.remove(GRPC_STATUS_DETAILS);
+        headers.remove(&GRPC_STATUS_DETAILS);
     }
 }
 
 /// `response` with its headers and, when they come, its trailers checked.
-pub(crate) fn sanitize(response: Response<Body>) -> Response<Body> {
+pub(crate) fn sanitize(response: Response<Body>) -> Response<ResponseBody> {
     let (mut parts, body) = response.into_parts();
     drop_undecodable_details(&mut parts.headers);
-    Response::from_parts(parts, Body::new(CheckedTrailers { inner: body }))
+    Response::from_parts(parts, ResponseBody { inner: body })
 }
 
-/// A response body whose trailers pass [`drop_undecodable_details`].
-struct CheckedTrailers {
+/// The response body of an [`AuthChannel`](crate::AuthChannel): the
+/// connection's body, with an undecodable `grpc-status-details-bin` dropped
+/// from its trailers (tonic would panic on it).
+///
+/// The generated clients read it like any other body. It is a type of its
+/// own rather than a boxed [`tonic::body::Body`], which would cost an
+/// allocation per call.
+pub struct ResponseBody {
     inner: Body,
 }
 
-impl http_body::Body for CheckedTrailers {
+impl std::fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseBody").finish_non_exhaustive()
+    }
+}
+
+impl http_body::Body for ResponseBody {
     type Data = Bytes;
     type Error = tonic::Status;
 
@@ -85,14 +98,14 @@ mod tests {
     #[test]
     fn undecodable_details_are_dropped_and_decodable_ones_kept() {
         let mut headers = HeaderMap::new();
-        headers.insert(GRPC_STATUS_DETAILS, "!!!".parse().unwrap());
+        headers.insert(&GRPC_STATUS_DETAILS, "!!!".parse().unwrap());
         drop_undecodable_details(&mut headers);
         assert!(headers.get(GRPC_STATUS_DETAILS).is_none());
 
         for kept in ["CAUSBG5vcGU", "CAUSBG5vcGU="] {
-            headers.insert(GRPC_STATUS_DETAILS, kept.parse().unwrap());
+            headers.insert(&GRPC_STATUS_DETAILS, kept.parse().unwrap());
             drop_undecodable_details(&mut headers);
-            assert_eq!(headers.get(GRPC_STATUS_DETAILS).unwrap(), kept);
+            assert_eq!(headers.get(&GRPC_STATUS_DETAILS).unwrap(), kept);
         }
     }
 
@@ -102,7 +115,7 @@ mod tests {
         headers.insert("grpc-status", "5".parse().unwrap());
         // The bytes the fuzzer found: not base64 at all.
         let undecodable = http::HeaderValue::from_bytes(&[0xff; 9]).unwrap();
-        headers.insert(GRPC_STATUS_DETAILS, undecodable);
+        headers.insert(&GRPC_STATUS_DETAILS, undecodable);
         drop_undecodable_details(&mut headers);
         let status = tonic::Status::from_header_map(&headers).expect("a status");
         assert_eq!(status.code(), tonic::Code::NotFound);

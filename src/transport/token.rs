@@ -24,13 +24,16 @@ use std::time::Duration;
 use arc_swap::ArcSwapOption;
 use futures::future::{BoxFuture, FutureExt as _, Shared};
 use http::HeaderValue;
-use secrecy::{ExposeSecret as _, SecretString};
-use serde::Deserialize;
 use tokio::time::Instant;
-use url::Url;
 
 use crate::error::TokenError;
-use crate::transport::headers::SdkHeaders;
+
+mod endpoint;
+
+use endpoint::ClientCredentials;
+pub(crate) use endpoint::TokenRequest;
+#[cfg(any(test, fuzzing))]
+pub(crate) use endpoint::TokenResponse;
 
 /// The longest head start a refresh takes on expiry. Short-lived tokens
 /// refresh at half their lifetime instead.
@@ -74,18 +77,20 @@ impl AccessToken {
         let mut bearer = HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| {
             TokenError::MalformedResponse("access_token is not a valid header value".into())
         })?;
-        // Sensitive means two things: `Debug` of any header map holding it
-        // (ours, or a user's tower layer logging requests) prints
-        // "Sensitive", and HPACK sends it as a never-indexed literal, about
-        // 0.8 KB encoded and decoded again on every call. Indexing would be
-        // safe against compression oracles on its own (HPACK matches whole
+        // Sensitive keeps the value out of `Debug` of any header map holding
+        // it (ours, or a user's tower layer logging requests): it prints
+        // "Sensitive". It costs nothing on the wire. h2 never adds an
+        // `authorization` value to the HPACK table whatever the flag says
+        // (`Header::skip_value_index`), so the ~0.8 KB literal is encoded
+        // on every call either way, by this client and by a hand-written
+        // tonic one alike; the flag only turns "without indexing" into
+        // "never indexed", which also tells proxies not to index it.
+        // Measured with callgrind, the flag on or off changes a GetUser
+        // round trip by under 0.02 % of its instructions. Indexing itself
+        // would be safe against compression oracles (HPACK matches whole
         // values, and a signed JWT has far too much entropy to guess, RFC
-        // 7541 §7.1), but the two cannot be separated in `http`: an indexed
-        // bearer would be printed by anything that debug-logs headers. The
-        // load tool bounds the price: at concurrency 1 the hand-written
-        // tonic client, whose bearer is indexed, spends about 13 µs less
-        // client CPU per call than the facade, this literal being one part
-        // of that difference. Redaction wins.
+        // 7541 §7.1), but is not on offer, and would not be worth the
+        // redaction.
         bearer.set_sensitive(true);
         Ok(AccessToken { bearer })
     }
@@ -182,35 +187,6 @@ struct SlowPath {
     next_flight_id: u64,
 }
 
-/// Where and how to ask for tokens.
-pub(crate) struct TokenRequest {
-    pub(crate) http: reqwest::Client,
-    pub(crate) token_url: Url,
-    pub(crate) client_id: String,
-    pub(crate) client_secret: SecretString,
-    pub(crate) headers: SdkHeaders,
-    pub(crate) timeout: Duration,
-    pub(crate) refresh_margin: Duration,
-}
-
-/// The token endpoint, asked with the client-credentials grant.
-struct ClientCredentials(Arc<TokenRequest>);
-
-impl fmt::Debug for ClientCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientCredentials")
-            .field("token_url", &self.0.token_url.as_str())
-            .field("client_id", &self.0.client_id)
-            .finish_non_exhaustive()
-    }
-}
-
-impl FetchToken for ClientCredentials {
-    fn fetch(&self) -> BoxFuture<'static, Result<TokenGrant, TokenError>> {
-        fetch_token(Arc::clone(&self.0)).boxed()
-    }
-}
-
 /// The shared token cache of one client and all its clones.
 pub(crate) struct TokenSource {
     cache: Arc<Cache>,
@@ -251,6 +227,12 @@ impl TokenSource {
                 slow: Mutex::new(SlowPath::default()),
             }),
         }
+    }
+
+    /// The cached token while it is fresh: the synchronous fast path that
+    /// spares a call the future (and its timer) of [`token`](Self::token).
+    pub(crate) fn fresh(&self) -> Option<AccessToken> {
+        self.cache.fresh(Instant::now())
     }
 
     /// A valid token: the cached one while it is fresh, otherwise the result
@@ -500,521 +482,5 @@ fn not_run(why: NotRun) -> TokenError {
     TokenError::Transport(Arc::new(why))
 }
 
-#[derive(Deserialize)]
-pub(crate) struct TokenResponse {
-    pub(crate) access_token: Option<String>,
-    #[serde(default, deserialize_with = "seconds")]
-    pub(crate) expires_in: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct OAuthErrorBody {
-    error: Option<String>,
-    error_description: Option<String>,
-}
-
-/// `expires_in` as a JSON number or a numeric string; anything else is
-/// treated as absent rather than failing the whole token response.
-fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    })
-}
-
-async fn fetch_token(request: Arc<TokenRequest>) -> Result<TokenGrant, TokenError> {
-    let mut headers = http::HeaderMap::new();
-    request.headers.apply(&mut headers);
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", request.client_id.as_str()),
-        ("client_secret", request.client_secret.expose_secret()),
-    ];
-    let started = Instant::now();
-    let response = request
-        .http
-        .post(request.token_url.clone())
-        .headers(headers)
-        .form(&form)
-        .timeout(request.timeout)
-        .send()
-        .await
-        .map_err(classify)?;
-
-    let status = response.status();
-    let body = response.bytes().await.map_err(classify)?;
-    if !status.is_success() {
-        let parsed: Option<OAuthErrorBody> = serde_json::from_slice(&body).ok();
-        let (error, error_description) = parsed
-            .map(|b| (b.error, b.error_description))
-            .unwrap_or_default();
-        tracing::debug!(status = status.as_u16(), ?error, "token endpoint refused");
-        return Err(TokenError::Status {
-            status: status.as_u16(),
-            error,
-            error_description,
-        });
-    }
-    let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
-        // The error names a position and an expectation, never the body.
-        TokenError::MalformedResponse(format!(
-            "token response is not JSON of the expected shape ({})",
-            json_error_kind(&e)
-        ))
-    })?;
-    let token = parsed
-        .access_token
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            TokenError::MalformedResponse("token response has no access_token".into())
-        })?;
-    tracing::debug!(expires_in = parsed.expires_in, "fetched access token");
-    Ok(TokenGrant {
-        token: AccessToken::new(&token)?,
-        expires_in: parsed.expires_in,
-        requested_at: started,
-    })
-}
-
-/// What kind of JSON problem this was, without quoting any of the input.
-fn json_error_kind(err: &serde_json::Error) -> &'static str {
-    match err.classify() {
-        serde_json::error::Category::Io => "i/o",
-        serde_json::error::Category::Syntax => "syntax error",
-        serde_json::error::Category::Data => "unexpected field type",
-        serde_json::error::Category::Eof => "truncated",
-    }
-}
-
-fn classify(err: reqwest::Error) -> TokenError {
-    if err.is_timeout() {
-        TokenError::Timeout
-    } else {
-        // reqwest's Display names the URL, never the form body.
-        TokenError::Transport(Arc::new(err.without_url()))
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use std::collections::VecDeque;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    use super::*;
-
-    /// One scripted answer of [`FakeEndpoint`].
-    enum Reply {
-        /// A token `tok_<n>` (n counts fetches from 1) after `delay`.
-        Token {
-            delay: Duration,
-            expires_in: Option<u64>,
-        },
-        Fail(TokenError),
-        Panic,
-    }
-
-    /// A token endpoint that answers from a script (the last entry repeats)
-    /// and counts its requests.
-    #[derive(Clone)]
-    struct FakeEndpoint {
-        requests: Arc<AtomicUsize>,
-        script: Arc<Mutex<VecDeque<Reply>>>,
-    }
-
-    impl fmt::Debug for FakeEndpoint {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("FakeEndpoint")
-        }
-    }
-
-    impl FetchToken for FakeEndpoint {
-        fn fetch(&self) -> BoxFuture<'static, Result<TokenGrant, TokenError>> {
-            let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
-            let mut script = self.script.lock().unwrap();
-            let reply = if script.len() > 1 {
-                script.pop_front().unwrap()
-            } else {
-                match script.front().unwrap() {
-                    Reply::Token { delay, expires_in } => Reply::Token {
-                        delay: *delay,
-                        expires_in: *expires_in,
-                    },
-                    Reply::Fail(error) => Reply::Fail(error.clone()),
-                    Reply::Panic => Reply::Panic,
-                }
-            };
-            async move {
-                let requested_at = Instant::now();
-                match reply {
-                    Reply::Token { delay, expires_in } => {
-                        tokio::time::sleep(delay).await;
-                        Ok(TokenGrant {
-                            token: AccessToken::new(&format!("tok_{n}")).unwrap(),
-                            expires_in,
-                            requested_at,
-                        })
-                    }
-                    Reply::Fail(error) => Err(error),
-                    Reply::Panic => panic!("fetch panicked (on purpose)"),
-                }
-            }
-            .boxed()
-        }
-    }
-
-    fn token_reply() -> Reply {
-        Reply::Token {
-            delay: Duration::ZERO,
-            expires_in: Some(3600),
-        }
-    }
-
-    fn unavailable() -> TokenError {
-        TokenError::Status {
-            status: 503,
-            error: None,
-            error_description: None,
-        }
-    }
-
-    fn fake(script: impl IntoIterator<Item = Reply>) -> (TokenSource, Arc<AtomicUsize>) {
-        let endpoint = FakeEndpoint {
-            requests: Arc::new(AtomicUsize::new(0)),
-            script: Arc::new(Mutex::new(script.into_iter().collect())),
-        };
-        let requests = Arc::clone(&endpoint.requests);
-        let source = TokenSource::with_fetcher(Box::new(endpoint), DEFAULT_REFRESH_MARGIN);
-        (source, requests)
-    }
-
-    async fn secret(source: &TokenSource) -> Result<String, TokenError> {
-        Ok(source.token().await?.secret().into_owned())
-    }
-
-    #[test]
-    fn access_token_debug_is_redacted() {
-        let token = AccessToken::new("eyJ.secret.value").unwrap();
-        assert_eq!(format!("{token:?}"), "AccessToken(<redacted>)");
-    }
-
-    #[test]
-    fn expires_in_accepts_numbers_and_numeric_strings() {
-        let parse = |json: &str| {
-            serde_json::from_str::<TokenResponse>(json)
-                .unwrap()
-                .expires_in
-        };
-        assert_eq!(
-            parse(r#"{"access_token":"a","expires_in":3600}"#),
-            Some(3600)
-        );
-        assert_eq!(parse(r#"{"access_token":"a","expires_in":"90"}"#), Some(90));
-        assert_eq!(parse(r#"{"access_token":"a","expires_in":12.5}"#), Some(12));
-        assert_eq!(
-            parse(r#"{"access_token":"a","expires_in":1e300}"#),
-            Some(u64::MAX)
-        );
-        assert_eq!(parse(r#"{"access_token":"a","expires_in":null}"#), None);
-        assert_eq!(parse(r#"{"access_token":"a","expires_in":"soon"}"#), None);
-        assert_eq!(parse(r#"{"access_token":"a"}"#), None);
-    }
-
-    #[test]
-    fn refresh_time_clamps_huge_lifetimes_and_keeps_the_margin() {
-        let now = Instant::now();
-        let margin = DEFAULT_REFRESH_MARGIN;
-        let a_day_less_margin = now + MAX_TOKEN_LIFETIME - margin;
-        for huge in [u64::MAX, 1 << 63, 10 * 365 * 24 * 3600] {
-            assert_eq!(
-                refresh_time(now, Some(huge), margin),
-                Some(a_day_less_margin),
-                "{huge}"
-            );
-        }
-        assert_eq!(
-            refresh_time(now, Some(3600), margin),
-            Some(now + Duration::from_secs(3540))
-        );
-        // Short lifetimes refresh at half-life.
-        assert_eq!(
-            refresh_time(now, Some(1), margin),
-            Some(now + Duration::from_millis(500))
-        );
-        assert_eq!(refresh_time(now, Some(0), margin), Some(now));
-        assert_eq!(refresh_time(now, None, margin), None);
-    }
-
-    #[test]
-    fn backoff_doubles_from_250ms_to_a_4s_cap_with_jitter() {
-        let ceilings_ms = [250, 500, 1000, 2000, 4000, 4000, 4000];
-        for (i, ceiling_ms) in ceilings_ms.into_iter().enumerate() {
-            let failures = i as u32 + 1;
-            let ceiling = Duration::from_millis(ceiling_ms);
-            assert_eq!(backoff_ceiling(failures), ceiling, "{failures}");
-            let pauses: Vec<Duration> = (0..50).map(|_| backoff(failures)).collect();
-            for pause in &pauses {
-                assert!(
-                    ceiling / 2 <= *pause && *pause <= ceiling,
-                    "{failures} failures: {pause:?} outside [{:?}, {ceiling:?}]",
-                    ceiling / 2
-                );
-            }
-            assert!(
-                pauses.iter().any(|p| *p != pauses[0]),
-                "{failures} failures: no jitter in {pauses:?}"
-            );
-        }
-        assert_eq!(backoff_ceiling(u32::MAX), BACKOFF_MAX);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn token_huge_expires_in_is_cached_for_a_day() {
-        let (source, requests) = fake([Reply::Token {
-            delay: Duration::ZERO,
-            expires_in: Some(u64::MAX),
-        }]);
-        assert_eq!(secret(&source).await.unwrap(), "tok_1");
-        tokio::time::advance(MAX_TOKEN_LIFETIME - DEFAULT_REFRESH_MARGIN - Duration::from_secs(1))
-            .await;
-        assert_eq!(secret(&source).await.unwrap(), "tok_1");
-        tokio::time::advance(Duration::from_secs(2)).await;
-        assert_eq!(secret(&source).await.unwrap(), "tok_2");
-        assert_eq!(requests.load(Ordering::SeqCst), 2);
-    }
-
-    #[test]
-    fn fresh_token_read_does_not_wait_for_the_slow_path_lock() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
-        let (source, _) = fake([token_reply()]);
-        let source = Arc::new(source);
-        runtime.block_on(source.token()).unwrap();
-
-        let guard = source.cache.slow();
-        let (sent, received) = std::sync::mpsc::channel();
-        let reader = Arc::clone(&source);
-        std::thread::spawn(move || {
-            // A hit completes without waiting, so no runtime drives it.
-            let token = futures::executor::block_on(reader.token());
-            let _ = sent.send(token.map(|t| t.secret().into_owned()));
-        });
-        let read = received.recv_timeout(Duration::from_secs(2));
-        drop(guard);
-
-        let token = read.expect("a cached-token hit waited for the slow path's lock");
-        assert_eq!(token.unwrap(), "tok_1");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn fetch_completes_when_its_only_caller_is_dropped() {
-        let (source, requests) = fake([Reply::Token {
-            delay: Duration::from_secs(1),
-            expires_in: Some(3600),
-        }]);
-        let abandoned = tokio::time::timeout(Duration::from_millis(10), source.token()).await;
-        assert!(abandoned.is_err(), "the caller should have given up");
-
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        // Filled by the abandoned fetch: a hit, no second request.
-        let token = source.cache.fresh(Instant::now()).expect("cached");
-        assert_eq!(token.secret(), "tok_1");
-        assert_eq!(secret(&source).await.unwrap(), "tok_1");
-        assert_eq!(requests.load(Ordering::SeqCst), 1);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn failed_fetch_is_shared_until_its_backoff_passes() {
-        let (source, requests) = fake([
-            Reply::Fail(unavailable()),
-            Reply::Fail(unavailable()),
-            token_reply(),
-        ]);
-        for _ in 0..20 {
-            let err = source.token().await.unwrap_err();
-            assert!(
-                matches!(err, TokenError::Status { status: 503, .. }),
-                "{err:?}"
-            );
-        }
-        assert_eq!(requests.load(Ordering::SeqCst), 1);
-
-        // Within the shortest first pause: still the cached failure.
-        tokio::time::advance(backoff_ceiling(1) / 2 - Duration::from_millis(1)).await;
-        source.token().await.unwrap_err();
-        assert_eq!(requests.load(Ordering::SeqCst), 1);
-
-        // Past the longest first pause: asked again, fails again, and the
-        // second pause is longer.
-        tokio::time::advance(backoff_ceiling(1) / 2 + Duration::from_millis(2)).await;
-        source.token().await.unwrap_err();
-        assert_eq!(requests.load(Ordering::SeqCst), 2);
-        tokio::time::advance(backoff_ceiling(2) / 2 - Duration::from_millis(1)).await;
-        source.token().await.unwrap_err();
-        assert_eq!(requests.load(Ordering::SeqCst), 2);
-
-        tokio::time::advance(backoff_ceiling(2) / 2 + Duration::from_millis(2)).await;
-        assert_eq!(secret(&source).await.unwrap(), "tok_3");
-        assert_eq!(requests.load(Ordering::SeqCst), 3);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn success_resets_the_failure_backoff() {
-        let (source, requests) = fake([
-            Reply::Fail(unavailable()),
-            Reply::Token {
-                delay: Duration::ZERO,
-                expires_in: Some(2),
-            },
-            Reply::Fail(unavailable()),
-            token_reply(),
-        ]);
-        source.token().await.unwrap_err();
-        tokio::time::advance(backoff_ceiling(1)).await;
-        assert_eq!(secret(&source).await.unwrap(), "tok_2");
-        // tok_2 is due at half-life; the failure after it starts the
-        // backoff from the first step again.
-        tokio::time::advance(Duration::from_secs(1)).await;
-        source.token().await.unwrap_err();
-        tokio::time::advance(backoff_ceiling(1)).await;
-        assert_eq!(secret(&source).await.unwrap(), "tok_4");
-        assert_eq!(requests.load(Ordering::SeqCst), 4);
-    }
-
-    #[tokio::test]
-    async fn panicking_fetch_is_an_error_and_never_cached() {
-        let (source, requests) = fake([
-            Reply::Panic,
-            Reply::Panic,
-            Reply::Panic,
-            Reply::Panic,
-            token_reply(),
-        ]);
-        // The call retries an aborted fetch once, then reports it.
-        let err = source.token().await.unwrap_err();
-        assert!(matches!(err, TokenError::Transport(_)), "{err:?}");
-        assert_eq!(requests.load(Ordering::SeqCst), 2);
-        // Not a cached failure: the next call asks at once (twice).
-        let err = source.token().await.unwrap_err();
-        assert!(matches!(err, TokenError::Transport(_)), "{err:?}");
-        assert_eq!(requests.load(Ordering::SeqCst), 4);
-        assert_eq!(secret(&source).await.unwrap(), "tok_5");
-    }
-
-    #[test]
-    fn fetch_cut_off_by_runtime_shutdown_is_retried_in_the_next_runtime() {
-        let (source, requests) = fake([
-            Reply::Token {
-                delay: Duration::from_secs(60),
-                expires_in: Some(3600),
-            },
-            token_reply(),
-        ]);
-        let runtime = |()| {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .build()
-                .unwrap()
-        };
-        let first = runtime(());
-        let gave_up = first.block_on(async {
-            tokio::time::timeout(Duration::from_millis(20), source.token()).await
-        });
-        assert!(gave_up.is_err());
-        // Shutting the runtime down cancels the fetch task mid-request.
-        drop(first);
-
-        let token = runtime(()).block_on(source.token()).unwrap();
-        assert_eq!(token.secret(), "tok_2");
-        assert_eq!(requests.load(Ordering::SeqCst), 2);
-    }
-
-    #[test]
-    fn token_outside_a_runtime_is_an_error_not_a_panic() {
-        let (source, requests) = fake([token_reply()]);
-        let err = futures::executor::block_on(source.token()).unwrap_err();
-        assert!(matches!(err, TokenError::Transport(_)), "{err:?}");
-        assert!(std::error::Error::source(&err)
-            .is_some_and(|s| s.to_string().contains("Tokio runtime")));
-        assert_eq!(requests.load(Ordering::SeqCst), 0);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn invalidate_forgets_only_the_cached_token() {
-        let (source, requests) = fake([token_reply()]);
-        let first = source.token().await.unwrap();
-        source.invalidate(&AccessToken::new("tok_someone_elses").unwrap());
-        assert_eq!(secret(&source).await.unwrap(), "tok_1");
-        assert_eq!(requests.load(Ordering::SeqCst), 1);
-
-        source.invalidate(&first);
-        // Concurrent 401s with the same token: one refresh.
-        source.invalidate(&first);
-        assert_eq!(secret(&source).await.unwrap(), "tok_2");
-        source.invalidate(&first);
-        assert_eq!(secret(&source).await.unwrap(), "tok_2");
-        assert_eq!(requests.load(Ordering::SeqCst), 2);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn repeated_rejections_back_off_refetches() {
-        let (source, requests) = fake([token_reply()]);
-        let count = || requests.load(Ordering::SeqCst);
-
-        // The first refusal refetches at once.
-        let tok_1 = source.token().await.unwrap();
-        source.invalidate(&tok_1);
-        let tok_2 = source.token().await.unwrap();
-        assert_eq!(tok_2.secret(), "tok_2");
-        assert_eq!(count(), 2);
-
-        // Its replacement refused too: kept until the first pause passes.
-        source.invalidate(&tok_2);
-        for _ in 0..20 {
-            assert_eq!(secret(&source).await.unwrap(), "tok_2");
-            source.invalidate(&tok_2);
-        }
-        assert_eq!(count(), 2);
-        tokio::time::advance(backoff_ceiling(1)).await;
-        let tok_3 = source.token().await.unwrap();
-        assert_eq!(tok_3.secret(), "tok_3");
-
-        // Refused again: a longer pause.
-        source.invalidate(&tok_3);
-        tokio::time::advance(backoff_ceiling(2) / 2 - Duration::from_millis(1)).await;
-        assert_eq!(secret(&source).await.unwrap(), "tok_3");
-        tokio::time::advance(backoff_ceiling(2) / 2 + Duration::from_millis(2)).await;
-        let tok_4 = source.token().await.unwrap();
-        assert_eq!(tok_4.secret(), "tok_4");
-        assert_eq!(count(), 4);
-
-        // After a quiet spell, a refusal is a fresh start: refetch at once.
-        tokio::time::advance(REJECTION_STREAK_WINDOW).await;
-        source.invalidate(&tok_4);
-        assert_eq!(secret(&source).await.unwrap(), "tok_5");
-        assert_eq!(count(), 5);
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn concurrent_first_calls_share_one_fetch() {
-        let (source, requests) = fake([Reply::Token {
-            delay: Duration::from_millis(50),
-            expires_in: Some(3600),
-        }]);
-        let source = Arc::new(source);
-        let calls: Vec<_> = (0..64)
-            .map(|_| {
-                let source = Arc::clone(&source);
-                tokio::spawn(async move { secret(&source).await })
-            })
-            .collect();
-        for call in calls {
-            assert_eq!(call.await.unwrap().unwrap(), "tok_1");
-        }
-        assert_eq!(requests.load(Ordering::SeqCst), 1);
-    }
-}
+mod tests;
