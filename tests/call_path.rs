@@ -187,6 +187,40 @@ async fn a_stalled_token_endpoint_ends_the_call_at_its_deadline() -> anyhow::Res
     Ok(())
 }
 
+/// A raw call (no facade method) spends one budget on the token fetch and
+/// the call: what the fetch left is the call's deadline.
+#[tokio::test]
+async fn a_raw_call_spends_one_budget_on_token_and_call() -> anyhow::Result<()> {
+    use scalekit::proto::users::{get_user_request, GetUserRequest};
+
+    let server = TestServer::start().await;
+    let client = server.builder().timeout(Duration::from_secs(1)).build()?;
+    server.set_token_delay(Duration::from_millis(600));
+    server.set_rpc_delay(Duration::from_secs(3));
+
+    let started = Instant::now();
+    let status = client
+        .raw()
+        .users()
+        .get_user(GetUserRequest {
+            identities: Some(get_user_request::Identities::Id("usr_1".into())),
+        })
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    // Before, the fetch had the whole second and the call another one.
+    ensure!(
+        took < Duration::from_secs(1) + SLACK,
+        "took {took:?}: {status:?}"
+    );
+    ensure!(
+        took >= Duration::from_millis(600),
+        "took {took:?}: {status:?}"
+    );
+    ensure!(server.token_request_count() == 1);
+    Ok(())
+}
+
 /// D3: the deadline covers the whole call — the token fetch, the refused
 /// attempt and the resend after the refresh — not each part separately.
 #[tokio::test]
