@@ -40,8 +40,11 @@
 //! `GET /_emulator/passwordless/{auth_request_id}`,
 //! `POST /_emulator/connections/{connection_id}/login-requests` and
 //! `GET /_emulator/login-requests/{login_request_id}`.
-//! Every other RPC in `proto/` answers `UNIMPLEMENTED` with a message naming
-//! the method.
+//! Organization search (`SearchOrganization`), domain verification and
+//! update, and a user's effective permissions (`ListUserPermissions`) keep
+//! state too. Every other RPC in `proto/` answers `UNIMPLEMENTED` with a
+//! message naming the method; `docs/emulator-deviations.md` lists them, and
+//! where the emulator knowingly differs from the service.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 

@@ -1,6 +1,7 @@
-//! The gRPC services. Users, organizations and roles keep real state; the other
-//! services are registered so every RPC in `proto/` is routed, and answer
-//! UNIMPLEMENTED (naming the method) until they are written.
+//! The gRPC services, one module each, over the shared store. Every service
+//! in `proto/` is registered, so every RPC is routed: those the emulator
+//! implements keep real state, and the rest answer UNIMPLEMENTED, naming
+//! the method (see `docs/emulator-deviations.md`).
 
 pub(crate) mod auth;
 pub(crate) mod canned;
