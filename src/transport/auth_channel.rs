@@ -26,6 +26,7 @@ use arc_swap::ArcSwapOption;
 use futures::future::{BoxFuture, Either, MapErr, MapOk};
 use futures::TryFutureExt as _;
 use http::{HeaderValue, Request, Response};
+use tokio::time::Instant;
 use tonic::body::Body;
 use tonic::transport::{Channel, Endpoint};
 use tower::util::Oneshot;
@@ -172,15 +173,25 @@ impl AuthChannel {
         self.policy
     }
 
-    /// The cached access token while it is fresh, without waiting.
-    pub(crate) fn fresh_token(&self) -> Option<AccessToken> {
-        self.shared.tokens.fresh()
-    }
-
     /// The cached access token, fetched when there is none or it is due
     /// for refresh.
     pub(crate) async fn access_token(&self) -> Result<AccessToken, Error> {
         self.shared.tokens.token().await.map_err(Error::Auth)
+    }
+
+    /// The access token, by `deadline` if there is one. A fresh cached token
+    /// comes back at once, with no fetch future and no timer: the path of
+    /// nearly every call, facade and raw alike.
+    pub(crate) async fn token_by(&self, deadline: Option<Instant>) -> Result<AccessToken, Error> {
+        if let Some(token) = self.shared.tokens.fresh() {
+            return Ok(token);
+        }
+        match deadline {
+            None => self.access_token().await,
+            Some(deadline) => tokio::time::timeout_at(deadline, self.access_token())
+                .await
+                .unwrap_or(Err(Error::Timeout)),
+        }
     }
 
     /// The server refused `token`: forget it, unless a newer one already
@@ -237,23 +248,11 @@ impl AuthChannel {
         mut request: Request<Body>,
     ) -> Result<Response<ResponseBody>, BoxError> {
         let own_deadline = request.headers().contains_key(&GRPC_TIMEOUT);
-        let deadline = self
-            .policy
-            .timeout
-            .map(|limit| tokio::time::Instant::now() + limit);
-        let token = match self.shared.tokens.fresh() {
-            Some(token) => token,
-            None => {
-                let fetch = self.shared.tokens.token();
-                match deadline {
-                    None => fetch.await,
-                    Some(deadline) => tokio::time::timeout_at(deadline, fetch)
-                        .await
-                        .map_err(|_| Box::new(Error::Timeout) as BoxError)?,
-                }
-                .map_err(|e| Box::new(Error::Auth(e)) as BoxError)?
-            }
-        };
+        let deadline = self.policy.timeout.map(|limit| Instant::now() + limit);
+        let token = self
+            .token_by(deadline)
+            .await
+            .map_err(|e| Box::new(e) as BoxError)?;
         let left = match deadline.filter(|_| !own_deadline) {
             None => None,
             Some(deadline) => {

@@ -107,14 +107,9 @@ impl<C: Clone> Stub<C> {
         // The token the server refused, and its refusal, once it happened.
         let mut refused: Option<(AccessToken, Status)> = None;
         loop {
-            // A fresh cached token needs no future and no timer.
-            let cached = self.channel.fresh_token();
-            let token = match cached {
-                Some(token) => token,
-                None => match until(deadline, self.channel.access_token()).await {
-                    Ok(token) => token,
-                    Err(err) => return (sends, Err(err)),
-                },
+            let token = match self.channel.token_by(deadline).await {
+                Ok(token) => token,
+                Err(err) => return (sends, Err(err)),
             };
             if let Some((_, status)) = refused.take_if(|(rejected, _)| *rejected == token) {
                 // The cache is backing off after repeated refusals and
@@ -182,16 +177,6 @@ pub(crate) fn remaining(deadline: Instant) -> Option<Duration> {
     deadline
         .checked_duration_since(Instant::now())
         .filter(|left| *left >= Duration::from_millis(1))
-}
-
-/// Runs `work` within the deadline, if there is one.
-async fn until<T>(deadline: Option<Instant>, work: impl Future<Output = Result<T>>) -> Result<T> {
-    match deadline {
-        None => work.await,
-        Some(deadline) => tokio::time::timeout_at(deadline, work)
-            .await
-            .unwrap_or(Err(Error::Timeout)),
-    }
 }
 
 /// The span's `rpc.code` for a failed call: the gRPC code when the server
