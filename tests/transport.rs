@@ -12,7 +12,7 @@ use scalekit::proto::users::SearchUsersRequest;
 use scalekit::{Code, Error, TokenError};
 
 const SDK_VERSION: &str = concat!("Scalekit-Rust/", env!("CARGO_PKG_VERSION"));
-const API_VERSION: &str = "20260202";
+const API_VERSION: &str = "20260727";
 
 /// `Scalekit-Rust/<version> Rust/<rustc> (<os>; <arch>)`.
 fn expected_user_agent() -> String {

@@ -11,9 +11,7 @@ use std::time::SystemTime;
 use scalekit::proto::commons::{Role, UserProfile};
 use scalekit::proto::connections::Connection;
 use scalekit::proto::domains::Domain;
-use scalekit::proto::organizations::{
-    Link, Organization, OrganizationSessionSettings, OrganizationUserManagementSettings,
-};
+use scalekit::proto::organizations::{Link, Organization, OrganizationUserManagementSettings};
 use scalekit::proto::roles::Permission;
 use scalekit::proto::users::{Invite, User};
 
@@ -51,8 +49,6 @@ pub(crate) struct Store {
     pub(crate) portal_links: BTreeMap<String, Vec<Link>>,
     /// User-management settings (the member limit) by organization id.
     pub(crate) user_management: BTreeMap<String, OrganizationUserManagementSettings>,
-    /// Session settings by organization id.
-    pub(crate) session_settings: BTreeMap<String, OrganizationSessionSettings>,
     /// Organizations' domains by id (`dom_…`).
     pub(crate) domains: BTreeMap<String, Domain>,
     /// Organizations' SSO connections by id (`conn_…`).
@@ -101,7 +97,6 @@ impl Store {
             organization_default_roles: BTreeMap::new(),
             portal_links: BTreeMap::new(),
             user_management: BTreeMap::new(),
-            session_settings: BTreeMap::new(),
             domains: BTreeMap::new(),
             connections: BTreeMap::new(),
             directories: BTreeMap::new(),

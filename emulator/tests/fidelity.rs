@@ -737,7 +737,8 @@ async fn verify(client: &ScalekitClient, org: &str, id: &str) -> Result<bool, to
             id: id.to_owned(),
         })
         .await?
-        .into_inner())
+        .into_inner()
+        .verified)
 }
 
 #[tokio::test]

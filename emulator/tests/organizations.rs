@@ -10,14 +10,12 @@ use std::collections::HashMap;
 use prost_types::FieldMask;
 use scalekit::proto::organizations::{
     delete_organization_request, get_organization_request, update_organization_request,
-    CreateOrganization, CreateOrganizationRequest, CreateOrganizationSessionSettingsRequest,
-    DeleteOrganizationRequest, DeleteOrganizationSessionSettingsRequest,
+    CreateOrganization, CreateOrganizationRequest, DeleteOrganizationRequest,
     DeletePortalLinkByIdRequest, DeletePortalLinkRequest, GeneratePortalLinkRequest,
-    GetOrganizationRequest, GetOrganizationSessionSettingsRequest,
-    GetOrganizationUserManagementSettingsRequest, GetPortalLinkRequest, ListOrganizationsRequest,
-    Organization, OrganizationServiceClient, OrganizationSessionSettings,
+    GetOrganizationRequest, GetOrganizationUserManagementSettingsRequest, GetPortalLinkRequest,
+    ListOrganizationsRequest, Organization, OrganizationServiceClient,
     OrganizationUserManagementSettings, UpdateOrganization, UpdateOrganizationRequest,
-    UpdateOrganizationSessionSettingsRequest, UpsertUserManagementSettingsRequest,
+    UpsertUserManagementSettingsRequest,
 };
 use scalekit::proto::users::{
     create_membership_request, CreateMembership, CreateMembershipRequest, CreateUser,
@@ -319,6 +317,7 @@ async fn update_organization_mask_limits_the_change_to_named_fields() -> anyhow:
         display_name: Some("Renamed".to_owned()),
         external_id: Some("ext-2".to_owned()),
         metadata: HashMap::from([("tier".to_owned(), "gold".to_owned())]),
+        ..Default::default()
     };
     let updated = env
         .update(&org.id, update.clone(), &["display_name"])
@@ -603,124 +602,5 @@ async fn member_limit_blocks_create_membership_and_counts_per_organization() -> 
     );
     // The other organization has no limit.
     env.add_member(&other.id, &ada.id).await?;
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------
-// Session settings
-// ---------------------------------------------------------------------------
-
-#[tokio::test]
-async fn session_settings_create_get_update_delete() -> anyhow::Result<()> {
-    let mut env = start().await?;
-    let org = env.create("Acme", None).await?;
-    let environment_id = env
-        .add_user(&org.id, "ada@example.com")
-        .await?
-        .environment_id;
-    let id = org.id.clone();
-
-    let get = GetOrganizationSessionSettingsRequest {
-        id: id.clone(),
-        environment_id: environment_id.clone(),
-    };
-    assert_eq!(
-        code(
-            env.orgs
-                .get_organization_session_settings(get.clone())
-                .await
-        ),
-        Code::NotFound
-    );
-
-    let create = CreateOrganizationSessionSettingsRequest {
-        id: id.clone(),
-        environment_id: environment_id.clone(),
-    };
-    let created = env
-        .orgs
-        .create_organization_session_settings(create.clone())
-        .await?
-        .into_inner();
-    assert_eq!(created.organization_id, id);
-    assert_eq!(created.environment_id, environment_id);
-    let settings = created.session_settings.expect("settings");
-    assert_eq!(settings.session_management_enabled, Some(false));
-    assert_eq!(
-        code(env.orgs.create_organization_session_settings(create).await),
-        Code::AlreadyExists
-    );
-
-    let update = |settings: OrganizationSessionSettings| UpdateOrganizationSessionSettingsRequest {
-        id: id.clone(),
-        environment_id: environment_id.clone(),
-        session_settings: Some(settings),
-    };
-    let updated = env
-        .orgs
-        .update_organization_session_settings(update(OrganizationSessionSettings {
-            session_management_enabled: Some(true),
-            absolute_session_timeout: Some(3600),
-            ..Default::default()
-        }))
-        .await?
-        .into_inner()
-        .session_settings
-        .expect("settings");
-    assert_eq!(updated.session_management_enabled, Some(true));
-    assert_eq!(updated.absolute_session_timeout, Some(3600));
-    assert_eq!(updated.idle_session_enabled, Some(false));
-    invalid(
-        env.orgs
-            .update_organization_session_settings(update(OrganizationSessionSettings {
-                idle_session_timeout: Some(-5),
-                ..Default::default()
-            }))
-            .await,
-        "idle_session_timeout",
-    );
-    let fetched = env
-        .orgs
-        .get_organization_session_settings(get.clone())
-        .await?
-        .into_inner()
-        .session_settings
-        .expect("settings");
-    assert_eq!(fetched, updated);
-
-    let wrong_env = GetOrganizationSessionSettingsRequest {
-        id: id.clone(),
-        environment_id: "env_1".to_owned(),
-    };
-    assert_eq!(
-        code(env.orgs.get_organization_session_settings(wrong_env).await),
-        Code::NotFound
-    );
-
-    let delete = DeleteOrganizationSessionSettingsRequest {
-        id: id.clone(),
-        environment_id: environment_id.clone(),
-    };
-    env.orgs
-        .delete_organization_session_settings(delete.clone())
-        .await?;
-    assert_eq!(
-        code(env.orgs.get_organization_session_settings(get).await),
-        Code::NotFound
-    );
-    assert_eq!(
-        code(env.orgs.delete_organization_session_settings(delete).await),
-        Code::NotFound
-    );
-    assert_eq!(
-        code(
-            env.orgs
-                .update_organization_session_settings(
-                    update(OrganizationSessionSettings::default())
-                )
-                .await
-        ),
-        Code::NotFound
-    );
     Ok(())
 }

@@ -34,6 +34,10 @@ pub struct CreateOrganizationOptions {
     /// The region to keep the organization's data in. Not in the other
     /// Scalekit SDKs' call; unset, the server's default.
     pub region_code: Option<RegionCode>,
+    /// The organization's URL-friendly name; unset or empty, none is sent.
+    pub slug: Option<String>,
+    /// Where the organization's logo is; unset or empty, none is sent.
+    pub logo_url: Option<String>,
 }
 
 impl CreateOrganizationOptions {
@@ -41,6 +45,20 @@ impl CreateOrganizationOptions {
     #[must_use]
     pub fn with_external_id(mut self, external_id: impl Into<String>) -> Self {
         self.external_id = Some(external_id.into());
+        self
+    }
+
+    /// Sets [`slug`](Self::slug).
+    #[must_use]
+    pub fn with_slug(mut self, slug: impl Into<String>) -> Self {
+        self.slug = Some(slug.into());
+        self
+    }
+
+    /// Sets [`logo_url`](Self::logo_url).
+    #[must_use]
+    pub fn with_logo_url(mut self, logo_url: impl Into<String>) -> Self {
+        self.logo_url = Some(logo_url.into());
         self
     }
 

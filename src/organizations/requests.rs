@@ -34,6 +34,9 @@ pub(super) fn create_organization_request(
             // Like the reference, an empty external id is left out.
             external_id: opts.external_id.filter(|e| !e.is_empty()),
             metadata: opts.metadata,
+            // As the reference does, empty ones are left out.
+            slug: opts.slug.filter(|s| !s.is_empty()),
+            logo_url: opts.logo_url.filter(|u| !u.is_empty()),
         }),
     })
 }

@@ -202,6 +202,7 @@ fn update_organization_requests_match_reference() {
         display_name: Some("N".to_owned()),
         external_id: Some("e".to_owned()),
         metadata: HashMap::from([("k".to_owned(), "v".to_owned())]),
+        ..Default::default()
     };
     let full = update_organization_request("org_1", update.clone()).unwrap();
     assert_eq!(

@@ -7,7 +7,7 @@ use http::{HeaderName, HeaderValue};
 pub(crate) const SDK_VERSION: &str = concat!("Scalekit-Rust/", env!("CARGO_PKG_VERSION"));
 
 /// The API version this SDK speaks; the reference SDK 2.2.2 sends the same.
-pub(crate) const API_VERSION: &str = "20260202";
+pub(crate) const API_VERSION: &str = "20260727";
 
 // Header names are built once, as constants: inserting by `&str` would
 // parse and validate the name again on every call.

@@ -24,6 +24,9 @@ use crate::store::{SharedStore, Store};
 pub(crate) struct LoginRequest {
     pub(crate) connection_id: String,
     pub(crate) user: Option<User>,
+    /// The id of the user's authentication journey, which
+    /// `UpdateLoginUserDetails` reports back (`ar_…`).
+    pub(crate) auth_request_id: String,
 }
 
 /// The AuthService of one emulated environment.
@@ -52,11 +55,13 @@ pub(crate) fn start_login_request(
         return Err(status::not_found("connection", &connection_id));
     }
     let id = store.ids.next("login");
+    let auth_request_id = store.ids.next("ar");
     store.login_requests.insert(
         id.clone(),
         LoginRequest {
             connection_id,
             user: None,
+            auth_request_id,
         },
     );
     Ok(id)
@@ -67,7 +72,7 @@ impl AuthService for Auth {
     async fn update_login_user_details(
         &self,
         request: Request<UpdateLoginUserDetailsRequest>,
-    ) -> Result<Response<()>, Status> {
+    ) -> Result<Response<UpdateLoginUserDetailsResponse>, Status> {
         let req = request.into_inner();
         let connection_id = require("connection_id", &req.connection_id)?;
         let login_request_id = require("login_request_id", &req.login_request_id)?;
@@ -99,6 +104,8 @@ impl AuthService for Auth {
             .filter(|l| l.connection_id == connection_id)
             .ok_or_else(|| status::not_found("login request", login_request_id))?;
         login.user = Some(user);
-        Ok(Response::new(()))
+        Ok(Response::new(UpdateLoginUserDetailsResponse {
+            auth_request_id: login.auth_request_id.clone(),
+        }))
     }
 }

@@ -95,6 +95,7 @@ fn list_view(store: &Store, connection: &Connection) -> ListConnection {
         provider_key: connection.provider_key.clone(),
         key_id: connection.key_id.clone().unwrap_or_default(),
         created_at: connection.create_time,
+        mcp_server_url: connection.mcp_server_url.clone().unwrap_or_default(),
     }
 }
 

@@ -223,6 +223,11 @@ impl DomainService for Domains {
             create_time: Some(created),
             update_time: Some(created),
             domain_type: kind as i32,
+            verification_method: if kind == DomainType::OrganizationDomain {
+                VerificationMethod::Dns as i32
+            } else {
+                VerificationMethod::NotApplicable as i32
+            },
         };
         store.domains.insert(domain.id.clone(), domain.clone());
         Ok(Response::new(CreateDomainResponse {
@@ -288,7 +293,7 @@ impl DomainService for Domains {
     async fn verify_domain(
         &self,
         request: Request<VerifyDomainRequest>,
-    ) -> Result<Response<bool>, Status> {
+    ) -> Result<Response<VerifyDomainResponse>, Status> {
         let req = request.into_inner();
         let mut store = self.store.lock();
         let (org, ext) = identities!(req.identities, verify_domain_request);
@@ -303,14 +308,14 @@ impl DomainService for Domains {
             VerificationStatus::AutoVerified as i32,
         ];
         if verified.contains(&domain.verification_status) {
-            return Ok(Response::new(true));
+            return Ok(Response::new(VerifyDomainResponse { verified: true }));
         }
         if !txt_record_published(&domain.domain) {
-            return Ok(Response::new(false));
+            return Ok(Response::new(VerifyDomainResponse { verified: false }));
         }
         domain.verification_status = VerificationStatus::Verified as i32;
         domain.update_time = Some(now());
-        Ok(Response::new(true))
+        Ok(Response::new(VerifyDomainResponse { verified: true }))
     }
 
     /// Whole list unless `page_size` is sent; `page_number` counts from 1

@@ -74,36 +74,6 @@ fn existing_org(store: &Store, field: &str, id: &str) -> Result<String, Status> 
     }
 }
 
-/// Session-settings RPCs name the environment too; only this one exists.
-fn check_environment(store: &Store, environment_id: &str) -> Result<(), Status> {
-    let environment_id = environment_id.trim();
-    if environment_id.is_empty() {
-        return Err(status::invalid_argument("environment_id", "is required"));
-    }
-    if environment_id != store.environment_id {
-        return Err(status::not_found("environment", environment_id));
-    }
-    Ok(())
-}
-
-fn check_session_settings(settings: &OrganizationSessionSettings) -> Result<(), Status> {
-    for (field, value) in [
-        (
-            "session_settings.absolute_session_timeout",
-            settings.absolute_session_timeout,
-        ),
-        (
-            "session_settings.idle_session_timeout",
-            settings.idle_session_timeout,
-        ),
-    ] {
-        if value.is_some_and(|v| v <= 0) {
-            return Err(status::invalid_argument(field, "must be positive"));
-        }
-    }
-    Ok(())
-}
-
 /// Drops the portal links whose minute is over.
 fn prune_expired_links(store: &mut Store) {
     let now = SystemTime::now();
@@ -292,6 +262,8 @@ impl OrganizationService for Organizations {
             external_id: wanted.external_id.filter(|e| !e.is_empty()),
             metadata: wanted.metadata,
             settings: Some(default_settings()),
+            slug: wanted.slug.filter(|s| !s.is_empty()),
+            logo_url: wanted.logo_url.filter(|u| !u.is_empty()),
         };
         store.organizations.insert(id, organization.clone());
         Ok(Response::new(CreateOrganizationResponse {
@@ -430,7 +402,6 @@ impl OrganizationService for Organizations {
         store.invites.retain(|(org, _), _| *org != id);
         store.portal_links.remove(&id);
         store.user_management.remove(&id);
-        store.session_settings.remove(&id);
         Ok(Response::new(()))
     }
 
@@ -556,107 +527,6 @@ impl OrganizationService for Organizations {
             }
             _ => Err(status::not_found("portal link", link_id)),
         }
-    }
-
-    async fn create_organization_session_settings(
-        &self,
-        request: Request<CreateOrganizationSessionSettingsRequest>,
-    ) -> Result<Response<CreateOrganizationSessionSettingsResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
-        check_environment(&store, &req.environment_id)?;
-        if store.session_settings.contains_key(&id) {
-            return Err(status::already_exists(
-                "ORGANIZATION_SESSION_SETTINGS_EXISTS",
-                format!("organization {id} already has session settings"),
-            ));
-        }
-        // New settings start with both session policies switched off.
-        let settings = OrganizationSessionSettings {
-            absolute_session_timeout: None,
-            session_management_enabled: Some(false),
-            idle_session_timeout: None,
-            idle_session_enabled: Some(false),
-        };
-        store.session_settings.insert(id.clone(), settings);
-        Ok(Response::new(CreateOrganizationSessionSettingsResponse {
-            environment_id: store.environment_id.clone(),
-            organization_id: id,
-            session_settings: Some(settings),
-        }))
-    }
-
-    async fn get_organization_session_settings(
-        &self,
-        request: Request<GetOrganizationSessionSettingsRequest>,
-    ) -> Result<Response<GetOrganizationSessionSettingsResponse>, Status> {
-        let req = request.into_inner();
-        let store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
-        check_environment(&store, &req.environment_id)?;
-        let settings = store
-            .session_settings
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| status::not_found("organization session settings", &id))?;
-        Ok(Response::new(GetOrganizationSessionSettingsResponse {
-            environment_id: store.environment_id.clone(),
-            organization_id: id,
-            session_settings: Some(settings),
-        }))
-    }
-
-    async fn update_organization_session_settings(
-        &self,
-        request: Request<UpdateOrganizationSessionSettingsRequest>,
-    ) -> Result<Response<UpdateOrganizationSessionSettingsResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
-        check_environment(&store, &req.environment_id)?;
-        let wanted = req
-            .session_settings
-            .ok_or_else(|| status::invalid_argument("session_settings", "is required"))?;
-        check_session_settings(&wanted)?;
-        let environment_id = store.environment_id.clone();
-        let settings = store
-            .session_settings
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("organization session settings", &id))?;
-        // Fields the request leaves unset keep their value.
-        if wanted.absolute_session_timeout.is_some() {
-            settings.absolute_session_timeout = wanted.absolute_session_timeout;
-        }
-        if wanted.session_management_enabled.is_some() {
-            settings.session_management_enabled = wanted.session_management_enabled;
-        }
-        if wanted.idle_session_timeout.is_some() {
-            settings.idle_session_timeout = wanted.idle_session_timeout;
-        }
-        if wanted.idle_session_enabled.is_some() {
-            settings.idle_session_enabled = wanted.idle_session_enabled;
-        }
-        Ok(Response::new(UpdateOrganizationSessionSettingsResponse {
-            environment_id,
-            organization_id: id,
-            session_settings: Some(*settings),
-        }))
-    }
-
-    async fn delete_organization_session_settings(
-        &self,
-        request: Request<DeleteOrganizationSessionSettingsRequest>,
-    ) -> Result<Response<()>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
-        check_environment(&store, &req.environment_id)?;
-        store
-            .session_settings
-            .remove(&id)
-            .ok_or_else(|| status::not_found("organization session settings", &id))?;
-        Ok(Response::new(()))
     }
 
     async fn upsert_user_management_settings(
