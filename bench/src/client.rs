@@ -28,12 +28,12 @@ use crate::usage;
 type RawUsers = UserServiceClient<scalekit::AuthChannel>;
 
 /// The generated client over a plain tonic channel.
-type TonicUsers = UserServiceClient<InterceptedService<Channel, Bearer>>;
+pub(crate) type TonicUsers = UserServiceClient<InterceptedService<Channel, Bearer>>;
 
 /// Sets one fixed `authorization: Bearer …` header: the baseline does no
 /// token management at all, which is the least any client can do.
 #[derive(Clone)]
-struct Bearer(MetadataValue<Ascii>);
+pub(crate) struct Bearer(MetadataValue<Ascii>);
 
 impl Interceptor for Bearer {
     fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, Status> {
@@ -51,7 +51,11 @@ struct TokenResponse {
 }
 
 /// A plain tonic channel and a bearer fetched once from the token endpoint.
-async fn tonic_users(env_url: &str, client_id: &str, secret: &str) -> anyhow::Result<TonicUsers> {
+pub(crate) async fn tonic_users(
+    env_url: &str,
+    client_id: &str,
+    secret: &str,
+) -> anyhow::Result<TonicUsers> {
     let http = reqwest::Client::builder()
         .build()
         .context("cannot build the HTTP client")?;
@@ -104,7 +108,7 @@ impl RustClient {
 }
 
 /// The user service through one of the clients, behind one interface.
-enum Users {
+pub(crate) enum Users {
     Tonic(TonicUsers),
     Raw(RawUsers),
     Facade(UsersClient),
@@ -155,7 +159,11 @@ macro_rules! generated_create_then_delete {
 }
 
 impl Users {
-    fn new(kind: RustClient, client: &ScalekitClient, tonic: Option<&TonicUsers>) -> Users {
+    pub(crate) fn new(
+        kind: RustClient,
+        client: &ScalekitClient,
+        tonic: Option<&TonicUsers>,
+    ) -> Users {
         match (kind, tonic) {
             (RustClient::Tonic, Some(users)) => Users::Tonic(users.clone()),
             (RustClient::Raw, _) => Users::Raw(client.raw().users()),
@@ -163,7 +171,7 @@ impl Users {
         }
     }
 
-    async fn get_user(&mut self, user_id: &str) -> Result<(), String> {
+    pub(crate) async fn get_user(&mut self, user_id: &str) -> Result<(), String> {
         match self {
             Users::Tonic(users) => generated_get_user!(users, user_id),
             Users::Raw(users) => generated_get_user!(users, user_id),
@@ -175,7 +183,11 @@ impl Users {
         }
     }
 
-    async fn create_then_delete(&mut self, org_id: &str, email: String) -> Result<(), String> {
+    pub(crate) async fn create_then_delete(
+        &mut self,
+        org_id: &str,
+        email: String,
+    ) -> Result<(), String> {
         match self {
             Users::Tonic(users) => generated_create_then_delete!(users, org_id, email),
             Users::Raw(users) => generated_create_then_delete!(users, org_id, email),

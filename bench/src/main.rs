@@ -16,6 +16,7 @@ mod chart;
 mod child;
 mod client;
 mod driver;
+mod instructions;
 mod machine;
 mod node;
 mod orchestrate;
@@ -62,6 +63,35 @@ enum Mode {
         #[arg(long)]
         font: Option<std::path::PathBuf>,
     },
+    /// Instructions per call of the tonic, raw and facade clients, counted
+    /// by valgrind's callgrind: a measure that machine noise does not move.
+    Instructions {
+        /// Workloads (get-user, create-delete).
+        #[arg(long, value_enum, value_delimiter = ',', default_values = ["get-user", "create-delete"])]
+        workloads: Vec<cell::Workload>,
+        /// Calls in flight.
+        #[arg(long, value_delimiter = ',', default_values_t = [1, 16, 64, 256])]
+        concurrency: Vec<u32>,
+        /// Measured calls per client.
+        #[arg(long, default_value_t = 2000)]
+        calls: u32,
+    },
+    /// Internal: one client under callgrind.
+    #[command(hide = true)]
+    InstructionsChild {
+        /// Which Rust client.
+        #[arg(long, value_enum)]
+        kind: client::RustClient,
+        /// The workload.
+        #[arg(long, value_enum)]
+        workload: cell::Workload,
+        /// Measured calls.
+        #[arg(long)]
+        calls: u32,
+        /// Calls in flight.
+        #[arg(long)]
+        concurrency: u32,
+    },
     /// Internal: one Rust client cell.
     #[command(hide = true)]
     Client {
@@ -82,6 +112,17 @@ fn main() -> ExitCode {
         Some(Mode::Client { kind, spec }) => serde_json::from_str(&spec)
             .map_err(anyhow::Error::from)
             .and_then(|spec| client::run(kind, &spec)),
+        Some(Mode::Instructions {
+            workloads,
+            concurrency,
+            calls,
+        }) => instructions::run(&workloads, &concurrency, calls),
+        Some(Mode::InstructionsChild {
+            kind,
+            workload,
+            calls,
+            concurrency,
+        }) => instructions::child(kind, workload, calls, concurrency),
         None => settings::Settings::from_args(&cli.run).and_then(|s| orchestrate::run(&s)),
     };
     match result {
