@@ -36,17 +36,45 @@ async function setup(n) {
     sendInvitationEmail: false,
   });
   n.otoId = oto.user.id;
-  await client.user.createUserAndMembership(n.otherOrgId, { email: "nia@outside.example", sendInvitationEmail: false });
+  const outsider = await client.user.createUserAndMembership(n.otherOrgId, {
+    email: "nia@outside.example",
+    sendInvitationEmail: false,
+  });
+  n.outsiderId = outsider.user.id;
   await client.permission.createPermission({ name: "newapi:read", description: "Read" });
   await client.permission.createPermission({ name: "newapi:write", description: "Write" });
-  await client.role.createRole({ name: "newapi-reader", displayName: "Reader", permissions: ["newapi:read"] });
+  await client.role.createRole({ name: "newapi_reader", displayName: "Reader", permissions: ["newapi:read"] });
   await client.role.createRole({
-    name: "newapi-writer",
+    name: "newapi_writer",
     displayName: "Writer",
-    extends: "newapi-reader",
+    extends: "newapi_reader",
     permissions: ["newapi:write"],
   });
 }
+
+// Objects made by one check and used by the next ones. Each is created on
+// first use and its promise kept, so a later check sees the same object, or
+// the same error (UNIMPLEMENTED while the emulator lacks the RPC) when there
+// is none.
+const once = (key, make) => (n) => (n[key] ??= make(n));
+const billingClient = once("billingClient", (n) =>
+  client.m2m.createOrganizationClient(n.orgId, {
+    name: "Billing job",
+    description: "Nightly export",
+    scopes: ["invoices:read"],
+    audience: ["https://api.newapi.example"],
+    customClaims: { team: "billing" },
+  }),
+);
+const ciToken = once("ciToken", (n) =>
+  client.token.createToken(n.orgId, { userId: n.niaId, customClaims: { plan: "pro" }, description: "CI token" }),
+);
+const ssoConnection = once("ssoConnection", (n) =>
+  client.connection.createConnection(n.orgId, { provider: 1 /* OKTA */, type: 2 /* SAML */ }),
+);
+const scimDirectory = once("scimDirectory", (n) =>
+  client.directory.createDirectory(n.orgId, { directoryType: 1 /* SCIM */, directoryProvider: 1 /* OKTA */ }),
+);
 
 // [name, check]: the name is the SDK method (`sub.method`), so a version
 // without it skips the check, and the pending list names it the same way.
@@ -102,11 +130,11 @@ const CHECKS = [
     await assert.rejects(client.user.listUserRoles(n.orgId, ""), /userId is required/);
   }],
   ["user.assignUserRoles", async (n) => {
-    const res = await client.user.assignUserRoles(n.orgId, n.niaId, ["newapi-writer"]);
-    assert.deepEqual(names(res.roles).sort(), ["member", "newapi-writer"], "added to the roles already held");
-    const again = await client.user.assignUserRoles(n.orgId, n.niaId, ["newapi-writer"]);
-    assert.deepEqual(names(again.roles).sort(), ["member", "newapi-writer"], "assigning twice adds nothing");
-    assert.deepEqual(names((await client.user.listUserRoles(n.orgId, n.niaId)).roles).sort(), ["member", "newapi-writer"]);
+    const res = await client.user.assignUserRoles(n.orgId, n.niaId, ["newapi_writer"]);
+    assert.deepEqual(names(res.roles).sort(), ["member", "newapi_writer"], "added to the roles already held");
+    const again = await client.user.assignUserRoles(n.orgId, n.niaId, ["newapi_writer"]);
+    assert.deepEqual(names(again.roles).sort(), ["member", "newapi_writer"], "assigning twice adds nothing");
+    assert.deepEqual(names((await client.user.listUserRoles(n.orgId, n.niaId)).roles).sort(), ["member", "newapi_writer"]);
     await assert.rejects(client.user.assignUserRoles(n.orgId, n.niaId, ["no-such-role"]), (err) => err.httpStatus >= 400);
   }],
   ["user.listUserPermissions", async (n) => {
@@ -120,9 +148,9 @@ const CHECKS = [
     await assert.rejects(client.user.listUserPermissions(n.otherOrgId, n.niaId), notFound);
   }],
   ["user.removeUserRole", async (n) => {
-    await client.user.removeUserRole(n.orgId, n.niaId, "newapi-writer");
+    await client.user.removeUserRole(n.orgId, n.niaId, "newapi_writer");
     assert.deepEqual(names((await client.user.listUserRoles(n.orgId, n.niaId)).roles), ["member"]);
-    await assert.rejects(client.user.removeUserRole(n.orgId, n.niaId, "newapi-writer"), notFound, "not held any more");
+    await assert.rejects(client.user.removeUserRole(n.orgId, n.niaId, "newapi_writer"), notFound, "not held any more");
   }],
   ["user.createMembershipByExternalId", async (n) => {
     const res = await client.user.createMembershipByExternalId(n.otherOrgId, "oto-ext", {
@@ -200,39 +228,43 @@ const CHECKS = [
     );
   }],
   ["organization.getOrganizationSessionPolicy", async (n) => {
-    const custom = await client.organization.getOrganizationSessionPolicy(n.orgId);
+    await client.organization.updateOrganizationSessionPolicy(n.otherOrgId, {
+      policySource: "CUSTOM",
+      absoluteSessionTimeout: 7,
+      absoluteSessionTimeoutUnit: "DAYS",
+    });
+    const custom = await client.organization.getOrganizationSessionPolicy(n.otherOrgId);
     assert.equal(custom.policySource, 2 /* CUSTOM */, "what updateOrganizationSessionPolicy stored");
-    assert.equal(custom.absoluteSessionTimeout, 12);
-    assert.equal(custom.idleSessionTimeoutUnit, 1 /* MINUTES */);
-    const back = await client.organization.updateOrganizationSessionPolicy(n.orgId, { policySource: "APPLICATION" });
-    assert.equal(back.policySource, 1 /* APPLICATION */);
-    assert.equal((await client.organization.getOrganizationSessionPolicy(n.orgId)).policySource, 1);
+    assert.equal(custom.absoluteSessionTimeout, 7);
+    assert.equal(custom.absoluteSessionTimeoutUnit, 3 /* DAYS */);
+    await client.organization.updateOrganizationSessionPolicy(n.otherOrgId, { policySource: "APPLICATION" });
+    assert.equal((await client.organization.getOrganizationSessionPolicy(n.otherOrgId)).policySource, 1 /* APPLICATION */);
     await assert.rejects(client.organization.getOrganizationSessionPolicy(MISSING_ORG), notFound);
   }],
 
   // roles
   ["role.listDependentRoles", async () => {
-    const res = await client.role.listDependentRoles("newapi-reader");
-    assert.deepEqual(names(res.roles), ["newapi-writer"]);
-    assert.deepEqual(names((await client.role.listDependentRoles("newapi-writer")).roles), []);
+    const res = await client.role.listDependentRoles("newapi_reader");
+    assert.deepEqual(names(res.roles), ["newapi_writer"]);
+    assert.deepEqual(names((await client.role.listDependentRoles("newapi_writer")).roles), []);
     await assert.rejects(client.role.listDependentRoles("no-such-role"), notFound);
     await assert.rejects(client.role.listDependentRoles(""), /roleName is required/);
   }],
   ["role.deleteRoleBase", async () => {
-    await client.role.deleteRoleBase("newapi-writer");
-    const writer = await client.role.getRole("newapi-writer");
+    await client.role.deleteRoleBase("newapi_writer");
+    const writer = await client.role.getRole("newapi_writer");
     assert.equal(writer.role.extends, undefined, "no base role any more");
-    assert.deepEqual(names((await client.role.listDependentRoles("newapi-reader")).roles), []);
+    assert.deepEqual(names((await client.role.listDependentRoles("newapi_reader")).roles), []);
     await assert.rejects(client.role.deleteRoleBase("no-such-role"), notFound);
   }],
   ["role.updateDefaultRoles", async (n) => {
-    const res = await client.role.updateDefaultRoles({ defaultMemberRole: "newapi-reader" });
-    assert.equal(res.defaultMember.name, "newapi-reader");
+    const res = await client.role.updateDefaultRoles({ defaultMemberRole: "newapi_reader" });
+    assert.equal(res.defaultMember.name, "newapi_reader");
     const user = await client.user.createUserAndMembership(n.otherOrgId, {
       email: "dee@newapi.example",
       sendInvitationEmail: false,
     });
-    assert.deepEqual(names(user.user.memberships[0].roles), ["newapi-reader"], "new members get the new default");
+    assert.deepEqual(names(user.user.memberships[0].roles), ["newapi_reader"], "new members get the new default");
     const restored = await client.role.updateDefaultRoles({ defaultMemberRole: "member" });
     assert.equal(restored.defaultMember.name, "member");
     await assert.rejects(client.role.updateDefaultRoles({ defaultMemberRole: "no-such-role" }), (err) => err.httpStatus >= 400);
@@ -241,42 +273,41 @@ const CHECKS = [
 
   // connections and directories
   ["connection.createConnection", async (n) => {
-    const res = await client.connection.createConnection(n.orgId, { provider: 1 /* OKTA */, type: 2 /* SAML */ });
+    const res = await ssoConnection(n);
     assert.match(res.connection.id, /^conn_\d{17}$/);
     assert.equal(res.connection.organizationId, n.orgId);
     assert.equal(res.connection.enabled, false);
-    n.connectionId = res.connection.id;
     const listed = await client.connection.listConnections(n.orgId);
-    assert.deepEqual(listed.connections.map((c) => c.id), [n.connectionId]);
+    assert.deepEqual(listed.connections.map((c) => c.id), [res.connection.id]);
     await assert.rejects(client.connection.createConnection(MISSING_ORG, { provider: 1, type: 2 }), notFound);
   }],
   ["connection.listAppConnections", async (n) => {
     // App connections belong to the environment, not to an organization:
-    // the organization's SSO connection is not one of them.
+    // an organization's SSO connection is not one of them.
+    const sso = (await ssoConnection(n)).connection.id;
     const res = await client.connection.listAppConnections({ pageSize: 10 });
     assert.ok(Array.isArray(res.connections));
-    assert.ok(!res.connections.some((c) => c.id === n.connectionId), "an organization's SSO connection is not an app connection");
+    assert.ok(!res.connections.some((c) => c.id === sso), "an organization's SSO connection is not an app connection");
     assert.equal(res.totalSize, res.connections.length);
   }],
   ["connection.deleteConnection", async (n) => {
-    assert.ok(n.connectionId, "made by connection.createConnection");
-    await client.connection.deleteConnection(n.orgId, n.connectionId);
-    await assert.rejects(client.connection.getConnection(n.orgId, n.connectionId), notFound);
-    await assert.rejects(client.connection.deleteConnection(n.orgId, n.connectionId), notFound);
+    const id = (await ssoConnection(n)).connection.id;
+    await client.connection.deleteConnection(n.orgId, id);
+    await assert.rejects(client.connection.getConnection(n.orgId, id), notFound);
+    await assert.rejects(client.connection.deleteConnection(n.orgId, id), notFound);
   }],
   ["directory.createDirectory", async (n) => {
-    const res = await client.directory.createDirectory(n.orgId, { directoryType: 1 /* SCIM */, directoryProvider: 1 /* OKTA */ });
+    const res = await scimDirectory(n);
     assert.match(res.directory.id, /^dir_\d{17}$/);
     assert.equal(res.directory.organizationId, n.orgId);
-    n.directoryId = res.directory.id;
     const listed = await client.directory.listDirectories(n.orgId);
-    assert.deepEqual(listed.directories.map((d) => d.id), [n.directoryId]);
+    assert.deepEqual(listed.directories.map((d) => d.id), [res.directory.id]);
     await assert.rejects(client.directory.createDirectory(MISSING_ORG, { directoryType: 1, directoryProvider: 1 }), notFound);
   }],
   ["directory.deleteDirectory", async (n) => {
-    assert.ok(n.directoryId, "made by directory.createDirectory");
-    await client.directory.deleteDirectory(n.orgId, n.directoryId);
-    await assert.rejects(client.directory.getDirectory(n.orgId, n.directoryId), notFound);
+    const id = (await scimDirectory(n)).directory.id;
+    await client.directory.deleteDirectory(n.orgId, id);
+    await assert.rejects(client.directory.getDirectory(n.orgId, id), notFound);
     assert.deepEqual((await client.directory.listDirectories(n.orgId)).directories, []);
   }],
 
@@ -301,13 +332,7 @@ const CHECKS = [
 
   // machine-to-machine clients of an organization
   ["m2m.createOrganizationClient", async (n) => {
-    const res = await client.m2m.createOrganizationClient(n.orgId, {
-      name: "Billing job",
-      description: "Nightly export",
-      scopes: ["invoices:read"],
-      audience: ["https://api.newapi.example"],
-      customClaims: { team: "billing" },
-    });
+    const res = await billingClient(n);
     assert.ok(res.client.clientId, "a client id");
     assert.equal(res.client.organizationId, n.orgId);
     assert.equal(res.client.name, "Billing job");
@@ -317,64 +342,70 @@ const CHECKS = [
     assert.ok(res.plainSecret, "the secret is shown once, at creation");
     assert.equal(res.client.secrets.length, 1);
     assert.ok(res.plainSecret.endsWith(res.client.secrets[0].secretSuffix));
-    n.m2mClientId = res.client.clientId;
-    n.m2mFirstSecretId = res.client.secrets[0].id;
     await assert.rejects(client.m2m.createOrganizationClient(MISSING_ORG, { name: "x" }), notFound);
     await assert.rejects(client.m2m.createOrganizationClient(""), /organizationId is required/);
   }],
   ["m2m.getOrganizationClient", async (n) => {
-    const res = await client.m2m.getOrganizationClient(n.orgId, n.m2mClientId);
-    assert.equal(res.client.clientId, n.m2mClientId);
+    const { clientId } = (await billingClient(n)).client;
+    const res = await client.m2m.getOrganizationClient(n.orgId, clientId);
+    assert.equal(res.client.clientId, clientId);
+    assert.equal(res.client.organizationId, n.orgId);
     assert.equal(res.client.description, "Nightly export");
-    assert.equal(res.client.secrets[0].plainSecret, undefined, "the secret is not shown again");
-    await assert.rejects(client.m2m.getOrganizationClient(n.otherOrgId, n.m2mClientId), notFound, "another organization's client");
+    assert.ok(res.client.secrets.every((s) => s.plainSecret === undefined), "the secret is not shown again");
+    await assert.rejects(client.m2m.getOrganizationClient(n.otherOrgId, clientId), notFound, "another organization's client");
     await assert.rejects(client.m2m.getOrganizationClient(n.orgId, ""), /clientId is required/);
   }],
   ["m2m.updateOrganizationClient", async (n) => {
-    const res = await client.m2m.updateOrganizationClient(n.orgId, n.m2mClientId, { name: "Billing export", scopes: ["invoices:write"] });
+    const { clientId } = (await billingClient(n)).client;
+    const res = await client.m2m.updateOrganizationClient(n.orgId, clientId, { name: "Billing export", scopes: ["invoices:write"] });
+    assert.equal(res.client.clientId, clientId);
     assert.equal(res.client.name, "Billing export");
     assert.deepEqual(res.client.scopes, ["invoices:write"]);
-    assert.equal((await client.m2m.getOrganizationClient(n.orgId, n.m2mClientId)).client.name, "Billing export");
+    assert.equal(res.client.description, "Nightly export", "fields not sent are kept");
+    assert.equal((await client.m2m.getOrganizationClient(n.orgId, clientId)).client.name, "Billing export");
   }],
   ["m2m.listOrganizationClients", async (n) => {
-    await client.m2m.createOrganizationClient(n.orgId, { name: "Second job" });
-    const res = await client.m2m.listOrganizationClients(n.orgId, { pageSize: 10 });
-    assert.deepEqual(res.clients.map((c) => c.name).sort(), ["Billing export", "Second job"]);
+    const first = await client.m2m.createOrganizationClient(n.otherOrgId, { name: "Export A" });
+    const second = await client.m2m.createOrganizationClient(n.otherOrgId, { name: "Export B" });
+    const ids = [first.client.clientId, second.client.clientId].sort();
+    const res = await client.m2m.listOrganizationClients(n.otherOrgId, { pageSize: 10 });
+    assert.deepEqual(res.clients.map((c) => c.clientId).sort(), ids);
     assert.equal(res.totalSize, 2);
-    const first = await client.m2m.listOrganizationClients(n.orgId, { pageSize: 1 });
-    assert.equal(first.clients.length, 1);
-    assert.ok(first.nextPageToken);
-    assert.equal((await client.m2m.listOrganizationClients(n.otherOrgId)).clients.length, 0);
+    const page = await client.m2m.listOrganizationClients(n.otherOrgId, { pageSize: 1 });
+    assert.equal(page.clients.length, 1);
+    const rest = await client.m2m.listOrganizationClients(n.otherOrgId, { pageSize: 1, pageToken: page.nextPageToken });
+    assert.deepEqual([...page.clients, ...rest.clients].map((c) => c.clientId).sort(), ids);
+    await assert.rejects(client.m2m.listOrganizationClients(""), /organizationId is required/);
   }],
   ["m2m.addOrganizationClientSecret", async (n) => {
-    const res = await client.m2m.addOrganizationClientSecret(n.orgId, n.m2mClientId);
+    const created = await billingClient(n);
+    const { clientId } = created.client;
+    const res = await client.m2m.addOrganizationClientSecret(n.orgId, clientId);
     assert.ok(res.plainSecret);
-    assert.ok(res.secret.id && res.secret.id !== n.m2mFirstSecretId);
+    assert.ok(res.secret.id && res.secret.id !== created.client.secrets[0].id);
     assert.ok(res.plainSecret.endsWith(res.secret.secretSuffix));
-    n.m2mSecondSecretId = res.secret.id;
-    const secrets = (await client.m2m.getOrganizationClient(n.orgId, n.m2mClientId)).client.secrets;
-    assert.deepEqual(secrets.map((s) => s.id).sort(), [n.m2mFirstSecretId, n.m2mSecondSecretId].sort());
+    const secrets = (await client.m2m.getOrganizationClient(n.orgId, clientId)).client.secrets.map((s) => s.id);
+    assert.ok(secrets.includes(res.secret.id) && secrets.includes(created.client.secrets[0].id), `both secrets in ${secrets}`);
   }],
   ["m2m.removeOrganizationClientSecret", async (n) => {
-    await client.m2m.removeOrganizationClientSecret(n.orgId, n.m2mClientId, n.m2mFirstSecretId);
-    const secrets = (await client.m2m.getOrganizationClient(n.orgId, n.m2mClientId)).client.secrets;
-    assert.deepEqual(secrets.map((s) => s.id), [n.m2mSecondSecretId]);
-    await assert.rejects(client.m2m.removeOrganizationClientSecret(n.orgId, n.m2mClientId, n.m2mFirstSecretId), notFound);
-    await assert.rejects(client.m2m.removeOrganizationClientSecret(n.orgId, n.m2mClientId, ""), /secretId is required/);
+    const { clientId } = (await billingClient(n)).client;
+    const added = await client.m2m.addOrganizationClientSecret(n.orgId, clientId);
+    await client.m2m.removeOrganizationClientSecret(n.orgId, clientId, added.secret.id);
+    const secrets = (await client.m2m.getOrganizationClient(n.orgId, clientId)).client.secrets.map((s) => s.id);
+    assert.ok(!secrets.includes(added.secret.id), `${added.secret.id} gone from ${secrets}`);
+    await assert.rejects(client.m2m.removeOrganizationClientSecret(n.orgId, clientId, added.secret.id), notFound);
+    await assert.rejects(client.m2m.removeOrganizationClientSecret(n.orgId, clientId, ""), /secretId is required/);
   }],
   ["m2m.deleteOrganizationClient", async (n) => {
-    await client.m2m.deleteOrganizationClient(n.orgId, n.m2mClientId);
-    await assert.rejects(client.m2m.getOrganizationClient(n.orgId, n.m2mClientId), notFound);
-    assert.deepEqual((await client.m2m.listOrganizationClients(n.orgId)).clients.map((c) => c.name), ["Second job"]);
+    const doomed = (await client.m2m.createOrganizationClient(n.orgId, { name: "Doomed job" })).client.clientId;
+    await client.m2m.deleteOrganizationClient(n.orgId, doomed);
+    await assert.rejects(client.m2m.getOrganizationClient(n.orgId, doomed), notFound);
+    await assert.rejects(client.m2m.deleteOrganizationClient(n.orgId, doomed), notFound);
   }],
 
   // API tokens of an organization
   ["token.createToken", async (n) => {
-    const res = await client.token.createToken(n.orgId, {
-      userId: n.niaId,
-      customClaims: { plan: "pro" },
-      description: "CI token",
-    });
+    const res = await ciToken(n);
     assert.ok(res.token, "the token is shown once, at creation");
     assert.ok(res.tokenId);
     assert.equal(res.tokenInfo.tokenId, res.tokenId);
@@ -385,43 +416,48 @@ const CHECKS = [
     assert.deepEqual(res.tokenInfo.customClaims, { plan: "pro" });
     assert.equal(res.tokenInfo.description, "CI token");
     assert.ok(res.token.endsWith(res.tokenInfo.tokenSuffix));
-    n.token = res.token;
-    n.tokenId = res.tokenId;
     await assert.rejects(client.token.createToken(MISSING_ORG), notFound);
     await assert.rejects(client.token.createToken(""), /organizationId is required/);
   }],
   ["token.validateToken", async (n) => {
-    const res = await client.token.validateToken(n.token);
-    assert.equal(res.tokenInfo.tokenId, n.tokenId);
+    const created = await ciToken(n);
+    const res = await client.token.validateToken(created.token);
+    assert.equal(res.tokenInfo.tokenId, created.tokenId);
     assert.equal(res.tokenInfo.organizationId, n.orgId);
+    assert.equal(res.tokenInfo.userId, n.niaId);
     await assert.rejects(
       client.token.validateToken("not-a-token"),
       (err) => err instanceof sdk.ScalekitValidateTokenFailureException,
     );
+    await assert.rejects(client.token.validateToken(""), /token is required/);
   }],
   ["token.updateToken", async (n) => {
-    const res = await client.token.updateToken(n.token, { description: "CI token (rotated)", customClaims: { plan: "team" } });
-    assert.equal(res.tokenInfo.description, "CI token (rotated)");
+    const { token } = await client.token.createToken(n.orgId, { description: "to rename", customClaims: { plan: "pro" } });
+    const res = await client.token.updateToken(token, { description: "renamed", customClaims: { plan: "team" } });
+    assert.equal(res.tokenInfo.description, "renamed");
     assert.deepEqual(res.tokenInfo.customClaims, { plan: "team" });
-    assert.equal((await client.token.validateToken(n.token)).tokenInfo.description, "CI token (rotated)");
+    assert.equal((await client.token.validateToken(token)).tokenInfo.description, "renamed");
   }],
   ["token.listTokens", async (n) => {
-    await client.token.createToken(n.orgId, { description: "org-wide" });
-    const res = await client.token.listTokens(n.orgId, { pageSize: 10 });
-    assert.deepEqual(res.tokens.map((t) => t.description).sort(), ["CI token (rotated)", "org-wide"]);
+    const mine = await client.token.createToken(n.otherOrgId, { userId: n.outsiderId, description: "personal" });
+    const shared = await client.token.createToken(n.otherOrgId, { description: "org-wide" });
+    const res = await client.token.listTokens(n.otherOrgId, { pageSize: 10 });
+    assert.deepEqual(res.tokens.map((t) => t.tokenId).sort(), [mine.tokenId, shared.tokenId].sort());
     assert.equal(res.totalCount, 2);
-    const mine = await client.token.listTokens(n.orgId, { userId: n.niaId });
-    assert.deepEqual(mine.tokens.map((t) => t.tokenId), [n.tokenId]);
     assert.ok(res.tokens.every((t) => !("token" in t)), "listing never shows a token");
-    assert.equal((await client.token.listTokens(n.otherOrgId)).tokens.length, 0);
+    const byUser = await client.token.listTokens(n.otherOrgId, { userId: n.outsiderId });
+    assert.deepEqual(byUser.tokens.map((t) => t.tokenId), [mine.tokenId]);
+    await assert.rejects(client.token.listTokens(""), /organizationId is required/);
   }],
   ["token.invalidateToken", async (n) => {
-    await client.token.invalidateToken(n.token);
+    const doomed = await client.token.createToken(n.orgId, { description: "doomed" });
+    await client.token.invalidateToken(doomed.token);
     await assert.rejects(
-      client.token.validateToken(n.token),
+      client.token.validateToken(doomed.token),
       (err) => err instanceof sdk.ScalekitValidateTokenFailureException,
     );
-    assert.deepEqual((await client.token.listTokens(n.orgId)).tokens.map((t) => t.description), ["org-wide"]);
+    const left = await client.token.listTokens(n.orgId);
+    assert.ok(!left.tokens.some((t) => t.tokenId === doomed.tokenId));
   }],
 
   // client-credentials tokens for the SDK's own client and for others
@@ -442,7 +478,7 @@ const CHECKS = [
 
 async function run() {
   const n = {};
-  if (CHECKS.some(([name]) => hasMethod(name))) await setup(n);
+  if (CHECKS.some(([name]) => hasMethod(name))) await check("setup of the 2.11.0 checks", () => setup(n));
   for (const [name, fn] of CHECKS) await check(name, () => fn(n));
 }
 

@@ -39,7 +39,7 @@ const results = [];
 // A check named `sub.method` (or `sub.method (detail)`) is skipped when this
 // SDK version has no such method, so one script serves every version.
 function sdkMethod(name) {
-  const match = /^([a-zA-Z]+)\.([a-zA-Z]+)\b/.exec(name);
+  const match = /^([a-zA-Z0-9]+)\.([a-zA-Z0-9]+)\b/.exec(name);
   if (!match || match[1] === "errors") return null;
   return { sub: match[1], method: match[2] };
 }
