@@ -313,9 +313,11 @@ async function roles(ctx) {
   });
 }
 
-// Connections, domains and directories. The Node SDK wraps no create RPC for
+// Connections, domains and directories. 2.2.2 wraps no create RPC for
 // connections or directories, so they are created through the SDK's own
-// generated clients and `connectExec` (same transport and token).
+// generated clients and `connectExec` (same transport and token), which
+// 2.11.0 still has; its own createConnection and createDirectory are checked
+// in new-in-2.11.0.js.
 // Directory users and groups are provisioned over SCIM in a real
 // environment and have no RPC: only their empty lists are checked here.
 async function domains(ctx) {

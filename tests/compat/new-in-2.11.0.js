@@ -7,7 +7,7 @@
 // is listed in tests/compat/pending-2.11.0.txt (see support.js).
 "use strict";
 const assert = require("node:assert/strict");
-const { sdk, client, check, hasMethod, notFound, badRequest } = require("./support");
+const { sdk, client, check, hasMethod, notFound } = require("./support");
 
 // Ids that parse but name nothing.
 const MISSING_ORG = "org_10000000000009999";
@@ -482,4 +482,4 @@ async function run() {
   for (const [name, fn] of CHECKS) await check(name, () => fn(n));
 }
 
-module.exports = { run, CHECKS, badRequest };
+module.exports = { run, CHECKS };

@@ -99,7 +99,6 @@ function finish() {
 }
 
 const notFound = (err) => err.name === "ScalekitNotFoundException" && err.httpStatus === 404;
-const badRequest = (err) => err.name === "ScalekitBadRequestException" && err.httpStatus === 400;
 
 // Emulator-only setup and inspection (`/_emulator/…`, not part of the
 // Scalekit API): sessions and passkeys have no creating RPC, the OTP and
@@ -117,4 +116,4 @@ async function emulatorOnly(method, urlPath, body) {
   return json;
 }
 
-module.exports = { sdk, sdkVersion, client, check, finish, hasMethod, notFound, badRequest, emulatorOnly };
+module.exports = { sdk, sdkVersion, client, check, finish, hasMethod, notFound, emulatorOnly };
