@@ -4,7 +4,9 @@
 //! other Scalekit SDKs call. When Scalekit (for example its MCP auth) hands a
 //! sign-in to your application's own login page, it passes a connection id
 //! and a login request id; once you have signed the user in, report them with
-//! [`update_login_user_details`](AuthClient::update_login_user_details).
+//! [`update_login_user_details`](AuthClient::update_login_user_details),
+//! which answers with the id of the authentication request, the key to that
+//! sign-in in Scalekit's auth logs.
 //!
 //! ```
 //! use scalekit::auth::User;
@@ -15,10 +17,12 @@
 //!         email: "ada@example.com".to_owned(),
 //!         ..Default::default()
 //!     };
-//!     client
+//!     let auth_request_id = client
 //!         .auth()
 //!         .update_login_user_details("conn_123", "login_456", user)
-//!         .await
+//!         .await?;
+//!     println!("see auth request {auth_request_id} in the auth logs");
+//!     Ok(())
 //! }
 //! ```
 
@@ -63,7 +67,7 @@ impl AuthClient {
     }
 
     /// Reports the user your application signed in for an ongoing login
-    /// request.
+    /// request, and returns the id of its authentication request.
     ///
     /// ```
     /// use scalekit::auth::User;
@@ -76,15 +80,21 @@ impl AuthClient {
     ///         email_verified: true,
     ///         ..Default::default()
     ///     };
-    ///     client
+    ///     let auth_request_id = client
     ///         .auth()
     ///         .update_login_user_details("conn_123", "login_456", user)
     ///         .await?;
+    ///     println!("login handed back as auth request {auth_request_id}");
     ///     Ok(())
     /// }
     /// ```
     ///
     /// `user` is sent as given; Scalekit continues the sign-in as that user.
+    /// The returned id names the authentication request the login belongs
+    /// to: the same for every update of one login request, and the id to
+    /// look the sign-in up by in Scalekit's auth logs. A server older than
+    /// this response (which answered with an empty message) yields an empty
+    /// string: the update itself succeeded, so that is not an error.
     ///
     /// # Errors
     ///
@@ -102,10 +112,10 @@ impl AuthClient {
         connection_id: &str,
         login_request_id: &str,
         user: User,
-    ) -> Result<()> {
+    ) -> Result<String> {
         let request = update_login_user_details_request(connection_id, login_request_id, user)?;
-        call!(self.stub, update_login_user_details(request)).await?;
-        Ok(())
+        let response = call!(self.stub, update_login_user_details(request)).await?;
+        Ok(response.auth_request_id)
     }
 }
 

@@ -324,7 +324,10 @@ impl ScalekitClient {
     /// ```
     /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
     ///     let user = scalekit::auth::User { email: "ada@example.com".to_owned(), ..Default::default() };
-    ///     client.auth().update_login_user_details("conn_123", "login_456", user).await
+    ///     let auth = client.auth();
+    ///     let auth_request_id = auth.update_login_user_details("conn_123", "login_456", user).await?;
+    ///     println!("auth request {auth_request_id}");
+    ///     Ok(())
     /// }
     /// ```
     pub fn auth(&self) -> AuthClient {

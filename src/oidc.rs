@@ -363,11 +363,17 @@ impl ScalekitClient {
     ///
     /// Always checks the signature against the JWKS at `{env_url}/keys`
     /// (cached; see the [module docs](crate::oidc)) and `exp` (required) and
-    /// `nbf` with the client's leeway; checks the issuer, audience and
-    /// scopes the options name.
+    /// `nbf` with the client's leeway; checks the issuers, audience and
+    /// scopes the options name. With several
+    /// [`issuers`](TokenValidationOptions::issuers) a token from any one of
+    /// them passes (see [`TokenValidationOptions`] for an example).
     ///
     /// # Errors
-    /// - [`Error::InvalidToken`] with the [`InvalidTokenReason`].
+    /// - [`Error::InvalidArgument`] on `issuers` when an issuer is empty,
+    ///   before any I/O.
+    /// - [`Error::InvalidToken`] with the [`InvalidTokenReason`]
+    ///   ([`WrongIssuer`](InvalidTokenReason::WrongIssuer) when `iss` is none
+    ///   of the accepted issuers).
     /// - [`Error::Transport`] / [`Error::Timeout`] /
     ///   [`Error::MalformedResponse`] when the JWKS cannot be fetched.
     pub async fn validate_token<C: DeserializeOwned>(
@@ -375,6 +381,7 @@ impl ScalekitClient {
         token: &str,
         opts: TokenValidationOptions,
     ) -> Result<C> {
+        opts.validate()?;
         let ctx = self.oidc();
         let checks = Checks::from_options(&opts, ctx.leeway);
         let claims = ctx.verified_claims(token, &checks).await?;
@@ -397,7 +404,8 @@ impl ScalekitClient {
     /// # Errors
     /// An invalid token is `Ok(false)`, but failing to fetch the JWKS is an
     /// error ([`Error::Transport`], [`Error::Timeout`],
-    /// [`Error::MalformedResponse`]), never a silent `false`.
+    /// [`Error::MalformedResponse`]), never a silent `false`; so are
+    /// options that cannot be right ([`Error::InvalidArgument`]).
     pub async fn validate_access_token(
         &self,
         token: &str,

@@ -1,6 +1,7 @@
 //! `client.auth()` against a real `scalekit-emulator`: reporting the user of
 //! a "bring your own auth" login request stores it against that request
-//! (read back with `EmulatorHandle::login_user_details`), server errors map
+//! (read back with `EmulatorHandle::login_user_details`) and answers with
+//! that request's auth request id, server errors map
 //! to the right predicates, and invalid arguments fail without any I/O.
 
 mod common;
@@ -53,23 +54,50 @@ async fn update_login_user_details_stores_the_user_against_the_login_request() -
     let other = emulator.start_login_request(&conn)?;
     ensure!(emulator.login_user_details(&login).is_none());
 
-    client
+    let auth_request_id = client
         .auth()
         .update_login_user_details(&conn, &login, ada())
         .await?;
+    ensure!(!auth_request_id.is_empty(), "no auth request id");
 
     ensure!(emulator.login_user_details(&login) == Some(ada()));
     ensure!(emulator.login_user_details(&other).is_none());
-    // An update replaces what was reported before.
+    // An update replaces what was reported before, within the same
+    // authentication request.
     let corrected = User {
         given_name: "Augusta Ada".to_owned(),
         ..ada()
     };
-    client
+    let again = client
         .auth()
         .update_login_user_details(&conn, &login, corrected.clone())
         .await?;
+    ensure!(
+        again == auth_request_id,
+        "one login request, one auth request: {again} != {auth_request_id}"
+    );
     ensure!(emulator.login_user_details(&login) == Some(corrected));
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_login_user_details_returns_one_auth_request_id_per_login_request(
+) -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let conn = connection(&client).await?;
+    let first = emulator.start_login_request(&conn)?;
+    let second = emulator.start_login_request(&conn)?;
+    let auth = client.auth();
+    let first_id = auth.update_login_user_details(&conn, &first, ada()).await?;
+    let second_id = auth
+        .update_login_user_details(&conn, &second, ada())
+        .await?;
+    ensure!(!first_id.is_empty() && !second_id.is_empty());
+    ensure!(
+        first_id != second_id,
+        "two login requests share the auth request {first_id}"
+    );
+    ensure!(auth.update_login_user_details(&conn, &first, ada()).await? == first_id);
     Ok(())
 }
 

@@ -506,3 +506,75 @@ async fn authorize_with_domain_hint_signs_in_to_the_domains_organization() -> an
     );
     Ok(())
 }
+
+/// A token the emulator signs for this environment with `iss` set as given.
+fn token_issued_by(
+    emulator: &scalekit_emulator::EmulatorHandle,
+    iss: &str,
+) -> anyhow::Result<String> {
+    emulator
+        .sign_token(&serde_json::json!({"sub": "usr_1", "exp": now() + 600, "iss": iss}))
+        .map_err(anyhow::Error::msg)
+}
+
+#[tokio::test]
+async fn validate_token_with_two_issuers_accepts_either_and_refuses_a_third() -> anyhow::Result<()>
+{
+    let (emulator, client) = start().await?;
+    let env = emulator.env_url().to_string();
+    let resource = format!("{env}/resources/res_1");
+    let opts = TokenValidationOptions::default()
+        .with_issuer(env.clone())
+        .with_issuer(resource.clone());
+    for iss in [&env, &resource] {
+        let token = token_issued_by(&emulator, iss)?;
+        let claims: serde_json::Value = client.validate_token(&token, opts.clone()).await?;
+        ensure!(claims["iss"] == iss.as_str(), "{claims}");
+        ensure!(client.validate_access_token(&token, opts.clone()).await?);
+    }
+    let third = token_issued_by(&emulator, &format!("{env}/resources/res_2"))?;
+    let err = client
+        .validate_token::<serde_json::Value>(&third, opts.clone())
+        .await
+        .expect_err("a third issuer");
+    ensure!(reason(err)? == InvalidTokenReason::WrongIssuer);
+    ensure!(!client.validate_access_token(&third, opts).await?);
+    Ok(())
+}
+
+#[tokio::test]
+async fn validate_token_with_no_issuers_accepts_any_issuer() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let unchecked = TokenValidationOptions::default().with_issuers(Vec::<String>::new());
+    for iss in [emulator.env_url(), "https://elsewhere.example"] {
+        let token = token_issued_by(&emulator, iss)?;
+        let claims: AccessTokenClaims = client.validate_token(&token, unchecked.clone()).await?;
+        ensure!(claims.sub == "usr_1");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn validate_token_blank_issuer_is_rejected_before_fetching_keys() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let token = token_issued_by(&emulator, emulator.env_url())?;
+    let opts = TokenValidationOptions::default()
+        .with_issuer(emulator.env_url())
+        .with_issuer(" ");
+    let err = client
+        .validate_access_token(&token, opts)
+        .await
+        .expect_err("a blank issuer is a mistake, not a false");
+    ensure!(
+        matches!(
+            err,
+            Error::InvalidArgument {
+                field: "issuers",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    ensure!(emulator.jwks_requests() == 0);
+    Ok(())
+}

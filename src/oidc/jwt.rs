@@ -21,13 +21,37 @@ use crate::oidc::jwks::{accepted_algorithm, Algorithm, KeySet};
 ///     .with_issuer("https://acme.scalekit.dev")
 ///     .with_audience(["skc_123"])
 ///     .with_required_scopes(["read:users"]);
+/// assert_eq!(opts.issuers, ["https://acme.scalekit.dev"]);
 /// assert_eq!(opts.audience, ["skc_123"]);
+/// ```
+///
+/// # Several issuers
+///
+/// Scalekit can issue tokens under more than one `iss` for the same
+/// environment (for example the environment URL and a resource URL under
+/// it, while access tokens move from one form to the other). Name every
+/// form you accept; a token passes when its `iss` equals any of them,
+/// character for character (no trailing-slash or case folding):
+///
+/// ```
+/// # async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+/// use scalekit::oidc::{AccessTokenClaims, TokenValidationOptions};
+/// # let bearer = "eyJ...";
+/// let env = client.env_url();
+/// let opts = TokenValidationOptions::default()
+///     .with_issuers([env.to_string(), format!("{env}/resources/res_123")]);
+/// let claims: AccessTokenClaims = client.validate_token(bearer, opts).await?;
+/// # let _ = claims;
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct TokenValidationOptions {
-    /// The expected `iss`; not checked when `None`.
-    pub issuer: Option<String>,
+    /// Accepted issuers: `iss` must equal one of them exactly. Not checked
+    /// when empty (the default). An empty string in the list is refused as
+    /// an invalid argument rather than read as "any issuer".
+    pub issuers: Vec<String>,
     /// Accepted audiences: `aud` must contain at least one. Not checked when
     /// empty.
     pub audience: Vec<String>,
@@ -37,9 +61,21 @@ pub struct TokenValidationOptions {
 }
 
 impl TokenValidationOptions {
-    /// Sets [`issuer`](Self::issuer).
+    /// Adds one accepted issuer to [`issuers`](Self::issuers); call it again
+    /// to accept another.
     pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.issuer = Some(issuer.into());
+        self.issuers.push(issuer.into());
+        self
+    }
+
+    /// Sets [`issuers`](Self::issuers), replacing any added before; an
+    /// empty iterator turns the issuer check off.
+    pub fn with_issuers<I, S>(mut self, issuers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.issuers = issuers.into_iter().map(Into::into).collect();
         self
     }
 
@@ -62,6 +98,19 @@ impl TokenValidationOptions {
         self.required_scopes = scopes.into_iter().map(Into::into).collect();
         self
     }
+
+    /// Refuses option values that can only be mistakes, before any I/O.
+    pub(crate) fn validate(&self) -> crate::Result<()> {
+        // A blank issuer would either match nothing or, if skipped, widen
+        // the check; both hide a configuration bug, so say so instead.
+        if self.issuers.iter().any(|i| i.trim().is_empty()) {
+            return Err(crate::Error::invalid_argument(
+                "issuers",
+                "must not contain an empty issuer",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Every claim check one validation runs.
@@ -79,7 +128,7 @@ pub(crate) struct Checks {
 impl Checks {
     pub(crate) fn from_options(opts: &TokenValidationOptions, leeway: Duration) -> Checks {
         Checks {
-            issuers: opts.issuer.iter().cloned().collect(),
+            issuers: opts.issuers.clone(),
             audiences: opts.audience.clone(),
             nonce: None,
             required_scopes: opts.required_scopes.clone(),

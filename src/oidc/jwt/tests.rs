@@ -446,3 +446,137 @@ fn an_rsa_key_shorter_than_2048_bits_is_refused_as_unsupported() {
     assert!(matches!(err, Reason::UnsupportedKey(_)), "{err:?}");
     assert!(err.to_string().contains("2048"), "{err}");
 }
+
+const ENV: &str = "https://acme.scalekit.dev";
+const RESOURCE: &str = "https://acme.scalekit.dev/resources/res_1";
+
+fn token_from(iss: &str) -> String {
+    let mut c = claims();
+    c["iss"] = json!(iss);
+    rsa_token("rsa-1", &c)
+}
+
+fn with_options(opts: &TokenValidationOptions) -> Checks {
+    Checks::from_options(opts, Duration::from_secs(5))
+}
+
+#[test]
+fn a_token_from_either_accepted_issuer_validates() {
+    let opts = TokenValidationOptions::default().with_issuers([ENV, RESOURCE]);
+    for iss in [ENV, RESOURCE] {
+        let got = validate_at(&token_from(iss), &keys(), &with_options(&opts), NOW).unwrap();
+        assert_eq!(got["iss"], iss);
+    }
+}
+
+#[test]
+fn a_third_issuer_is_refused_as_wrong_issuer() {
+    let opts = TokenValidationOptions::default().with_issuers([ENV, RESOURCE]);
+    for iss in [
+        "https://evil.example",
+        "https://acme.scalekit.dev/",
+        "https://acme.scalekit.dev/resources/res_2",
+        "HTTPS://ACME.SCALEKIT.DEV",
+    ] {
+        assert_eq!(
+            reason(&token_from(iss), &with_options(&opts)),
+            Reason::WrongIssuer,
+            "{iss}"
+        );
+    }
+}
+
+#[test]
+fn a_token_without_iss_is_refused_when_issuers_are_named() {
+    let mut c = claims();
+    c.as_object_mut().unwrap().remove("iss");
+    let opts = TokenValidationOptions::default().with_issuers([ENV, RESOURCE]);
+    assert_eq!(
+        reason(&rsa_token("rsa-1", &c), &with_options(&opts)),
+        Reason::MissingClaim("iss")
+    );
+    // Without named issuers the claim is not needed.
+    validate_at(
+        &rsa_token("rsa-1", &c),
+        &keys(),
+        &with_options(&TokenValidationOptions::default()),
+        NOW,
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_empty_issuer_list_accepts_any_issuer() {
+    let unchecked = TokenValidationOptions::default().with_issuers(Vec::<String>::new());
+    assert!(unchecked.issuers.is_empty());
+    for iss in [ENV, RESOURCE, "https://evil.example"] {
+        validate_at(&token_from(iss), &keys(), &with_options(&unchecked), NOW).unwrap();
+    }
+}
+
+#[test]
+fn with_issuer_adds_and_with_issuers_replaces() {
+    let opts = TokenValidationOptions::default()
+        .with_issuer(ENV)
+        .with_issuer(RESOURCE);
+    assert_eq!(opts.issuers, [ENV, RESOURCE]);
+    validate_at(&token_from(RESOURCE), &keys(), &with_options(&opts), NOW).unwrap();
+    let replaced = opts.with_issuers(["https://other.example"]);
+    assert_eq!(replaced.issuers, ["https://other.example"]);
+    assert_eq!(
+        reason(&token_from(ENV), &with_options(&replaced)),
+        Reason::WrongIssuer
+    );
+}
+
+#[test]
+fn a_blank_issuer_is_an_invalid_argument() {
+    for blank in ["", "  "] {
+        let opts = TokenValidationOptions::default()
+            .with_issuer(ENV)
+            .with_issuer(blank);
+        match opts.validate() {
+            Err(crate::Error::InvalidArgument { field, .. }) => assert_eq!(field, "issuers"),
+            other => panic!("expected InvalidArgument on issuers, got {other:?}"),
+        }
+    }
+    TokenValidationOptions::default().validate().unwrap();
+    TokenValidationOptions::default()
+        .with_issuers([ENV, RESOURCE])
+        .validate()
+        .unwrap();
+}
+
+mod issuer_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn issuer() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(ENV.to_string()),
+            Just(RESOURCE.to_string()),
+            "https://[a-z]{1,6}\\.example(/resources/res_[0-9]{1,3})?/?",
+        ]
+    }
+
+    proptest! {
+        /// The claims check passes exactly when the list is empty or names
+        /// the token's `iss`, whatever the list's order and duplicates.
+        #[test]
+        fn iss_passes_iff_the_list_is_empty_or_contains_it(
+            accepted in proptest::collection::vec(issuer(), 0..4),
+            iss in issuer(),
+        ) {
+            let mut c = claims();
+            c["iss"] = json!(iss);
+            let Value::Object(c) = c else { unreachable!() };
+            let opts = TokenValidationOptions::default().with_issuers(accepted.clone());
+            let got = check_claims(&c, &with_options(&opts), NOW);
+            if accepted.is_empty() || accepted.contains(&iss) {
+                prop_assert_eq!(got, Ok(()));
+            } else {
+                prop_assert_eq!(got, Err(Reason::WrongIssuer));
+            }
+        }
+    }
+}
