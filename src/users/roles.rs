@@ -8,9 +8,9 @@ use super::requests::{
     remove_user_role_request,
 };
 use super::{Permission, Role, UsersClient};
-use crate::error::Result;
 #[cfg(doc)]
 use crate::error::Error;
+use crate::error::Result;
 use crate::transport::call::call;
 
 impl UsersClient {

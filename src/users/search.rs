@@ -6,9 +6,9 @@ use futures::Stream;
 
 use super::requests::{search_organization_users_request, search_users_request};
 use super::{SearchOrganizationUsersOptions, SearchUsersOptions, User, UsersClient};
-use crate::error::Result;
 #[cfg(doc)]
 use crate::error::Error;
+use crate::error::Result;
 use crate::pagination::{paginate, Page};
 use crate::transport::call::call;
 

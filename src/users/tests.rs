@@ -582,8 +582,7 @@ fn create_user_and_membership_request_with_external_id_matches_reference() {
         external_id: Some("ext_1".to_owned()),
         ..Default::default()
     };
-    let request =
-        create_user_and_membership_request("org_1", user, Default::default()).unwrap();
+    let request = create_user_and_membership_request("org_1", user, Default::default()).unwrap();
     assert_eq!(
         request.user.as_ref().and_then(|u| u.external_id.as_deref()),
         Some("ext_1")
@@ -613,7 +612,10 @@ fn update_user_request_with_external_id_matches_reference() {
             }),
         }
     );
-    assert_eq!(request, decode::<UpdateUserRequest>(REF_UPDATE_USER_EXTERNAL_ID));
+    assert_eq!(
+        request,
+        decode::<UpdateUserRequest>(REF_UPDATE_USER_EXTERNAL_ID)
+    );
 
     let full = UpdateUser {
         external_id: Some("ext_2".to_owned()),
@@ -857,13 +859,20 @@ async fn assign_user_roles_rejects_invalid_ids_and_roles() {
         assert_eq!(field, "organization_id", "{id:?}");
         let (field, _) = invalid(users.assign_user_roles("org_1", id, ["admin"]).await);
         assert_eq!(field, "user_id", "{id:?}");
-        let (field, _) = invalid(users.assign_user_roles("org_1", "usr_1", ["admin", id]).await);
+        let (field, _) = invalid(
+            users
+                .assign_user_roles("org_1", "usr_1", ["admin", id])
+                .await,
+        );
         assert_eq!(field, "roles", "{id:?}");
     }
     // The server requires at least one role; the reference would send none.
     let none: [&str; 0] = [];
     let (field, reason) = invalid(users.assign_user_roles("org_1", "usr_1", none).await);
-    assert_eq!((field, reason.as_str()), ("roles", "must name at least one role"));
+    assert_eq!(
+        (field, reason.as_str()),
+        ("roles", "must name at least one role")
+    );
 }
 
 // removeUserRole('org_1', 'usr_1', 'admin')
@@ -878,7 +887,10 @@ fn remove_user_role_request_matches_reference() {
             role_name: "admin".to_owned(),
         }
     );
-    assert_eq!(request, decode::<RemoveUserRoleRequest>(REF_REMOVE_USER_ROLE));
+    assert_eq!(
+        request,
+        decode::<RemoveUserRoleRequest>(REF_REMOVE_USER_ROLE)
+    );
 }
 
 #[tokio::test]
@@ -990,8 +1002,8 @@ async fn delete_user_rejects_blank_external_id() {
 // { roles: ['admin', 'member'], metadata: { k: 'v' }, sendInvitationEmail: true }
 #[test]
 fn create_membership_by_external_id_request_matches_reference() {
-    let min = create_membership_by_external_id_request("org_1", "ext_1", Default::default())
-        .unwrap();
+    let min =
+        create_membership_by_external_id_request("org_1", "ext_1", Default::default()).unwrap();
     assert_eq!(
         min,
         CreateMembershipRequest {
@@ -1041,8 +1053,8 @@ async fn create_membership_rejects_invalid_organization_or_blank_external_id() {
 // updateMembershipByExternalId('org_1', 'ext_1'), and with { roles: ['admin'], metadata: { k: 'v' } }
 #[test]
 fn update_membership_by_external_id_request_matches_reference() {
-    let min = update_membership_by_external_id_request("org_1", "ext_1", Default::default())
-        .unwrap();
+    let min =
+        update_membership_by_external_id_request("org_1", "ext_1", Default::default()).unwrap();
     assert_eq!(
         min,
         UpdateMembershipRequest {
