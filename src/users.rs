@@ -22,6 +22,8 @@
 mod memberships;
 mod options;
 mod requests;
+mod roles;
+mod search;
 #[cfg(test)]
 mod tests;
 
@@ -29,21 +31,23 @@ use futures::Stream;
 
 use crate::error::{Error, Result};
 use crate::pagination::{paginate, Page};
-use crate::proto::users::{GetUserRequest, UserServiceClient};
+use crate::proto::users::{GetUserRequest, UpdateUserRequest, UserServiceClient};
 use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 use requests::{
-    create_user_and_membership_request, delete_user_request, get_user_by_external_id_request,
-    get_user_request, list_users_request, update_user_request,
+    create_user_and_membership_request, delete_user_by_external_id_request, delete_user_request,
+    get_user_by_external_id_request, get_user_request, list_users_request,
+    update_user_by_external_id_request, update_user_request,
 };
 
 pub use crate::proto::commons::{MembershipStatus, OrganizationMembership, Role, UserProfile};
 pub use crate::proto::users::{
-    CreateMembership, CreateUser, CreateUserProfile, Invite, UpdateUser, UpdateUserProfile, User,
+    CreateMembership, CreateUser, CreateUserProfile, Invite, Permission, UpdateUser,
+    UpdateUserProfile, User,
 };
 pub use options::{
     CreateMembershipOptions, CreateUserAndMembershipOptions, ListOrganizationUsersOptions,
-    ListUsersOptions, UpdateMembershipOptions,
+    ListUsersOptions, SearchOrganizationUsersOptions, SearchUsersOptions, UpdateMembershipOptions,
 };
 
 /// Users and memberships; obtained from [`ScalekitClient::users`](crate::ScalekitClient::users).
@@ -298,7 +302,8 @@ impl UsersClient {
     /// }
     /// ```
     ///
-    /// `user` is sent as given; which fields the server changes follows its
+    /// `user` is sent as given, `external_id` included (set, it gives the
+    /// user a new external id); which fields the server changes follows its
     /// own rules (the email address and the id cannot be changed).
     ///
     /// # Errors
@@ -306,7 +311,8 @@ impl UsersClient {
     /// - [`Error::InvalidArgument`] if `user_id` is empty, untrimmed or
     ///   contains `/`; nothing is sent.
     /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND`
-    ///   ([`Error::is_not_found`]) or `INVALID_ARGUMENT`.
+    ///   ([`Error::is_not_found`]), `ALREADY_EXISTS` for an external id
+    ///   another user has ([`Error::is_conflict`]) or `INVALID_ARGUMENT`.
     /// - [`Error::MalformedResponse`]`("user")` if the response has no user.
     /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
     ///   call could not be completed.
@@ -314,6 +320,58 @@ impl UsersClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/users>
     pub async fn update_user(&self, user_id: &str, user: UpdateUser) -> Result<User> {
         let request = update_user_request(user_id, user)?;
+        self.update(request).await
+    }
+
+    /// Updates the profile or metadata of the user your system knows by
+    /// `external_id`.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use scalekit::users::UpdateUser;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let update = UpdateUser {
+    ///         metadata: HashMap::from([("plan".to_owned(), "enterprise".to_owned())]),
+    ///         ..Default::default()
+    ///     };
+    ///     let user = client
+    ///         .users()
+    ///         .update_user_by_external_id("crm-4711", update)
+    ///         .await?;
+    ///     println!("updated {}", user.id);
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// The same RPC as [`update_user`](UsersClient::update_user), selecting
+    /// the user by `external_id`. The external id itself cannot be changed
+    /// this way (the other Scalekit SDKs never send one here), so
+    /// `user.external_id` must be unset; change it with
+    /// [`update_user`](UsersClient::update_user).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] if `external_id` is blank, or
+    ///   `user.external_id` is set (field `"user.external_id"`); nothing is
+    ///   sent.
+    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND` when no user
+    ///   has this external id ([`Error::is_not_found`]) or `INVALID_ARGUMENT`.
+    /// - [`Error::MalformedResponse`]`("user")` if the response has no user.
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/users>
+    pub async fn update_user_by_external_id(
+        &self,
+        external_id: &str,
+        user: UpdateUser,
+    ) -> Result<User> {
+        let request = update_user_by_external_id_request(external_id, user)?;
+        self.update(request).await
+    }
+
+    async fn update(&self, request: UpdateUserRequest) -> Result<User> {
         let response = call!(self.stub, update_user(request)).await?;
         response.user.ok_or(Error::MalformedResponse("user"))
     }
@@ -342,6 +400,34 @@ impl UsersClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/users>
     pub async fn delete_user(&self, user_id: &str) -> Result<()> {
         let request = delete_user_request(user_id)?;
+        call!(self.stub, delete_user(request)).await?;
+        Ok(())
+    }
+
+    /// Deletes the user your system knows by `external_id`, with all their
+    /// memberships.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     client.users().delete_user_by_external_id("crm-4711").await?;
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// The same RPC as [`delete_user`](UsersClient::delete_user), selecting
+    /// the user by `external_id`; this cannot be undone either.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] if `external_id` is blank; nothing is sent.
+    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND` when no user
+    ///   has this external id ([`Error::is_not_found`]).
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/users>
+    pub async fn delete_user_by_external_id(&self, external_id: &str) -> Result<()> {
+        let request = delete_user_by_external_id_request(external_id)?;
         call!(self.stub, delete_user(request)).await?;
         Ok(())
     }

@@ -19,10 +19,13 @@ use anyhow::{ensure, Context as _};
 use common::{api_error, invalid_ids, member, rejected_locally, start};
 use futures::{StreamExt as _, TryStreamExt as _};
 use scalekit::organizations::CreateOrganizationOptions;
+use scalekit::permissions::CreatePermission;
+use scalekit::roles::CreateRole;
 use scalekit::users::{
     CreateMembershipOptions, CreateUser, CreateUserAndMembershipOptions, CreateUserProfile,
     ListOrganizationUsersOptions, ListUsersOptions, MembershipStatus, Role,
-    UpdateMembershipOptions, UpdateUser, UpdateUserProfile, User,
+    SearchOrganizationUsersOptions, SearchUsersOptions, UpdateMembershipOptions, UpdateUser,
+    UpdateUserProfile, User,
 };
 use scalekit::{Code, Error, ErrorKind, ScalekitClient};
 
@@ -894,6 +897,573 @@ async fn users_round_trip_create_get_update_membership_and_delete() -> anyhow::R
     users.delete_user(&created.id).await?;
     let gone = users.get_user(&created.id).await.expect_err("deleted");
     ensure!(gone.is_not_found(), "{gone:?}");
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// external ids on create_user_and_membership and update_user
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn update_user_external_id_is_forwarded_and_replaces_the_old_one() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let users = client.users();
+    let created = users
+        .create_user_and_membership(
+            &org,
+            CreateUser {
+                email: "ada@acme.example".to_owned(),
+                external_id: Some("crm-1".to_owned()),
+                ..Default::default()
+            },
+            Default::default(),
+        )
+        .await?;
+    ensure!(created.external_id.as_deref() == Some("crm-1"));
+
+    let update = UpdateUser {
+        external_id: Some("crm-2".to_owned()),
+        ..Default::default()
+    };
+    let updated = users.update_user(&created.id, update).await?;
+
+    ensure!(updated.external_id.as_deref() == Some("crm-2"));
+    ensure!(users.get_user_by_external_id("crm-2").await?.id == created.id);
+    let old = users.get_user_by_external_id("crm-1").await;
+    ensure!(api_error(old, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_user_external_id_of_another_user_is_conflict() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    with_external_id(&client, &org, "ada@acme.example", "crm-1").await?;
+    let grace = member(&client, &org, "grace@acme.example").await?;
+
+    let update = UpdateUser {
+        external_id: Some("crm-1".to_owned()),
+        ..Default::default()
+    };
+    let result = client.users().update_user(&grace, update).await;
+
+    ensure!(api_error(result, Code::AlreadyExists)?.is_conflict());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// update_user_by_external_id, delete_user_by_external_id
+// ---------------------------------------------------------------------------
+
+/// A member of `org` with `email` and `external_id`; returns the user id.
+async fn with_external_id(
+    client: &ScalekitClient,
+    org: &str,
+    email: &str,
+    external_id: &str,
+) -> anyhow::Result<String> {
+    let user = client
+        .users()
+        .create_user_and_membership(
+            org,
+            CreateUser {
+                email: email.to_owned(),
+                external_id: Some(external_id.to_owned()),
+                ..Default::default()
+            },
+            CreateUserAndMembershipOptions::default().with_send_invitation_email(false),
+        )
+        .await?;
+    Ok(user.id)
+}
+
+#[tokio::test]
+async fn update_user_by_external_id_valid_changes_that_user() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let id = with_external_id(&client, &org, "jane@acme.example", "crm-7").await?;
+    let other = member(&client, &org, "john@acme.example").await?;
+
+    let user = client
+        .users()
+        .update_user_by_external_id("crm-7", node_update_user())
+        .await?;
+
+    ensure!(user.id == id && user.external_id.as_deref() == Some("crm-7"));
+    let profile = user.user_profile.as_ref().context("a profile")?;
+    ensure!(profile.given_name == "Jane" && profile.family_name == "Doe");
+    ensure!(user.metadata.get("title").map(String::as_str) == Some("Staff Engineer"));
+    let untouched = client.users().get_user(&other).await?;
+    ensure!(untouched.metadata.is_empty(), "{untouched:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_user_by_external_id_rejects_blank_or_new_external_id() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for id in ["", "  "] {
+        let result = client
+            .users()
+            .update_user_by_external_id(id, node_update_user())
+            .await;
+        rejected_locally(&emulator, result, "external_id")?;
+    }
+    let renamed = UpdateUser {
+        external_id: Some("crm-8".to_owned()),
+        ..Default::default()
+    };
+    let result = client
+        .users()
+        .update_user_by_external_id("crm-7", renamed)
+        .await;
+    rejected_locally(&emulator, result, "user.external_id")
+}
+
+#[tokio::test]
+async fn update_user_by_external_id_unknown_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let result = client
+        .users()
+        .update_user_by_external_id("crm-404", node_update_user())
+        .await;
+    ensure!(api_error(result, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_user_by_external_id_valid_removes_only_that_user() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let id = with_external_id(&client, &org, "ada@acme.example", "crm-1").await?;
+    let other = member(&client, &org, "grace@acme.example").await?;
+
+    client.users().delete_user_by_external_id("crm-1").await?;
+
+    let gone = client.users().get_user(&id).await;
+    ensure!(api_error(gone, Code::NotFound)?.is_not_found());
+    ensure!(client.users().get_user(&other).await?.id == other);
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_user_by_external_id_rejects_blank_id() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for id in ["", "\t"] {
+        let result = client.users().delete_user_by_external_id(id).await;
+        rejected_locally(&emulator, result, "external_id")?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_user_by_external_id_unknown_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let result = client.users().delete_user_by_external_id("crm-404").await;
+    ensure!(api_error(result, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// create_, update_, delete_membership_by_external_id
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn membership_by_external_id_valid_creates_updates_and_deletes() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let id = with_external_id(&client, &acme, "ada@acme.example", "crm-1").await?;
+    let users = client.users();
+
+    let joined = users
+        .create_membership_by_external_id(
+            &globex,
+            "crm-1",
+            CreateMembershipOptions::default()
+                .with_roles(["admin"])
+                .with_metadata("team", "Ops")
+                .with_send_invitation_email(false),
+        )
+        .await?;
+    ensure!(joined.id == id && joined.memberships.len() == 2);
+    ensure!(roles(&joined, &globex) == ["admin"]);
+
+    let updated = users
+        .update_membership_by_external_id(
+            &globex,
+            "crm-1",
+            UpdateMembershipOptions::default().with_roles(["member"]),
+        )
+        .await?;
+    ensure!(roles(&updated, &globex) == ["member"]);
+    ensure!(
+        roles(&updated, &acme) == ["member"],
+        "the other membership stays"
+    );
+
+    users
+        .delete_membership_by_external_id(&globex, "crm-1")
+        .await?;
+    let user = users.get_user(&id).await?;
+    ensure!(user.memberships.len() == 1 && user.memberships[0].organization_id == acme);
+    Ok(())
+}
+
+#[tokio::test]
+async fn membership_by_external_id_rejects_invalid_organization_or_blank_external_id(
+) -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let users = client.users();
+    for org in &invalid_ids("org") {
+        let result = users
+            .create_membership_by_external_id(org, "crm-1", Default::default())
+            .await;
+        rejected_locally(&emulator, result, "organization_id")?;
+        let result = users
+            .update_membership_by_external_id(org, "crm-1", Default::default())
+            .await;
+        rejected_locally(&emulator, result, "organization_id")?;
+        let result = users.delete_membership_by_external_id(org, "crm-1").await;
+        rejected_locally(&emulator, result, "organization_id")?;
+    }
+    for id in ["", " "] {
+        let result = users
+            .create_membership_by_external_id("org_1", id, Default::default())
+            .await;
+        rejected_locally(&emulator, result, "external_id")?;
+        let result = users
+            .update_membership_by_external_id("org_1", id, Default::default())
+            .await;
+        rejected_locally(&emulator, result, "external_id")?;
+        let result = users.delete_membership_by_external_id("org_1", id).await;
+        rejected_locally(&emulator, result, "external_id")?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn membership_by_external_id_errors_map_to_predicates() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    with_external_id(&client, &org, "ada@acme.example", "crm-1").await?;
+    let users = client.users();
+
+    let twice = users
+        .create_membership_by_external_id(&org, "crm-1", Default::default())
+        .await;
+    ensure!(api_error(twice, Code::AlreadyExists)?.is_conflict());
+    let unknown = users
+        .create_membership_by_external_id(&org, "crm-404", Default::default())
+        .await;
+    ensure!(api_error(unknown, Code::NotFound)?.is_not_found());
+    let bad_role = users
+        .update_membership_by_external_id(
+            &org,
+            "crm-1",
+            UpdateMembershipOptions::default().with_roles(["no-such-role"]),
+        )
+        .await;
+    ensure!(api_error(bad_role, Code::InvalidArgument)?.is_invalid_argument());
+    let other = organization(&client, "Globex").await?;
+    let not_member = users
+        .delete_membership_by_external_id(&other, "crm-1")
+        .await;
+    ensure!(api_error(not_member, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// list_user_roles, assign_user_roles, remove_user_role, list_user_permissions
+// ---------------------------------------------------------------------------
+
+fn role_names(roles: &[Role]) -> Vec<&str> {
+    roles.iter().map(|r| r.name.as_str()).collect()
+}
+
+#[tokio::test]
+async fn user_roles_valid_assign_list_and_remove() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let id = member(&client, &org, "ada@acme.example").await?;
+    let users = client.users();
+    ensure!(role_names(&users.list_user_roles(&org, &id).await?) == ["member"]);
+
+    let now = users.assign_user_roles(&org, &id, ["admin"]).await?;
+    ensure!(
+        role_names(&now) == ["member", "admin"],
+        "kept and added: {now:?}"
+    );
+    let again = users.assign_user_roles(&org, &id, ["admin"]).await?;
+    ensure!(role_names(&again) == ["member", "admin"], "no duplicate");
+    ensure!(role_names(&users.list_user_roles(&org, &id).await?) == ["member", "admin"]);
+
+    users.remove_user_role(&org, &id, "member").await?;
+    ensure!(role_names(&users.list_user_roles(&org, &id).await?) == ["admin"]);
+    let user = users.get_user(&id).await?;
+    ensure!(roles(&user, &org) == ["admin"], "the membership shows it");
+    Ok(())
+}
+
+#[tokio::test]
+async fn user_roles_reject_invalid_arguments() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let users = client.users();
+    for org in &invalid_ids("org") {
+        rejected_locally(
+            &emulator,
+            users.list_user_roles(org, "usr_1").await,
+            "organization_id",
+        )?;
+        let result = users.list_user_permissions(org, "usr_1").await;
+        rejected_locally(&emulator, result, "organization_id")?;
+        let result = users.assign_user_roles(org, "usr_1", ["admin"]).await;
+        rejected_locally(&emulator, result, "organization_id")?;
+        let result = users.remove_user_role(org, "usr_1", "admin").await;
+        rejected_locally(&emulator, result, "organization_id")?;
+    }
+    for user in &invalid_ids("usr") {
+        rejected_locally(
+            &emulator,
+            users.list_user_roles("org_1", user).await,
+            "user_id",
+        )?;
+        let result = users.list_user_permissions("org_1", user).await;
+        rejected_locally(&emulator, result, "user_id")?;
+        let result = users.assign_user_roles("org_1", user, ["admin"]).await;
+        rejected_locally(&emulator, result, "user_id")?;
+        let result = users.remove_user_role("org_1", user, "admin").await;
+        rejected_locally(&emulator, result, "user_id")?;
+    }
+    let none: Vec<String> = Vec::new();
+    let result = users.assign_user_roles("org_1", "usr_1", none).await;
+    rejected_locally(&emulator, result, "roles")?;
+    let result = users
+        .assign_user_roles("org_1", "usr_1", ["admin", " "])
+        .await;
+    rejected_locally(&emulator, result, "roles")?;
+    let result = users.remove_user_role("org_1", "usr_1", "").await;
+    rejected_locally(&emulator, result, "role_name")
+}
+
+#[tokio::test]
+async fn user_roles_server_errors_map_to_predicates() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let id = member(&client, &org, "ada@acme.example").await?;
+    let other = organization(&client, "Globex").await?;
+    let users = client.users();
+
+    let not_member = users.list_user_roles(&other, &id).await;
+    ensure!(api_error(not_member, Code::NotFound)?.is_not_found());
+    let unknown_user = users.list_user_permissions(&org, "usr_404").await;
+    ensure!(api_error(unknown_user, Code::NotFound)?.is_not_found());
+    let unknown_role = users.assign_user_roles(&org, &id, ["no-such-role"]).await;
+    ensure!(api_error(unknown_role, Code::InvalidArgument)?.is_invalid_argument());
+    let not_held = users.remove_user_role(&org, &id, "admin").await;
+    ensure!(api_error(not_held, Code::NotFound)?.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_user_permissions_valid_includes_inherited_ones_once() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    for name in ["read:reports", "export:reports"] {
+        client
+            .permissions()
+            .create_permission(CreatePermission {
+                name: name.to_owned(),
+                description: format!("may {name}"),
+            })
+            .await?;
+    }
+    let role = |name: &str, extends: Option<&str>, permissions: &[&str]| CreateRole {
+        name: name.to_owned(),
+        display_name: name.to_owned(),
+        extends: extends.map(str::to_owned),
+        permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+        ..Default::default()
+    };
+    let roles = client.roles();
+    roles
+        .create_role(role("viewer", None, &["read:reports"]))
+        .await?;
+    roles
+        .create_role(role("analyst", Some("viewer"), &["export:reports"]))
+        .await?;
+    let org = organization(&client, "Acme").await?;
+    let id = member(&client, &org, "ada@acme.example").await?;
+    let users = client.users();
+    let before = users.list_user_permissions(&org, &id).await?;
+    ensure!(
+        !before.iter().any(|p| p.name.ends_with(":reports")),
+        "{before:?}"
+    );
+
+    users
+        .assign_user_roles(&org, &id, ["analyst", "viewer"])
+        .await?;
+    let permissions = users.list_user_permissions(&org, &id).await?;
+
+    let mut names: Vec<&str> = permissions
+        .iter()
+        .map(|p| p.name.as_str())
+        .filter(|n| n.ends_with(":reports"))
+        .collect();
+    let count = names.len();
+    names.sort_unstable();
+    names.dedup();
+    ensure!(
+        count == names.len(),
+        "each permission once: {permissions:?}"
+    );
+    ensure!(
+        names == ["export:reports", "read:reports"],
+        "{permissions:?}"
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// search_users, search_organization_users and their streams
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn search_users_valid_matches_across_organizations() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let ada = member(&client, &acme, "ada.lovelace@acme.example").await?;
+    let ada2 = member(&client, &globex, "ada.byron@globex.example").await?;
+    member(&client, &acme, "grace@acme.example").await?;
+
+    let page = client
+        .users()
+        .search_users("ada.", SearchUsersOptions::default())
+        .await?;
+
+    ensure!(ids(&page.items) == [ada, ada2], "{:?}", page.items);
+    ensure!(page.total_size == 2 && page.next_page_token.is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn search_users_stream_yields_every_match_one_page_at_a_time() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let org = many_members(&client, 5).await?;
+    member(&client, &org, "someone@else.example").await?;
+    let before = emulator.total_rpcs();
+
+    let opts = SearchUsersOptions::default().with_page_size(2);
+    let found: Vec<User> = client
+        .users()
+        .search_users_stream("@many.example", opts)
+        .try_collect()
+        .await?;
+
+    let emails: Vec<&str> = found.iter().map(|u| u.email.as_str()).collect();
+    ensure!(
+        emails
+            == [
+                "user00@many.example",
+                "user01@many.example",
+                "user02@many.example",
+                "user03@many.example",
+                "user04@many.example"
+            ],
+        "{emails:?}"
+    );
+    ensure!(emulator.total_rpcs() - before == 3, "three pages of two");
+    Ok(())
+}
+
+#[tokio::test]
+async fn search_users_rejects_blank_query() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for query in ["", "   "] {
+        let result = client.users().search_users(query, Default::default()).await;
+        rejected_locally(&emulator, result, "query")?;
+        let items: Vec<_> = client
+            .users()
+            .search_users_stream(query, Default::default())
+            .collect()
+            .await;
+        ensure!(items.len() == 1, "one item: {items:?}");
+        let first = items.into_iter().next().context("one item")?;
+        rejected_locally(&emulator, first, "query")?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn search_users_oversized_page_is_invalid_argument() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let opts = SearchUsersOptions::default().with_page_size(31);
+    let result = client.users().search_users("ada", opts).await;
+    let err = api_error(result, Code::InvalidArgument)?;
+    ensure!(err.is_invalid_argument() && err.kind() == Some(ErrorKind::BadRequest));
+    Ok(())
+}
+
+#[tokio::test]
+async fn search_organization_users_valid_matches_only_members() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = organization(&client, "Acme").await?;
+    let globex = organization(&client, "Globex").await?;
+    let ada = member(&client, &acme, "ada@acme.example").await?;
+    member(&client, &globex, "ada@globex.example").await?;
+    member(&client, &acme, "grace@acme.example").await?;
+
+    let page = client
+        .users()
+        .search_organization_users(&acme, "ada", SearchOrganizationUsersOptions::default())
+        .await?;
+
+    ensure!(ids(&page.items) == [ada], "{:?}", page.items);
+    ensure!(page.total_size == 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn search_organization_users_stream_yields_every_match() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = many_members(&client, 3).await?;
+
+    let opts = SearchOrganizationUsersOptions::default().with_page_size(1);
+    let found: Vec<User> = client
+        .users()
+        .search_organization_users_stream(&org, "many", opts)
+        .try_collect()
+        .await?;
+
+    ensure!(found.len() == 3, "{found:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn search_organization_users_rejects_invalid_id_or_blank_query() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let users = client.users();
+    for org in &invalid_ids("org") {
+        let result = users
+            .search_organization_users(org, "ada", Default::default())
+            .await;
+        rejected_locally(&emulator, result, "organization_id")?;
+    }
+    let result = users
+        .search_organization_users("org_1", " ", Default::default())
+        .await;
+    rejected_locally(&emulator, result, "query")
+}
+
+#[tokio::test]
+async fn search_organization_users_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let result = client
+        .users()
+        .search_organization_users("org_404", "ada", Default::default())
+        .await;
+    ensure!(api_error(result, Code::NotFound)?.is_not_found());
     Ok(())
 }
 

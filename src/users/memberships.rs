@@ -1,13 +1,16 @@
 //! The [`UsersClient`] methods for organization memberships: adding a user
 //! to an organization, changing or ending their membership, listing an
-//! organization's members and resending an invitation. The methods for the
-//! users themselves are in the parent module.
+//! organization's members and resending an invitation, with the user named
+//! by Scalekit id or by your external id. The methods for the users
+//! themselves are in the parent module.
 
 use futures::Stream;
 
 use super::requests::{
-    create_membership_request, delete_membership_request, list_organization_users_request,
-    resend_invite_request, update_membership_request,
+    create_membership_by_external_id_request, create_membership_request,
+    delete_membership_by_external_id_request, delete_membership_request,
+    list_organization_users_request, resend_invite_request,
+    update_membership_by_external_id_request, update_membership_request,
 };
 use super::{
     CreateMembershipOptions, Invite, ListOrganizationUsersOptions, UpdateMembershipOptions, User,
@@ -15,6 +18,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::pagination::{paginate, Page};
+use crate::proto::users::{CreateMembershipRequest, UpdateMembershipRequest};
 use crate::transport::call::call;
 
 impl UsersClient {
@@ -59,6 +63,56 @@ impl UsersClient {
         opts: CreateMembershipOptions,
     ) -> Result<User> {
         let request = create_membership_request(organization_id, user_id, opts)?;
+        self.create_membership_with(request).await
+    }
+
+    /// Makes the user your system knows by `external_id` a member of an
+    /// organization.
+    ///
+    /// ```
+    /// use scalekit::users::CreateMembershipOptions;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let opts = CreateMembershipOptions::default()
+    ///         .with_roles(["member"])
+    ///         .with_send_invitation_email(false);
+    ///     let user = client
+    ///         .users()
+    ///         .create_membership_by_external_id("org_123", "crm-4711", opts)
+    ///         .await?;
+    ///     println!("{} joined", user.id);
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// The same RPC and options as
+    /// [`create_membership`](UsersClient::create_membership), selecting the
+    /// user by `external_id`.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] if `organization_id` is empty, untrimmed
+    ///   or contains `/`, or `external_id` is blank; nothing is sent.
+    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND` when no user
+    ///   has this external id or the organization is unknown
+    ///   ([`Error::is_not_found`]), or `ALREADY_EXISTS` when the user is
+    ///   already a member ([`Error::is_conflict`]).
+    /// - [`Error::MalformedResponse`]`("user")` if the response has no user.
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/users>
+    pub async fn create_membership_by_external_id(
+        &self,
+        organization_id: &str,
+        external_id: &str,
+        opts: CreateMembershipOptions,
+    ) -> Result<User> {
+        let request = create_membership_by_external_id_request(organization_id, external_id, opts)?;
+        self.create_membership_with(request).await
+    }
+
+    async fn create_membership_with(&self, request: CreateMembershipRequest) -> Result<User> {
         let response = call!(self.stub, create_membership(request)).await?;
         response.user.ok_or(Error::MalformedResponse("user"))
     }
@@ -87,6 +141,43 @@ impl UsersClient {
     /// API reference: <https://docs.scalekit.com/apis/#tag/users>
     pub async fn delete_membership(&self, organization_id: &str, user_id: &str) -> Result<()> {
         let request = delete_membership_request(organization_id, user_id)?;
+        call!(self.stub, delete_membership(request)).await?;
+        Ok(())
+    }
+
+    /// Removes the user your system knows by `external_id` from an
+    /// organization; the user account stays.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     client
+    ///         .users()
+    ///         .delete_membership_by_external_id("org_123", "crm-4711")
+    ///         .await?;
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// The same RPC as [`delete_membership`](UsersClient::delete_membership),
+    /// selecting the user by `external_id`.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] if `organization_id` is empty, untrimmed
+    ///   or contains `/`, or `external_id` is blank; nothing is sent.
+    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND` when no user
+    ///   has this external id or there is no such membership
+    ///   ([`Error::is_not_found`]).
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/users>
+    pub async fn delete_membership_by_external_id(
+        &self,
+        organization_id: &str,
+        external_id: &str,
+    ) -> Result<()> {
+        let request = delete_membership_by_external_id_request(organization_id, external_id)?;
         call!(self.stub, delete_membership(request)).await?;
         Ok(())
     }
@@ -129,6 +220,54 @@ impl UsersClient {
         opts: UpdateMembershipOptions,
     ) -> Result<User> {
         let request = update_membership_request(organization_id, user_id, opts)?;
+        self.update_membership_with(request).await
+    }
+
+    /// Replaces the roles and metadata, in one organization, of the user
+    /// your system knows by `external_id`.
+    ///
+    /// ```
+    /// use scalekit::users::UpdateMembershipOptions;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let opts = UpdateMembershipOptions::default().with_roles(["admin"]);
+    ///     let user = client
+    ///         .users()
+    ///         .update_membership_by_external_id("org_123", "crm-4711", opts)
+    ///         .await?;
+    ///     println!("updated {}", user.id);
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// The same RPC and options as
+    /// [`update_membership`](UsersClient::update_membership), selecting the
+    /// user by `external_id`; roles and metadata are sent as given, empty
+    /// ones included.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] if `organization_id` is empty, untrimmed
+    ///   or contains `/`, or `external_id` is blank; nothing is sent.
+    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND` when no user
+    ///   has this external id or there is no such membership
+    ///   ([`Error::is_not_found`]), or `INVALID_ARGUMENT` for an unknown role.
+    /// - [`Error::MalformedResponse`]`("user")` if the response has no user.
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/users>
+    pub async fn update_membership_by_external_id(
+        &self,
+        organization_id: &str,
+        external_id: &str,
+        opts: UpdateMembershipOptions,
+    ) -> Result<User> {
+        let request = update_membership_by_external_id_request(organization_id, external_id, opts)?;
+        self.update_membership_with(request).await
+    }
+
+    async fn update_membership_with(&self, request: UpdateMembershipRequest) -> Result<User> {
         let response = call!(self.stub, update_membership(request)).await?;
         response.user.ok_or(Error::MalformedResponse("user"))
     }

@@ -111,7 +111,88 @@ impl ListOrganizationUsersOptions {
 
 token_page_options!(ListOrganizationUsersOptions);
 
-/// Optional parameters of [`UsersClient::create_membership`].
+/// Optional parameters of [`UsersClient::search_users`] and
+/// [`UsersClient::search_users_stream`].
+///
+/// ```
+/// use scalekit::users::SearchUsersOptions;
+///
+/// let opts = SearchUsersOptions::default().with_page_size(30).with_page_token("tok_2");
+/// assert_eq!(opts.page_size, Some(30));
+/// assert_eq!(opts.page_token.as_deref(), Some("tok_2"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct SearchUsersOptions {
+    /// Matches per page; unset, the server's default. Sent as given: the
+    /// server enforces its range, which is smaller for searches than for
+    /// lists.
+    pub page_size: Option<u32>,
+    /// The page to fetch, from a previous [`Page::next_page_token`] or
+    /// [`Page::prev_page_token`]; unset, the first page.
+    pub page_token: Option<String>,
+}
+
+impl SearchUsersOptions {
+    /// Sets [`page_size`](Self::page_size).
+    #[must_use]
+    pub fn with_page_size(mut self, page_size: u32) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    #[must_use]
+    pub fn with_page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
+
+token_page_options!(SearchUsersOptions);
+
+/// Optional parameters of [`UsersClient::search_organization_users`] and
+/// [`UsersClient::search_organization_users_stream`].
+///
+/// ```
+/// use scalekit::users::SearchOrganizationUsersOptions;
+///
+/// let opts = SearchOrganizationUsersOptions::default().with_page_size(10);
+/// assert_eq!(opts.page_size, Some(10));
+/// assert_eq!(opts.page_token, None);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct SearchOrganizationUsersOptions {
+    /// Matches per page; unset, the server's default. Sent as given: the
+    /// server enforces its range, which is smaller for searches than for
+    /// lists.
+    pub page_size: Option<u32>,
+    /// The page to fetch, from a previous [`Page::next_page_token`] or
+    /// [`Page::prev_page_token`]; unset, the first page.
+    pub page_token: Option<String>,
+}
+
+impl SearchOrganizationUsersOptions {
+    /// Sets [`page_size`](Self::page_size).
+    #[must_use]
+    pub fn with_page_size(mut self, page_size: u32) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    #[must_use]
+    pub fn with_page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
+
+token_page_options!(SearchOrganizationUsersOptions);
+
+/// Optional parameters of [`UsersClient::create_membership`] and
+/// [`UsersClient::create_membership_by_external_id`].
 ///
 /// ```
 /// use scalekit::users::CreateMembershipOptions;
@@ -179,7 +260,8 @@ impl CreateMembershipOptions {
     }
 }
 
-/// Optional parameters of [`UsersClient::update_membership`].
+/// Optional parameters of [`UsersClient::update_membership`] and
+/// [`UsersClient::update_membership_by_external_id`].
 ///
 /// ```
 /// use scalekit::users::UpdateMembershipOptions;
