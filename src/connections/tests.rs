@@ -1,6 +1,6 @@
 //! Request shapes. Each `REF_*` constant is the request the reference
-//! Node SDK (`@scalekit-sdk/node` 2.2.2, `lib/connection.js`) encodes for
-//! the same call, captured by running its `ConnectionClient` with a
+//! Node SDK (`@scalekit-sdk/node` 2.2.2, or 2.11.0 for the methods it
+//! added; `lib/connection.js`) encodes for the same call, captured by running its `ConnectionClient` with a
 //! `connectExec` stub that records
 //! `toBinary(method.input, create(method.input, req))`.
 
@@ -33,6 +33,14 @@ const REF_LIST_CONNECTIONS_BY_DOMAIN: &str = "1a0861636d652e636f6d";
 const REF_LIST_CONNECTIONS: &str = "0a056f72675f31";
 const REF_ENABLE_CONNECTION: &str = "0a056f72675f311a06636f6e6e5f31";
 const REF_DISABLE_CONNECTION: &str = "0a056f72675f311a06636f6e6e5f31";
+const REF_CREATE_CONNECTION: &str = "0a056f72675f311a0408011002";
+const REF_CREATE_CONNECTION_FULL: &str =
+    "0a056f72675f311a17080810011a0a637573746f6d5f69647022056b65795f31";
+const REF_CREATE_CONNECTION_EMPTY: &str = "0a056f72675f311a00";
+const REF_DELETE_CONNECTION: &str = "0a056f72675f311a06636f6e6e5f31";
+const REF_LIST_APP_CONNECTIONS_NONE: &str = "";
+const REF_LIST_APP_CONNECTIONS_FULL: &str = "08141201741a06474f4f474c452205676d61696c";
+const REF_LIST_APP_CONNECTIONS_EMPTY_FILTERS: &str = "1a002200";
 
 // getConnection('org_1', 'conn_1')
 #[test]
@@ -123,4 +131,144 @@ fn toggle_connection_request_matches_reference() {
     assert_eq!(field, "connection_id");
     let (field, _) = invalid(toggle_connection_request("org/1", "conn_1"));
     assert_eq!(field, "organization_id");
+}
+
+// createConnection('org_1', { provider: OKTA, type: SAML }),
+// createConnection('org_1', { provider: CUSTOM, type: OIDC, providerKey: 'custom_idp', keyId: 'key_1' }),
+// createConnection('org_1', {})
+#[test]
+fn create_connection_requests_match_reference() {
+    let okta = CreateConnection {
+        provider: ConnectionProvider::Okta as i32,
+        r#type: ConnectionType::Saml as i32,
+        ..Default::default()
+    };
+    let request = create_connection_request("org_1", okta.clone()).unwrap();
+    assert_eq!(
+        request,
+        CreateConnectionRequest {
+            organization_id: "org_1".to_owned(),
+            connection: Some(okta),
+        }
+    );
+    assert_eq!(
+        request,
+        decode::<CreateConnectionRequest>(REF_CREATE_CONNECTION)
+    );
+
+    let custom = CreateConnection {
+        provider: ConnectionProvider::Custom as i32,
+        r#type: ConnectionType::Oidc as i32,
+        provider_key: "custom_idp".to_owned(),
+        key_id: Some("key_1".to_owned()),
+    };
+    let request = create_connection_request("org_1", custom).unwrap();
+    assert_eq!(
+        request,
+        decode::<CreateConnectionRequest>(REF_CREATE_CONNECTION_FULL)
+    );
+
+    // An empty connection is still sent as a present message: the server
+    // names what is missing.
+    let empty = create_connection_request("org_1", CreateConnection::default()).unwrap();
+    assert_eq!(empty.connection, Some(CreateConnection::default()));
+    assert_eq!(
+        empty,
+        decode::<CreateConnectionRequest>(REF_CREATE_CONNECTION_EMPTY)
+    );
+}
+
+#[test]
+fn create_connection_rejects_invalid_organization_id() {
+    for id in ["", " ", "org_1 ", "org/1"] {
+        let (field, _) = invalid(create_connection_request(id, CreateConnection::default()));
+        assert_eq!(field, "organization_id", "{id:?}");
+    }
+}
+
+// deleteConnection('org_1', 'conn_1')
+#[test]
+fn delete_connection_request_matches_reference() {
+    let request = delete_connection_request("org_1", "conn_1").unwrap();
+    assert_eq!(
+        request,
+        DeleteConnectionRequest {
+            organization_id: "org_1".to_owned(),
+            id: "conn_1".to_owned(),
+        }
+    );
+    assert_eq!(
+        request,
+        decode::<DeleteConnectionRequest>(REF_DELETE_CONNECTION)
+    );
+}
+
+#[test]
+fn delete_connection_rejects_invalid_ids() {
+    let (field, _) = invalid(delete_connection_request("", "conn_1"));
+    assert_eq!(field, "organization_id");
+    for id in ["", " conn_1", "conn/1"] {
+        let (field, _) = invalid(delete_connection_request("org_1", id));
+        assert_eq!(field, "connection_id", "{id:?}");
+    }
+}
+
+// listAppConnections(), listAppConnections({ pageSize: 20, pageToken: 't',
+//   provider: 'GOOGLE', query: 'gmail' }), listAppConnections({ provider: '', query: '' })
+#[test]
+fn list_app_connections_requests_match_reference() {
+    let none = list_app_connections_request(&ListAppConnectionsOptions::default());
+    assert_eq!(none, ListAppConnectionsRequest::default());
+    assert_eq!(
+        none,
+        decode::<ListAppConnectionsRequest>(REF_LIST_APP_CONNECTIONS_NONE)
+    );
+
+    let full = list_app_connections_request(
+        &ListAppConnectionsOptions::default()
+            .with_page_size(20)
+            .with_page_token("t")
+            .with_provider("GOOGLE")
+            .with_query("gmail"),
+    );
+    assert_eq!(
+        full,
+        ListAppConnectionsRequest {
+            page_size: 20,
+            page_token: "t".to_owned(),
+            provider: Some("GOOGLE".to_owned()),
+            query: Some("gmail".to_owned()),
+        }
+    );
+    assert_eq!(
+        full,
+        decode::<ListAppConnectionsRequest>(REF_LIST_APP_CONNECTIONS_FULL)
+    );
+
+    // Set but empty filters are sent as empty strings, as the reference does.
+    let empty = list_app_connections_request(
+        &ListAppConnectionsOptions::default()
+            .with_provider("")
+            .with_query(""),
+    );
+    assert_eq!(empty.provider.as_deref(), Some(""));
+    assert_eq!(
+        empty,
+        decode::<ListAppConnectionsRequest>(REF_LIST_APP_CONNECTIONS_EMPTY_FILTERS)
+    );
+}
+
+#[test]
+fn list_app_connections_options_drive_pagination() {
+    use crate::pagination::PageOptions;
+
+    let mut opts = ListAppConnectionsOptions::default().with_provider("OKTA");
+    assert_eq!(PageOptions::page_token(&opts), None);
+    opts.set_page_token("n".to_owned());
+    assert_eq!(
+        opts,
+        ListAppConnectionsOptions::default()
+            .with_provider("OKTA")
+            .with_page_token("n")
+    );
 }
