@@ -220,6 +220,8 @@ impl OrganizationsClient {
     /// the timeouts are the application's; with
     /// [`Custom`](super::SessionPolicyType::Custom) the policy carries its
     /// own, and the stricter of the two applies when a session is created.
+    /// The service reports timeouts in minutes, whatever unit they were set
+    /// in.
     ///
     /// # Errors
     ///
@@ -285,7 +287,8 @@ impl OrganizationsClient {
     ///   when set). Units are minutes, hours or days.
     ///
     /// The stricter of the application's and the organization's values
-    /// applies when a session is created. Returns the policy now in force.
+    /// applies when a session is created. Returns the policy now in force,
+    /// with its timeouts in minutes (`8` hours come back as `480` minutes).
     ///
     /// # Errors
     ///
