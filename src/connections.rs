@@ -4,6 +4,9 @@
 //! `scalekit.v1.connections.ConnectionService` with the method names of the
 //! other Scalekit SDKs. A connection links an organization to its identity
 //! provider over SAML or OIDC; it signs users in only while it is enabled.
+//! App connections, configured for the whole application rather than one
+//! organization, are listed by
+//! [`list_app_connections`](ConnectionsClient::list_app_connections).
 //!
 //! ```
 //! async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
@@ -17,18 +20,30 @@
 //! }
 //! ```
 
+mod options;
+mod requests;
+#[cfg(test)]
+mod tests;
+
+use futures::Stream;
+
 use crate::error::{Error, Result};
-use crate::proto::connections::{
-    ConnectionServiceClient, GetConnectionRequest, ListConnectionsRequest, ToggleConnectionRequest,
-};
+use crate::pagination::{paginate, Page};
+use crate::proto::connections::{ConnectionServiceClient, ListConnectionsRequest};
 use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
-use crate::validate;
+
+use requests::{
+    create_connection_request, delete_connection_request, get_connection_request,
+    list_app_connections_request, list_connections_by_domain_request, list_connections_request,
+    toggle_connection_request,
+};
 
 pub use crate::proto::connections::{
-    Connection, ConnectionProvider, ConnectionStatus, ConnectionType, ListConnection,
-    ToggleConnectionResponse,
+    Connection, ConnectionProvider, ConnectionStatus, ConnectionType, CreateConnection,
+    ListConnection, ToggleConnectionResponse,
 };
+pub use options::ListAppConnectionsOptions;
 
 /// SSO connections; obtained from
 /// [`ScalekitClient::connections`](crate::ScalekitClient::connections).
@@ -58,6 +73,62 @@ impl ConnectionsClient {
                 ConnectionServiceClient::new,
             ),
         }
+    }
+
+    /// Creates a connection for an organization: a draft, disabled until
+    /// it is configured and enabled.
+    ///
+    /// ```
+    /// use scalekit::connections::{ConnectionProvider, ConnectionType, CreateConnection};
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let connection = client
+    ///         .connections()
+    ///         .create_connection(
+    ///             "org_123",
+    ///             CreateConnection {
+    ///                 provider: ConnectionProvider::Okta as i32,
+    ///                 r#type: ConnectionType::Saml as i32,
+    ///                 ..Default::default()
+    ///             },
+    ///         )
+    ///         .await?;
+    ///     println!("created {} ({:?})", connection.id, connection.status());
+    ///     // Configure it at the identity provider, then:
+    ///     client.connections().enable_connection("org_123", &connection.id).await?;
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// `connection` is sent as given. It needs a provider or a
+    /// `provider_key`; the server checks that, and the combinations of
+    /// type, provider, key and `key_id` it accepts (OAuth, passwordless and
+    /// WebAuthn connections cannot be created this way).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] if `organization_id` is empty, untrimmed
+    ///   or contains `/`; nothing is sent.
+    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND` for an
+    ///   unknown organization ([`Error::is_not_found`]) or `INVALID_ARGUMENT`
+    ///   for a connection without a provider, of a type that cannot be
+    ///   created, or with an unknown enum value.
+    /// - [`Error::MalformedResponse`]`("connection")` if the response has no
+    ///   connection.
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/connections>
+    pub async fn create_connection(
+        &self,
+        organization_id: &str,
+        connection: CreateConnection,
+    ) -> Result<Connection> {
+        let request = create_connection_request(organization_id, connection)?;
+        let response = call!(self.stub, create_connection(request)).await?;
+        response
+            .connection
+            .ok_or(Error::MalformedResponse("connection"))
     }
 
     /// Gets one connection of an organization, with its configuration.
@@ -168,6 +239,95 @@ impl ConnectionsClient {
         Ok(response.connections)
     }
 
+    /// Lists one page of the application's app connections: those
+    /// configured for the whole application, not for one organization.
+    ///
+    /// ```
+    /// use scalekit::connections::ListAppConnectionsOptions;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let page = client
+    ///         .connections()
+    ///         .list_app_connections(ListAppConnectionsOptions::default().with_provider("GOOGLE"))
+    ///         .await?;
+    ///     for connection in &page {
+    ///         println!("{} {}", connection.id, connection.provider_key);
+    ///     }
+    ///     println!("{} in all", page.total_size);
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// Unlike [`list_connections`](ConnectionsClient::list_connections),
+    /// this RPC pages. An unset page size or token is sent as the field's
+    /// default: the server then picks the page size and starts at the first
+    /// page; the provider and query filters are sent only when set. To walk
+    /// every page, use
+    /// [`list_app_connections_stream`](ConnectionsClient::list_app_connections_stream).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Api`] for a server rejection, e.g. `INVALID_ARGUMENT` for a
+    ///   page size over 30, a query shorter than three characters or an
+    ///   unknown page token.
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/connections>
+    pub async fn list_app_connections(
+        &self,
+        opts: ListAppConnectionsOptions,
+    ) -> Result<Page<ListConnection>> {
+        let request = list_app_connections_request(&opts);
+        let response = call!(self.stub, list_app_connections(request)).await?;
+        Ok(Page::new(
+            response.connections,
+            response.next_page_token,
+            response.prev_page_token,
+            response.total_size,
+        ))
+    }
+
+    /// Streams every app connection, fetching pages as needed.
+    ///
+    /// ```
+    /// use futures::TryStreamExt as _;
+    /// use scalekit::connections::ListAppConnectionsOptions;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let opts = ListAppConnectionsOptions::default().with_page_size(30);
+    ///     let mut connections =
+    ///         std::pin::pin!(client.connections().list_app_connections_stream(opts));
+    ///     while let Some(connection) = connections.try_next().await? {
+    ///         println!("{} enabled: {}", connection.id, connection.enabled);
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// Pages are fetched lazily, one at a time, with `opts` (so with its page
+    /// size and filters), starting at its page token if set. The stream ends
+    /// after the last page.
+    ///
+    /// # Errors
+    ///
+    /// The stream yields an error at most once, then ends: any error of
+    /// [`list_app_connections`](ConnectionsClient::list_app_connections), or
+    /// [`Error::MalformedResponse`]`("next_page_token")` if the server hands
+    /// out a page token it already gave (instead of looping forever).
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/connections>
+    pub fn list_app_connections_stream(
+        &self,
+        opts: ListAppConnectionsOptions,
+    ) -> impl Stream<Item = Result<ListConnection>> + Send + 'static {
+        let client = self.clone();
+        paginate(opts, move |opts| {
+            let client = client.clone();
+            async move { client.list_app_connections(opts).await }
+        })
+    }
+
     /// Enables a connection, so that the organization's users can sign in
     /// through it.
     ///
@@ -238,173 +398,41 @@ impl ConnectionsClient {
         let request = toggle_connection_request(organization_id, connection_id)?;
         call!(self.stub, disable_connection(request)).await
     }
-}
 
-// ---------------------------------------------------------------------------
-// Requests, exactly as the reference builds them
-// ---------------------------------------------------------------------------
-
-fn get_connection_request(
-    organization_id: &str,
-    connection_id: &str,
-) -> Result<GetConnectionRequest> {
-    validate::require_id("organization_id", organization_id)?;
-    validate::require_id("connection_id", connection_id)?;
-    Ok(GetConnectionRequest {
-        organization_id: organization_id.to_owned(),
-        id: connection_id.to_owned(),
-    })
-}
-
-fn list_connections_by_domain_request(domain: &str) -> Result<ListConnectionsRequest> {
-    validate::require_id("domain", domain)?;
-    Ok(ListConnectionsRequest {
-        domain: Some(domain.to_owned()),
-        ..Default::default()
-    })
-}
-
-fn list_connections_request(organization_id: &str) -> Result<ListConnectionsRequest> {
-    validate::require_id("organization_id", organization_id)?;
-    Ok(ListConnectionsRequest {
-        organization_id: Some(organization_id.to_owned()),
-        ..Default::default()
-    })
-}
-
-fn toggle_connection_request(
-    organization_id: &str,
-    connection_id: &str,
-) -> Result<ToggleConnectionRequest> {
-    validate::require_id("organization_id", organization_id)?;
-    validate::require_id("connection_id", connection_id)?;
-    Ok(ToggleConnectionRequest {
-        organization_id: organization_id.to_owned(),
-        id: connection_id.to_owned(),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    //! Request shapes. Each `REF_*` constant is the request the reference
-    //! Node SDK (`@scalekit-sdk/node` 2.2.2, `lib/connection.js`) encodes for
-    //! the same call, captured by running its `ConnectionClient` with a
-    //! `connectExec` stub that records
-    //! `toBinary(method.input, create(method.input, req))`.
-
-    use prost::Message;
-
-    use super::*;
-
-    fn decode<M: Message + Default>(hex: &str) -> M {
-        let bytes: Vec<u8> = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-            .collect();
-        M::decode(bytes.as_slice()).unwrap()
-    }
-
-    fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
-        match result {
-            Err(Error::InvalidArgument { field, reason }) => (field, reason),
-            other => panic!("expected InvalidArgument, got {other:?}"),
-        }
-    }
-
-    const REF_GET_CONNECTION: &str = "0a056f72675f311a06636f6e6e5f31";
-    const REF_LIST_CONNECTIONS_BY_DOMAIN: &str = "1a0861636d652e636f6d";
-    const REF_LIST_CONNECTIONS: &str = "0a056f72675f31";
-    const REF_ENABLE_CONNECTION: &str = "0a056f72675f311a06636f6e6e5f31";
-    const REF_DISABLE_CONNECTION: &str = "0a056f72675f311a06636f6e6e5f31";
-
-    // getConnection('org_1', 'conn_1')
-    #[test]
-    fn get_connection_request_matches_reference() {
-        let request = get_connection_request("org_1", "conn_1").unwrap();
-        assert_eq!(
-            request,
-            GetConnectionRequest {
-                organization_id: "org_1".to_owned(),
-                id: "conn_1".to_owned(),
-            }
-        );
-        assert_eq!(request, decode::<GetConnectionRequest>(REF_GET_CONNECTION));
-    }
-
-    #[test]
-    fn get_connection_request_validates_org_then_connection() {
-        let (field, _) = invalid(get_connection_request("", ""));
-        assert_eq!(field, "organization_id");
-        for id in ["", " ", "conn_1 ", "conn/1"] {
-            let (field, _) = invalid(get_connection_request("org_1", id));
-            assert_eq!(field, "connection_id", "{id:?}");
-        }
-    }
-
-    // listConnectionsByDomain('acme.com'): only `domain` is set.
-    #[test]
-    fn list_connections_by_domain_request_matches_reference() {
-        let request = list_connections_by_domain_request("acme.com").unwrap();
-        assert_eq!(
-            request,
-            ListConnectionsRequest {
-                organization_id: None,
-                domain: Some("acme.com".to_owned()),
-                include: None,
-            }
-        );
-        assert_eq!(
-            request,
-            decode::<ListConnectionsRequest>(REF_LIST_CONNECTIONS_BY_DOMAIN)
-        );
-        for domain in ["", "  ", " acme.com", "acme.com/x"] {
-            let (field, _) = invalid(list_connections_by_domain_request(domain));
-            assert_eq!(field, "domain", "{domain:?}");
-        }
-    }
-
-    // listConnections('org_1'): only `organization_id` is set.
-    #[test]
-    fn list_connections_request_matches_reference() {
-        let request = list_connections_request("org_1").unwrap();
-        assert_eq!(
-            request,
-            ListConnectionsRequest {
-                organization_id: Some("org_1".to_owned()),
-                domain: None,
-                include: None,
-            }
-        );
-        assert_eq!(
-            request,
-            decode::<ListConnectionsRequest>(REF_LIST_CONNECTIONS)
-        );
-        let (field, _) = invalid(list_connections_request(""));
-        assert_eq!(field, "organization_id");
-    }
-
-    // enableConnection('org_1', 'conn_1'), disableConnection('org_1', 'conn_1')
-    #[test]
-    fn toggle_connection_request_matches_reference() {
-        let request = toggle_connection_request("org_1", "conn_1").unwrap();
-        assert_eq!(
-            request,
-            ToggleConnectionRequest {
-                organization_id: "org_1".to_owned(),
-                id: "conn_1".to_owned(),
-            }
-        );
-        assert_eq!(
-            request,
-            decode::<ToggleConnectionRequest>(REF_ENABLE_CONNECTION)
-        );
-        assert_eq!(
-            request,
-            decode::<ToggleConnectionRequest>(REF_DISABLE_CONNECTION)
-        );
-        let (field, _) = invalid(toggle_connection_request("org_1", ""));
-        assert_eq!(field, "connection_id");
-        let (field, _) = invalid(toggle_connection_request("org/1", "conn_1"));
-        assert_eq!(field, "organization_id");
+    /// Deletes a connection of an organization.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     client
+    ///         .connections()
+    ///         .delete_connection("org_123", "conn_456")
+    ///         .await?;
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// The organization's users can no longer sign in through it. This
+    /// cannot be undone; to stop sign-ins for a while, use
+    /// [`disable_connection`](ConnectionsClient::disable_connection).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] if `organization_id` or `connection_id`
+    ///   is empty, untrimmed or contains `/`; nothing is sent.
+    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND` for an
+    ///   unknown organization or a connection it does not have
+    ///   ([`Error::is_not_found`]).
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/connections>
+    pub async fn delete_connection(
+        &self,
+        organization_id: &str,
+        connection_id: &str,
+    ) -> Result<()> {
+        let request = delete_connection_request(organization_id, connection_id)?;
+        call!(self.stub, delete_connection(request)).await?;
+        Ok(())
     }
 }

@@ -24,6 +24,7 @@
 //! }
 //! ```
 
+mod lifecycle;
 mod options;
 mod requests;
 #[cfg(test)]
@@ -43,7 +44,7 @@ use requests::{
 };
 
 pub use crate::proto::directories::{
-    Directory, DirectoryGroup, DirectoryProvider, DirectoryType, DirectoryUser,
+    CreateDirectory, Directory, DirectoryGroup, DirectoryProvider, DirectoryType, DirectoryUser,
     ToggleDirectoryResponse,
 };
 pub use options::{ListDirectoryGroupsOptions, ListDirectoryUsersOptions};

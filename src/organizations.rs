@@ -47,15 +47,17 @@ use crate::transport::AuthChannel;
 use requests::{
     create_organization_request, delete_organization_request,
     get_organization_by_external_id_request, get_organization_request, list_organization_request,
-    update_organization_by_external_id_request, update_organization_request,
+    search_organization_request, update_organization_by_external_id_request,
+    update_organization_request,
 };
 
-pub use crate::proto::commons::RegionCode;
+pub use crate::proto::commons::{RegionCode, TimeUnit};
 pub use crate::proto::organizations::{
-    Link, Organization, OrganizationSettings, OrganizationSettingsFeature,
-    OrganizationUserManagementSettings, UpdateOrganization,
+    Link, Organization, OrganizationSessionPolicySettings, OrganizationSettings,
+    OrganizationSettingsFeature, OrganizationUserManagementSettings, SessionPolicyType,
+    UpdateOrganization,
 };
-pub use options::{CreateOrganizationOptions, ListOrganizationOptions};
+pub use options::{CreateOrganizationOptions, ListOrganizationOptions, SearchOrganizationOptions};
 
 /// Organizations; obtained from
 /// [`ScalekitClient::organizations`](crate::ScalekitClient::organizations).
@@ -96,6 +98,8 @@ impl OrganizationsClient {
     /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
     ///     let opts = CreateOrganizationOptions::default()
     ///         .with_external_id("customer_12345")
+    ///         .with_slug("acme")
+    ///         .with_logo_url("https://cdn.example.com/acme-logo.png")
     ///         .with_metadata("plan", "enterprise");
     ///     let organization = client
     ///         .organizations()
@@ -107,17 +111,20 @@ impl OrganizationsClient {
     /// ```
     ///
     /// `name` becomes the display name. The external id maps the
-    /// organization to your own system's id; an empty one is not sent, as in
-    /// the other Scalekit SDKs. The metadata and the region are not in the
-    /// other SDKs' `createOrganization`; unset, nothing is sent for them.
+    /// organization to your own system's id; the slug names it in template
+    /// redirect URIs (`{{slug}}`); the logo URL brands the hosted pages. An
+    /// empty external id, slug or logo URL is not sent, as in the other
+    /// Scalekit SDKs. The metadata and the region are not in the other SDKs'
+    /// `createOrganization`; unset, nothing is sent for them.
     ///
     /// # Errors
     ///
     /// - [`Error::InvalidArgument`] if `name` is blank; nothing is sent.
     /// - [`Error::Api`] for a server rejection, e.g. `ALREADY_EXISTS` for an
-    ///   external id another organization has ([`Error::is_conflict`]), or
-    ///   `INVALID_ARGUMENT` for a name over 200 characters or metadata the
-    ///   server's rules reject.
+    ///   external id or slug another organization has
+    ///   ([`Error::is_conflict`]), or `INVALID_ARGUMENT` for a name over 200
+    ///   characters, a slug that is not a DNS name, a logo URL that is not
+    ///   `https` or metadata the server's rules reject.
     /// - [`Error::MalformedResponse`]`("organization")` if the response has
     ///   no organization.
     /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
@@ -224,6 +231,100 @@ impl OrganizationsClient {
         })
     }
 
+    /// Searches the environment's organizations: one page of those whose
+    /// display name, id or external id contains `query`.
+    ///
+    /// ```
+    /// use scalekit::organizations::SearchOrganizationOptions;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let page = client
+    ///         .organizations()
+    ///         .search_organization("acme", SearchOrganizationOptions::default().with_page_size(10))
+    ///         .await?;
+    ///     for organization in &page {
+    ///         println!("{} {}", organization.id, organization.display_name);
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// The name is the reference SDK's (`searchOrganization`, after the RPC).
+    /// The server matches case-insensitively and wants at least three
+    /// characters; `query` is sent as given. An unset page size or token is
+    /// sent as the field's default: the server then picks the page size and
+    /// starts at the first page. To walk every page, use
+    /// [`search_organization_stream`](OrganizationsClient::search_organization_stream).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] if `query` is blank; nothing is sent.
+    /// - [`Error::Api`] for a server rejection, e.g. `INVALID_ARGUMENT` for a
+    ///   query shorter than three characters, a page size over 30 or an
+    ///   unknown page token.
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/organizations>
+    pub async fn search_organization(
+        &self,
+        query: &str,
+        opts: SearchOrganizationOptions,
+    ) -> Result<Page<Organization>> {
+        let request = search_organization_request(query, &opts)?;
+        let response = call!(self.stub, search_organization(request)).await?;
+        Ok(Page::new(
+            response.organizations,
+            response.next_page_token,
+            response.prev_page_token,
+            response.total_size,
+        ))
+    }
+
+    /// Streams every organization that matches `query`, fetching pages as
+    /// needed.
+    ///
+    /// ```
+    /// use futures::TryStreamExt as _;
+    /// use scalekit::organizations::SearchOrganizationOptions;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let matches: Vec<_> = client
+    ///         .organizations()
+    ///         .search_organization_stream("acme", SearchOrganizationOptions::default())
+    ///         .try_collect()
+    ///         .await?;
+    ///     println!("{} organizations match", matches.len());
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// Pages are fetched lazily, one at a time, with `opts` (so with its page
+    /// size), starting at its page token if set. The stream ends after the
+    /// last page. A blank `query` fails on the first poll, before any I/O.
+    ///
+    /// # Errors
+    ///
+    /// The stream yields an error at most once, then ends: any error of
+    /// [`search_organization`](OrganizationsClient::search_organization), or
+    /// [`Error::MalformedResponse`]`("next_page_token")` if the server hands
+    /// out a page token it already gave (instead of looping forever).
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/organizations>
+    pub fn search_organization_stream(
+        &self,
+        query: &str,
+        opts: SearchOrganizationOptions,
+    ) -> impl Stream<Item = Result<Organization>> + Send + 'static {
+        let client = self.clone();
+        let query = query.to_owned();
+        paginate(opts, move |opts| {
+            let client = client.clone();
+            let query = query.clone();
+            async move { client.search_organization(&query, opts).await }
+        })
+    }
+
     /// Gets an organization by its Scalekit id.
     ///
     /// ```
@@ -297,7 +398,8 @@ impl OrganizationsClient {
             .ok_or(Error::MalformedResponse("organization"))
     }
 
-    /// Updates an organization's display name, external id or metadata.
+    /// Updates an organization's display name, external id, metadata, slug
+    /// or logo URL.
     ///
     /// ```
     /// use std::collections::HashMap;
@@ -318,9 +420,11 @@ impl OrganizationsClient {
     /// }
     /// ```
     ///
-    /// `organization` is sent as given, without an update mask: the server
-    /// changes the fields that are set (a non-empty metadata map replaces the
-    /// current one) and keeps the others. The region cannot be changed.
+    /// `organization` is sent as given, without an update mask, as the
+    /// reference sends it: the server changes the fields that are set (a
+    /// non-empty metadata map replaces the current one) and keeps the others.
+    /// An empty `slug` is sent too, and clears the slug. The region cannot be
+    /// changed.
     ///
     /// # Errors
     ///
@@ -328,7 +432,8 @@ impl OrganizationsClient {
     ///   or contains `/`; nothing is sent.
     /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND`
     ///   ([`Error::is_not_found`]), `ALREADY_EXISTS` for an external id another
-    ///   organization has ([`Error::is_conflict`]) or `INVALID_ARGUMENT`.
+    ///   organization has ([`Error::is_conflict`]) or `INVALID_ARGUMENT`, e.g.
+    ///   for a slug that is not a DNS name or a logo URL that is not `https`.
     /// - [`Error::MalformedResponse`]`("organization")` if the response has
     ///   no organization.
     /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the

@@ -40,17 +40,19 @@ use crate::transport::call::{call, Stub};
 use crate::transport::AuthChannel;
 
 use requests::{
-    create_role_request, delete_role_request, get_role_request, get_role_users_count_request,
-    list_roles_request, update_role_request,
+    create_role_request, delete_role_base_request, delete_role_request, get_role_request,
+    get_role_users_count_request, list_dependent_roles_request, list_roles_request,
+    update_default_roles_request, update_role_request,
 };
 
 pub use crate::proto::roles::{
-    CreateOrganizationRole, CreateRole, Role, RolePermission, UpdateRole,
+    CreateOrganizationRole, CreateRole, Role, RolePermission, UpdateDefaultRolesResponse,
+    UpdateRole,
 };
 
 pub use options::{
     DeleteOrganizationRoleOptions, DeleteRoleOptions, GetOrganizationRoleOptions, GetRoleOptions,
-    ListOrganizationRolesOptions, ListRolesOptions,
+    ListOrganizationRolesOptions, ListRolesOptions, UpdateDefaultRolesOptions,
 };
 
 /// Roles; obtained from [`ScalekitClient::roles`](crate::ScalekitClient::roles).
@@ -291,5 +293,113 @@ impl RolesClient {
         let request = get_role_users_count_request(role_name)?;
         let response = call!(self.stub, get_role_users_count(request)).await?;
         Ok(response.count)
+    }
+
+    /// Removes an environment role's base role: it stops inheriting that
+    /// role's permissions and keeps only its own.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     client.roles().delete_role_base("senior_editor").await?;
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// Neither role is deleted: only the link between them. A role without a
+    /// base role is left as it is. Undoing it takes an
+    /// [`update_role`](RolesClient::update_role) that sets `extends` again.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] if `role_name` is empty, untrimmed or
+    ///   contains `/`; nothing is sent.
+    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND`
+    ///   ([`Error::is_not_found`]) or `INVALID_ARGUMENT` for a name that is
+    ///   not letters, digits and `_`.
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/roles>
+    pub async fn delete_role_base(&self, role_name: &str) -> Result<()> {
+        let request = delete_role_base_request(role_name)?;
+        call!(self.stub, delete_role_base(request)).await?;
+        Ok(())
+    }
+
+    /// Chooses the environment roles that new users get: the creator role
+    /// for the user who creates an organization, the member role for every
+    /// other new member.
+    ///
+    /// ```
+    /// use scalekit::roles::UpdateDefaultRolesOptions;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let opts = UpdateDefaultRolesOptions::default()
+    ///         .with_default_creator_role("owner")
+    ///         .with_default_member_role("member");
+    ///     let defaults = client.roles().update_default_roles(opts).await?;
+    ///     if let Some(member) = defaults.default_member {
+    ///         println!("new members get {}", member.name);
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// Only the roles that are set change; as in the reference, a call with
+    /// neither set is still sent, and the server decides what it means.
+    /// Returns both default roles as they now are. An organization can pick
+    /// its own member role with
+    /// [`update_default_organization_roles`](RolesClient::update_default_organization_roles).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] if a set `default_creator_role` or
+    ///   `default_member_role` is empty, untrimmed or contains `/`; nothing
+    ///   is sent.
+    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND` for a role
+    ///   the environment does not have ([`Error::is_not_found`]) or
+    ///   `INVALID_ARGUMENT`.
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/roles>
+    pub async fn update_default_roles(
+        &self,
+        opts: UpdateDefaultRolesOptions,
+    ) -> Result<UpdateDefaultRolesResponse> {
+        let request = update_default_roles_request(opts)?;
+        call!(self.stub, update_default_roles(request)).await
+    }
+
+    /// Lists the roles that extend an environment role, and so inherit its
+    /// permissions.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let dependents = client.roles().list_dependent_roles("content_editor").await?;
+    ///     for role in &dependents {
+    ///         println!("{} extends content_editor", role.name);
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// Useful before changing or deleting the role: every role listed names
+    /// it as its base role and is affected. The RPC does not paginate.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] if `role_name` is empty, untrimmed or
+    ///   contains `/`; nothing is sent.
+    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND`
+    ///   ([`Error::is_not_found`]).
+    /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
+    ///   call could not be completed.
+    ///
+    /// API reference: <https://docs.scalekit.com/apis/#tag/roles>
+    pub async fn list_dependent_roles(&self, role_name: &str) -> Result<Vec<Role>> {
+        let request = list_dependent_roles_request(role_name)?;
+        let response = call!(self.stub, list_dependent_roles(request)).await?;
+        Ok(response.roles)
     }
 }

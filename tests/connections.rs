@@ -1,17 +1,20 @@
 //! `client.connections()` against a real `scalekit-emulator`: every facade
 //! method succeeds with real round-trip semantics, maps a server error to
 //! the right predicate, and rejects invalid arguments without any I/O.
-//! Connections are created with the `CreateConnection` RPC (through
-//! `client.raw()`), which the reference SDK does not wrap.
+//! Connections are created with the facade's `create_connection` (wrapped
+//! since 2.11.0). `list_app_connections` has no test here: the emulator
+//! does not serve `ListAppConnections` yet, and the method checks nothing
+//! before sending.
 
 mod common;
 
 use common::{api_error, organization, rejected_locally, start};
 
-use anyhow::{ensure, Context as _};
-use scalekit::connections::{ConnectionProvider, ConnectionStatus, ConnectionType};
+use anyhow::ensure;
+use scalekit::connections::{
+    ConnectionProvider, ConnectionStatus, ConnectionType, CreateConnection,
+};
 use scalekit::domains::{CreateDomainOptions, DomainType};
-use scalekit::proto::connections::{CreateConnection, CreateConnectionRequest};
 use scalekit::{Code, ScalekitClient};
 
 // ---------------------------------------------------------------------------
@@ -24,20 +27,19 @@ async fn connection(
     provider: ConnectionProvider,
     kind: ConnectionType,
 ) -> anyhow::Result<String> {
-    let response = client
-        .raw()
+    let connection = client
         .connections()
-        .create_connection(CreateConnectionRequest {
-            organization_id: organization_id.to_owned(),
-            connection: Some(CreateConnection {
-                provider: provider as i32,
-                r#type: kind as i32,
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner();
-    Ok(response.connection.context("no connection")?.id)
+        .create_connection(organization_id, new_connection(provider, kind))
+        .await?;
+    Ok(connection.id)
+}
+
+fn new_connection(provider: ConnectionProvider, kind: ConnectionType) -> CreateConnection {
+    CreateConnection {
+        provider: provider as i32,
+        r#type: kind as i32,
+        ..Default::default()
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -381,5 +383,166 @@ async fn disable_connection_rejects_invalid_ids() -> anyhow::Result<()> {
         connections.disable_connection("", "conn_1").await,
         "organization_id",
     )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// create_connection
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn create_connection_valid_returns_a_disabled_draft() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let created = client
+        .connections()
+        .create_connection(
+            &org,
+            new_connection(ConnectionProvider::Okta, ConnectionType::Oidc),
+        )
+        .await?;
+    ensure!(created.id.starts_with("conn_"), "{created:?}");
+    assert_eq!(created.organization_id.as_deref(), Some(org.as_str()));
+    assert_eq!(created.provider(), ConnectionProvider::Okta);
+    assert_eq!(created.r#type(), ConnectionType::Oidc);
+    assert_eq!(created.status(), ConnectionStatus::Draft);
+    ensure!(!created.enabled, "{created:?}");
+
+    let fetched = client
+        .connections()
+        .get_connection(&org, &created.id)
+        .await?;
+    assert_eq!(fetched.id, created.id);
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_connection_without_provider_is_invalid_argument() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let err = api_error(
+        client
+            .connections()
+            .create_connection(
+                &org,
+                new_connection(ConnectionProvider::Unspecified, ConnectionType::Saml),
+            )
+            .await,
+        Code::InvalidArgument,
+    )?;
+    ensure!(err.is_invalid_argument(), "{err:?}");
+    ensure!(client
+        .connections()
+        .list_connections(&org)
+        .await?
+        .is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_connection_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client
+            .connections()
+            .create_connection(
+                "org_404",
+                new_connection(ConnectionProvider::Okta, ConnectionType::Saml),
+            )
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_connection_rejects_invalid_organization_id() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for id in ["", "  ", "org_1 ", "org/1"] {
+        let result = client
+            .connections()
+            .create_connection(
+                id,
+                new_connection(ConnectionProvider::Okta, ConnectionType::Saml),
+            )
+            .await;
+        rejected_locally(&emulator, result, "organization_id")?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// delete_connection
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn delete_connection_valid_removes_only_that_connection() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let doomed = connection(
+        &client,
+        &org,
+        ConnectionProvider::Okta,
+        ConnectionType::Saml,
+    )
+    .await?;
+    let kept = connection(
+        &client,
+        &org,
+        ConnectionProvider::Google,
+        ConnectionType::Oidc,
+    )
+    .await?;
+    client
+        .connections()
+        .delete_connection(&org, &doomed)
+        .await?;
+
+    api_error(
+        client.connections().get_connection(&org, &doomed).await,
+        Code::NotFound,
+    )?;
+    let listed = client.connections().list_connections(&org).await?;
+    assert_eq!(
+        listed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        [kept.as_str()]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_connection_of_another_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let other = organization(&client, "Other").await?;
+    let id = connection(
+        &client,
+        &org,
+        ConnectionProvider::Okta,
+        ConnectionType::Saml,
+    )
+    .await?;
+    let err = api_error(
+        client.connections().delete_connection(&other, &id).await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    client.connections().get_connection(&org, &id).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_connection_rejects_invalid_ids() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for (org, id, field) in [
+        ("", "conn_1", "organization_id"),
+        ("org/1", "conn_1", "organization_id"),
+        ("org_1", "", "connection_id"),
+        ("org_1", " conn_1", "connection_id"),
+    ] {
+        let result = client.connections().delete_connection(org, id).await;
+        rejected_locally(&emulator, result, field)?;
+    }
     Ok(())
 }

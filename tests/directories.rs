@@ -1,10 +1,9 @@
 //! `client.directories()` against a real `scalekit-emulator`: every facade
 //! method succeeds with real round-trip semantics, maps a server error to
 //! the right predicate, and rejects invalid arguments without any I/O.
-//! Directories are created with the `CreateDirectory` RPC (through
-//! `client.raw()`), which the reference SDK does not wrap; their users and
-//! groups, which SCIM provisions in a real environment, are added with the
-//! emulator's test-setup methods.
+//! Directories are created with the facade's `create_directory` (wrapped
+//! since 2.11.0); their users and groups, which SCIM provisions in a real
+//! environment, are added with the emulator's test-setup methods.
 
 mod common;
 
@@ -14,10 +13,9 @@ use std::time::{Duration, SystemTime};
 use anyhow::{ensure, Context as _};
 use futures::TryStreamExt as _;
 use scalekit::directories::{
-    DirectoryGroup, DirectoryProvider, DirectoryType, DirectoryUser, ListDirectoryGroupsOptions,
-    ListDirectoryUsersOptions,
+    CreateDirectory, DirectoryGroup, DirectoryProvider, DirectoryType, DirectoryUser,
+    ListDirectoryGroupsOptions, ListDirectoryUsersOptions,
 };
-use scalekit::proto::directories::{CreateDirectory, CreateDirectoryRequest};
 use scalekit::{Code, ScalekitClient};
 use scalekit_emulator::EmulatorHandle;
 
@@ -30,19 +28,18 @@ async fn directory(
     organization_id: &str,
     provider: DirectoryProvider,
 ) -> anyhow::Result<String> {
-    let response = client
-        .raw()
+    let directory = client
         .directories()
-        .create_directory(CreateDirectoryRequest {
-            organization_id: organization_id.to_owned(),
-            directory: Some(CreateDirectory {
-                directory_type: DirectoryType::Scim as i32,
-                directory_provider: provider as i32,
-            }),
-        })
-        .await?
-        .into_inner();
-    Ok(response.directory.context("no directory")?.id)
+        .create_directory(organization_id, scim(provider))
+        .await?;
+    Ok(directory.id)
+}
+
+fn scim(provider: DirectoryProvider) -> CreateDirectory {
+    CreateDirectory {
+        directory_type: DirectoryType::Scim as i32,
+        directory_provider: provider as i32,
+    }
 }
 
 fn group(name: &str) -> DirectoryGroup {
@@ -566,5 +563,134 @@ async fn disable_directory_rejects_invalid_ids() -> anyhow::Result<()> {
         directories.disable_directory("org 1 ", "dir_1").await,
         "organization_id",
     )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// create_directory
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn create_directory_valid_returns_a_disabled_draft() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let created = client
+        .directories()
+        .create_directory(&org, scim(DirectoryProvider::Okta))
+        .await?;
+    ensure!(created.id.starts_with("dir_"), "{created:?}");
+    assert_eq!(created.organization_id, org);
+    assert_eq!(created.directory_type(), DirectoryType::Scim);
+    assert_eq!(created.directory_provider(), DirectoryProvider::Okta);
+    ensure!(!created.enabled && created.total_users == 0, "{created:?}");
+
+    let listed = client.directories().list_directories(&org).await?;
+    assert_eq!(
+        listed.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        [created.id.as_str()]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_directory_without_provider_is_invalid_argument() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let err = api_error(
+        client
+            .directories()
+            .create_directory(&org, scim(DirectoryProvider::Unspecified))
+            .await,
+        Code::InvalidArgument,
+    )?;
+    ensure!(err.is_invalid_argument(), "{err:?}");
+    ensure!(client
+        .directories()
+        .list_directories(&org)
+        .await?
+        .is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_directory_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client
+            .directories()
+            .create_directory("org_404", scim(DirectoryProvider::Okta))
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_directory_rejects_invalid_organization_id() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for id in ["", " org_1", "org/1"] {
+        let result = client
+            .directories()
+            .create_directory(id, scim(DirectoryProvider::Okta))
+            .await;
+        rejected_locally(&emulator, result, "organization_id")?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// delete_directory
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn delete_directory_valid_removes_it_and_its_users() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let f = fixture(&emulator, &client).await?;
+    let directories = client.directories();
+    directories.delete_directory(&f.org, &f.dir).await?;
+
+    api_error(
+        directories.get_directory(&f.org, &f.dir).await,
+        Code::NotFound,
+    )?;
+    api_error(
+        directories
+            .list_directory_users(&f.org, &f.dir, ListDirectoryUsersOptions::default())
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(directories.list_directories(&f.org).await?.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_directory_of_another_organization_is_not_found() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let f = fixture(&emulator, &client).await?;
+    let other = organization(&client, "Other").await?;
+    let err = api_error(
+        client.directories().delete_directory(&other, &f.dir).await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    // The directory is still there for its own organization.
+    client.directories().get_directory(&f.org, &f.dir).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_directory_rejects_unprefixed_ids() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for (org, dir, field) in [
+        ("", "dir_1", "organization_id"),
+        ("acme", "dir_1", "organization_id"),
+        ("org_1", "", "directory_id"),
+        ("org_1", "conn_1", "directory_id"),
+        ("org_1", "dir/1", "directory_id"),
+    ] {
+        let result = client.directories().delete_directory(org, dir).await;
+        rejected_locally(&emulator, result, field)?;
+    }
     Ok(())
 }

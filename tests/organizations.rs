@@ -11,9 +11,10 @@ use std::time::{Duration, SystemTime};
 use anyhow::ensure;
 use futures::TryStreamExt as _;
 use scalekit::organizations::{
-    CreateOrganizationOptions, ListOrganizationOptions, Organization, OrganizationSettings,
-    OrganizationSettingsFeature, OrganizationUserManagementSettings, RegionCode,
-    UpdateOrganization,
+    CreateOrganizationOptions, ListOrganizationOptions, Organization,
+    OrganizationSessionPolicySettings, OrganizationSettings, OrganizationSettingsFeature,
+    OrganizationUserManagementSettings, RegionCode, SearchOrganizationOptions, SessionPolicyType,
+    TimeUnit, UpdateOrganization,
 };
 use scalekit::proto::organizations::GetPortalLinkRequest;
 use scalekit::users::{CreateUser, CreateUserAndMembershipOptions};
@@ -687,4 +688,266 @@ async fn upsert_user_management_settings_rejects_invalid_id() -> anyhow::Result<
         .upsert_user_management_settings(" org_1", limit(Some(5)))
         .await;
     rejected_locally(&emulator, result, "organization_id")
+}
+
+// ---------------------------------------------------------------------------
+// create_organization: slug and logo URL (2.11.0)
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn create_organization_slug_and_logo_url_round_trip() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let opts = CreateOrganizationOptions::default()
+        .with_slug("acme")
+        .with_logo_url("https://cdn.example.com/acme.png");
+    let created = client
+        .organizations()
+        .create_organization("Acme", opts)
+        .await?;
+    assert_eq!(created.slug.as_deref(), Some("acme"));
+    assert_eq!(
+        created.logo_url.as_deref(),
+        Some("https://cdn.example.com/acme.png")
+    );
+    let fetched = client.organizations().get_organization(&created.id).await?;
+    assert_eq!(fetched, created);
+
+    // Empty ones are not sent, so the organization has none.
+    let plain = client
+        .organizations()
+        .create_organization(
+            "Plain",
+            CreateOrganizationOptions::default()
+                .with_slug("")
+                .with_logo_url(""),
+        )
+        .await?;
+    assert_eq!((plain.slug, plain.logo_url), (None, None));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// search_organization, search_organization_stream
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn search_organization_matches_name_id_and_external_id() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let acme = create(&client, "Acme Corp").await?;
+    let tagged = client
+        .organizations()
+        .create_organization(
+            "Globex",
+            CreateOrganizationOptions::default().with_external_id("ACME-partner"),
+        )
+        .await?;
+    let other = create(&client, "Initech").await?;
+
+    let page = client
+        .organizations()
+        .search_organization("acme", SearchOrganizationOptions::default())
+        .await?;
+    let ids: Vec<&str> = page.items.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, [acme.id.as_str(), tagged.id.as_str()]);
+    assert_eq!(page.total_size, 2);
+    assert_eq!(page.next_page_token, None);
+
+    let by_id = client
+        .organizations()
+        .search_organization(&other.id, SearchOrganizationOptions::default())
+        .await?;
+    assert_eq!(by_id.items, [other]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn search_organization_stream_walks_every_page() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let mut expected = Vec::new();
+    for n in 0..5 {
+        expected.push(create(&client, &format!("Acme {n}")).await?.id);
+    }
+    create(&client, "Globex").await?;
+    let before = emulator.rpc_count("SearchOrganization");
+
+    let found: Vec<String> = client
+        .organizations()
+        .search_organization_stream(
+            "acme",
+            SearchOrganizationOptions::default().with_page_size(2),
+        )
+        .map_ok(|o| o.id)
+        .try_collect()
+        .await?;
+    assert_eq!(found, expected);
+    assert_eq!(emulator.rpc_count("SearchOrganization") - before, 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn search_organization_short_query_is_invalid_argument() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    create(&client, "Acme").await?;
+    let err = api_error(
+        client
+            .organizations()
+            .search_organization("ac", SearchOrganizationOptions::default())
+            .await,
+        Code::InvalidArgument,
+    )?;
+    ensure!(err.is_invalid_argument());
+    // The server, not the SDK, refused it.
+    assert_eq!(emulator.rpc_count("SearchOrganization"), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn search_organization_rejects_blank_query() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for query in ["", "   "] {
+        let result = client
+            .organizations()
+            .search_organization(query, SearchOrganizationOptions::default())
+            .await;
+        rejected_locally(&emulator, result, "query")?;
+    }
+    let mut stream = std::pin::pin!(client
+        .organizations()
+        .search_organization_stream(" ", SearchOrganizationOptions::default()));
+    let first = stream.try_next().await;
+    rejected_locally(&emulator, first, "query")?;
+    ensure!(stream.try_next().await?.is_none());
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// get_organization_user_management_setting
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn get_organization_user_management_setting_returns_the_upserted_limit() -> anyhow::Result<()>
+{
+    let (_emulator, client) = start().await?;
+    let org = create(&client, "Acme").await?;
+    let organizations = client.organizations();
+
+    let unset = organizations
+        .get_organization_user_management_setting(&org.id)
+        .await?;
+    assert_eq!(unset, limit(None));
+
+    organizations
+        .upsert_user_management_settings(&org.id, limit(Some(25)))
+        .await?;
+    let set = organizations
+        .get_organization_user_management_setting(&org.id)
+        .await?;
+    assert_eq!(set, limit(Some(25)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_organization_user_management_setting_unknown_organization_is_not_found(
+) -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client
+            .organizations()
+            .get_organization_user_management_setting("org_404")
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn get_organization_user_management_setting_rejects_invalid_id() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for id in ["", " org_1", "org_1/x", "acme"] {
+        let result = client
+            .organizations()
+            .get_organization_user_management_setting(id)
+            .await;
+        rejected_locally(&emulator, result, "organization_id")?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// get_organization_session_policy, update_organization_session_policy
+//
+// The emulator does not serve these RPCs yet: only the checks made before
+// any I/O are tested here.
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn get_organization_session_policy_rejects_invalid_id() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for id in ["", "org_1 ", "org/1", "usr_1"] {
+        let result = client
+            .organizations()
+            .get_organization_session_policy(id)
+            .await;
+        rejected_locally(&emulator, result, "organization_id")?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_session_policy_rejects_invalid_policy() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let custom = OrganizationSessionPolicySettings {
+        policy_source: SessionPolicyType::Custom as i32,
+        absolute_session_timeout: Some(8),
+        absolute_session_timeout_unit: Some(TimeUnit::Hours as i32),
+        ..Default::default()
+    };
+    let application = OrganizationSessionPolicySettings {
+        policy_source: SessionPolicyType::Application as i32,
+        ..Default::default()
+    };
+    let cases = [
+        ("acme", custom, "organization_id"),
+        (
+            "org_1",
+            OrganizationSessionPolicySettings {
+                policy_source: SessionPolicyType::Unspecified as i32,
+                ..custom
+            },
+            "policy_source",
+        ),
+        (
+            "org_1",
+            OrganizationSessionPolicySettings {
+                absolute_session_timeout: None,
+                ..custom
+            },
+            "absolute_session_timeout",
+        ),
+        (
+            "org_1",
+            OrganizationSessionPolicySettings {
+                idle_session_timeout_unit: Some(TimeUnit::SessionTimeUnitUnspecified as i32),
+                ..custom
+            },
+            "idle_session_timeout_unit",
+        ),
+        (
+            "org_1",
+            OrganizationSessionPolicySettings {
+                idle_session_timeout: Some(30),
+                ..application
+            },
+            "idle_session_timeout",
+        ),
+    ];
+    for (org, policy, field) in cases {
+        let result = client
+            .organizations()
+            .update_organization_session_policy(org, policy)
+            .await;
+        rejected_locally(&emulator, result, field)?;
+    }
+    Ok(())
 }

@@ -11,7 +11,7 @@ use scalekit::permissions::CreatePermission;
 use scalekit::roles::{
     CreateOrganizationRole, CreateRole, DeleteOrganizationRoleOptions, DeleteRoleOptions,
     GetOrganizationRoleOptions, GetRoleOptions, ListOrganizationRolesOptions, ListRolesOptions,
-    Role, UpdateRole,
+    Role, UpdateDefaultRolesOptions, UpdateRole,
 };
 use scalekit::users::{CreateMembershipOptions, CreateUser, CreateUserAndMembershipOptions};
 use scalekit::{Code, ScalekitClient};
@@ -1061,5 +1061,179 @@ async fn delete_organization_role_base_rejects_invalid_role_name() -> anyhow::Re
         roles.delete_organization_role_base("org_1", "").await,
         "role_name",
     )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// delete_role_base
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn delete_role_base_valid_drops_only_the_inherited_permissions() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    permissions(&client, &["docs:read", "docs:write"]).await?;
+    let roles = client.roles();
+    roles
+        .create_role(role("reader", None, &["docs:read"]))
+        .await?;
+    roles
+        .create_role(role("writer", Some("reader"), &["docs:write"]))
+        .await?;
+
+    roles.delete_role_base("writer").await?;
+
+    let all = GetRoleOptions::default().with_include("permissions:all");
+    let writer = roles.get_role("writer", all.clone()).await?;
+    assert_eq!(writer.extends, None);
+    assert_eq!(permission_names(&writer), [("docs:write", "writer")]);
+    // The former base role is untouched and no longer has dependents.
+    let reader = roles.get_role("reader", all).await?;
+    assert_eq!(permission_names(&reader), [("docs:read", "reader")]);
+    ensure!(roles.list_dependent_roles("reader").await?.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_role_base_unknown_role_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client.roles().delete_role_base("no_such_role").await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn delete_role_base_rejects_invalid_role_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for name in ["", " ", "writer ", "a/b"] {
+        let result = client.roles().delete_role_base(name).await;
+        rejected_locally(&emulator, result, "role_name")?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// update_default_roles
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn update_default_roles_valid_applies_to_new_members() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let roles = client.roles();
+    roles.create_role(role("viewer", None, &[])).await?;
+
+    let defaults = roles
+        .update_default_roles(
+            UpdateDefaultRolesOptions::default().with_default_member_role("viewer"),
+        )
+        .await?;
+    let default_member = defaults.default_member.context("no default member")?;
+    assert_eq!(default_member.name, "viewer");
+    // The creator role was not named, so it stays as it was.
+    let creator = defaults.default_creator.context("no default creator")?;
+    assert_eq!(creator.name, "admin");
+
+    let listed = roles.list_roles(ListRolesOptions::default()).await?;
+    let flagged: Vec<&str> = listed
+        .iter()
+        .filter(|r| r.default_member)
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(flagged, ["viewer"]);
+
+    let org = organization(&client, "Acme").await?;
+    let user = member(&client, &org, "ada@acme.com", &[]).await?;
+    assert_eq!(roles_of(&client, &org, &user).await?, ["viewer"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_default_roles_unknown_role_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client
+            .roles()
+            .update_default_roles(
+                UpdateDefaultRolesOptions::default().with_default_creator_role("no_such_role"),
+            )
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_default_roles_rejects_empty_role_names() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let result = client
+        .roles()
+        .update_default_roles(UpdateDefaultRolesOptions::default().with_default_creator_role(""))
+        .await;
+    rejected_locally(&emulator, result, "default_creator_role")?;
+    let result = client
+        .roles()
+        .update_default_roles(
+            UpdateDefaultRolesOptions::default()
+                .with_default_creator_role("admin")
+                .with_default_member_role("member/x"),
+        )
+        .await;
+    rejected_locally(&emulator, result, "default_member_role")?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// list_dependent_roles
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn list_dependent_roles_lists_the_roles_extending_it() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let roles = client.roles();
+    roles.create_role(role("base", None, &[])).await?;
+    roles
+        .create_role(role("child_a", Some("base"), &[]))
+        .await?;
+    roles
+        .create_role(role("child_b", Some("base"), &[]))
+        .await?;
+    roles
+        .create_role(role("grandchild", Some("child_a"), &[]))
+        .await?;
+    roles.create_role(role("unrelated", None, &[])).await?;
+
+    let mut dependents: Vec<String> = roles
+        .list_dependent_roles("base")
+        .await?
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    dependents.sort();
+    assert_eq!(dependents, ["child_a", "child_b"]);
+    ensure!(roles.list_dependent_roles("unrelated").await?.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_dependent_roles_unknown_role_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client.roles().list_dependent_roles("no_such_role").await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_dependent_roles_rejects_invalid_role_name() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    for name in ["", "  ", " base", "base/x"] {
+        let result = client.roles().list_dependent_roles(name).await;
+        rejected_locally(&emulator, result, "role_name")?;
+    }
     Ok(())
 }

@@ -5,13 +5,18 @@
 
 #[cfg(doc)]
 use super::DirectoriesClient;
-use super::{Directory, ListDirectoryGroupsOptions, ListDirectoryUsersOptions};
+use super::{CreateDirectory, Directory, ListDirectoryGroupsOptions, ListDirectoryUsersOptions};
 use crate::error::{Error, Result};
 use crate::proto::directories::{
-    GetDirectoryRequest, ListDirectoriesRequest, ListDirectoryGroupsRequest,
-    ListDirectoryUsersRequest, ToggleDirectoryRequest,
+    CreateDirectoryRequest, DeleteDirectoryRequest, GetDirectoryRequest, ListDirectoriesRequest,
+    ListDirectoryGroupsRequest, ListDirectoryUsersRequest, ToggleDirectoryRequest,
 };
 use crate::validate;
+
+/// The prefixes the service requires of the ids in `DeleteDirectoryRequest`
+/// (the only directory RPC whose rules name them).
+const ORG_PREFIX: &str = "org_";
+const DIRECTORY_PREFIX: &str = "dir_";
 
 pub(super) fn list_directories_request(organization_id: &str) -> Result<ListDirectoriesRequest> {
     validate::require_id("organization_id", organization_id)?;
@@ -88,6 +93,29 @@ pub(super) fn toggle_directory_request(
     validate::require_id("organization_id", organization_id)?;
     validate::require_id("directory_id", directory_id)?;
     Ok(ToggleDirectoryRequest {
+        organization_id: organization_id.to_owned(),
+        id: directory_id.to_owned(),
+    })
+}
+
+pub(super) fn create_directory_request(
+    organization_id: &str,
+    directory: CreateDirectory,
+) -> Result<CreateDirectoryRequest> {
+    validate::require_id("organization_id", organization_id)?;
+    Ok(CreateDirectoryRequest {
+        organization_id: organization_id.to_owned(),
+        directory: Some(directory),
+    })
+}
+
+pub(super) fn delete_directory_request(
+    organization_id: &str,
+    directory_id: &str,
+) -> Result<DeleteDirectoryRequest> {
+    validate::require_prefixed_id("organization_id", organization_id, ORG_PREFIX)?;
+    validate::require_prefixed_id("directory_id", directory_id, DIRECTORY_PREFIX)?;
+    Ok(DeleteDirectoryRequest {
         organization_id: organization_id.to_owned(),
         id: directory_id.to_owned(),
     })

@@ -1,6 +1,6 @@
 //! Request shapes. Each `REF_*` constant is the request the reference
-//! Node SDK (`@scalekit-sdk/node` 2.2.2, `lib/directory.js`) encodes for
-//! the same call, captured by running its `DirectoryClient` with a
+//! Node SDK (`@scalekit-sdk/node` 2.2.2, or 2.11.0 for the methods it
+//! added; `lib/directory.js`) encodes for the same call, captured by running its `DirectoryClient` with a
 //! `connectExec` stub that records
 //! `toBinary(method.input, create(method.input, req))`.
 
@@ -12,8 +12,8 @@ use super::requests::*;
 use super::*;
 use crate::pagination::PageOptions;
 use crate::proto::directories::{
-    GetDirectoryRequest, ListDirectoriesRequest, ListDirectoryGroupsRequest,
-    ListDirectoryUsersRequest, ToggleDirectoryRequest,
+    CreateDirectoryRequest, DeleteDirectoryRequest, GetDirectoryRequest, ListDirectoriesRequest,
+    ListDirectoryGroupsRequest, ListDirectoryUsersRequest, ToggleDirectoryRequest,
 };
 
 fn decode<M: Message + Default>(hex: &str) -> M {
@@ -32,6 +32,9 @@ fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
 }
 
 const REF_LIST_DIRECTORIES: &str = "0a056f72675f31";
+const REF_CREATE_DIRECTORY: &str = "0a056f72675f31120408011001";
+const REF_CREATE_DIRECTORY_EMPTY: &str = "0a056f72675f311200";
+const REF_DELETE_DIRECTORY: &str = "0a056f72675f311a056469725f31";
 const REF_GET_DIRECTORY: &str = "0a056469725f3112056f72675f31";
 const REF_LIST_DIRECTORY_USERS_NONE: &str = "0a056f72675f3112056469725f31";
 const REF_LIST_DIRECTORY_USERS_FULL: &str =
@@ -243,5 +246,75 @@ async fn list_directory_users_stream_yields_a_validation_error_once() {
     let results: Vec<Result<DirectoryUser>> = stream.collect().await;
     assert_eq!(results.len(), 1);
     let (field, _) = invalid(results.into_iter().next().unwrap());
+    assert_eq!(field, "directory_id");
+}
+
+// createDirectory('org_1', { directoryType: SCIM, directoryProvider: OKTA }),
+// createDirectory('org_1', {})
+#[test]
+fn create_directory_requests_match_reference() {
+    let scim = CreateDirectory {
+        directory_type: DirectoryType::Scim as i32,
+        directory_provider: DirectoryProvider::Okta as i32,
+    };
+    let request = create_directory_request("org_1", scim).unwrap();
+    assert_eq!(
+        request,
+        CreateDirectoryRequest {
+            organization_id: "org_1".to_owned(),
+            directory: Some(scim),
+        }
+    );
+    assert_eq!(
+        request,
+        decode::<CreateDirectoryRequest>(REF_CREATE_DIRECTORY)
+    );
+
+    // An empty directory is still sent as a present message.
+    let empty = create_directory_request("org_1", CreateDirectory::default()).unwrap();
+    assert_eq!(empty.directory, Some(CreateDirectory::default()));
+    assert_eq!(
+        empty,
+        decode::<CreateDirectoryRequest>(REF_CREATE_DIRECTORY_EMPTY)
+    );
+}
+
+#[test]
+fn create_directory_rejects_invalid_organization_id() {
+    for id in ["", "  ", " org_1", "org/1"] {
+        let (field, _) = invalid(create_directory_request(id, CreateDirectory::default()));
+        assert_eq!(field, "organization_id", "{id:?}");
+    }
+}
+
+// deleteDirectory('org_1', 'dir_1')
+#[test]
+fn delete_directory_request_matches_reference() {
+    let request = delete_directory_request("org_1", "dir_1").unwrap();
+    assert_eq!(
+        request,
+        DeleteDirectoryRequest {
+            organization_id: "org_1".to_owned(),
+            id: "dir_1".to_owned(),
+        }
+    );
+    assert_eq!(
+        request,
+        decode::<DeleteDirectoryRequest>(REF_DELETE_DIRECTORY)
+    );
+}
+
+#[test]
+fn delete_directory_rejects_unprefixed_ids() {
+    for id in ["", "org_1 ", "org/1", "acme"] {
+        let (field, _) = invalid(delete_directory_request(id, "dir_1"));
+        assert_eq!(field, "organization_id", "{id:?}");
+    }
+    let (field, reason) = invalid(delete_directory_request("org_1", "conn_1"));
+    assert_eq!(
+        (field, reason.as_str()),
+        ("directory_id", "must start with \"dir_\"")
+    );
+    let (field, _) = invalid(delete_directory_request("org_1", "dir/1"));
     assert_eq!(field, "directory_id");
 }

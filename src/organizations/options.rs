@@ -138,4 +138,41 @@ impl ListOrganizationOptions {
     }
 }
 
-token_page_options!(ListOrganizationOptions);
+/// Optional parameters of [`OrganizationsClient::search_organization`] and
+/// [`OrganizationsClient::search_organization_stream`].
+///
+/// ```
+/// use scalekit::organizations::SearchOrganizationOptions;
+///
+/// let opts = SearchOrganizationOptions::default().with_page_size(30).with_page_token("tok_2");
+/// assert_eq!(opts.page_size, Some(30));
+/// assert_eq!(opts.page_token.as_deref(), Some("tok_2"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct SearchOrganizationOptions {
+    /// Matches per page; unset, the server's default. Sent as given: the
+    /// server enforces its range (at most 30 for a search).
+    pub page_size: Option<u32>,
+    /// The page to fetch, from a previous [`Page::next_page_token`] or
+    /// [`Page::prev_page_token`]; unset, the first page.
+    pub page_token: Option<String>,
+}
+
+impl SearchOrganizationOptions {
+    /// Sets [`page_size`](Self::page_size).
+    #[must_use]
+    pub fn with_page_size(mut self, page_size: u32) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Sets [`page_token`](field@Self::page_token).
+    #[must_use]
+    pub fn with_page_token(mut self, page_token: impl Into<String>) -> Self {
+        self.page_token = Some(page_token.into());
+        self
+    }
+}
+
+token_page_options!(ListOrganizationOptions, SearchOrganizationOptions);

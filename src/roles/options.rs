@@ -1,6 +1,6 @@
 //! The options structs of [`RolesClient`]'s methods. Two shapes recur, so
 //! each is written once as a macro: an `include` selector for reads and a
-//! `reassign_role_name` for deletes.
+//! `reassign_role_name` for deletes. The default-role choice stands alone.
 
 #[cfg(doc)]
 use super::RolesClient;
@@ -122,3 +122,41 @@ reassign_options!(
     /// ```
     DeleteOrganizationRoleOptions
 );
+
+/// Optional parameters of [`RolesClient::update_default_roles`]: which
+/// environment roles new users get. A field left unset keeps its current
+/// role.
+///
+/// ```
+/// use scalekit::roles::UpdateDefaultRolesOptions;
+///
+/// let opts = UpdateDefaultRolesOptions::default()
+///     .with_default_creator_role("owner")
+///     .with_default_member_role("member");
+/// assert_eq!(opts.default_creator_role.as_deref(), Some("owner"));
+/// assert_eq!(opts.default_member_role.as_deref(), Some("member"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct UpdateDefaultRolesOptions {
+    /// The role given to the user who creates an organization.
+    pub default_creator_role: Option<String>,
+    /// The role given to every other new member of an organization.
+    pub default_member_role: Option<String>,
+}
+
+impl UpdateDefaultRolesOptions {
+    /// Sets [`default_creator_role`](Self::default_creator_role).
+    #[must_use]
+    pub fn with_default_creator_role(mut self, role_name: impl Into<String>) -> Self {
+        self.default_creator_role = Some(role_name.into());
+        self
+    }
+
+    /// Sets [`default_member_role`](Self::default_member_role).
+    #[must_use]
+    pub fn with_default_member_role(mut self, role_name: impl Into<String>) -> Self {
+        self.default_member_role = Some(role_name.into());
+        self
+    }
+}

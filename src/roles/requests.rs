@@ -7,15 +7,16 @@ use super::RolesClient;
 use super::{
     CreateOrganizationRole, CreateRole, DeleteOrganizationRoleOptions, DeleteRoleOptions,
     GetOrganizationRoleOptions, GetRoleOptions, ListOrganizationRolesOptions, ListRolesOptions,
-    UpdateRole,
+    UpdateDefaultRolesOptions, UpdateRole,
 };
 use crate::error::Result;
 
 use crate::proto::roles::{
     CreateOrganizationRoleRequest, CreateRoleRequest, DeleteOrganizationRoleBaseRequest,
-    DeleteOrganizationRoleRequest, DeleteRoleRequest, GetOrganizationRoleRequest,
-    GetOrganizationRoleUsersCountRequest, GetRoleRequest, GetRoleUsersCountRequest,
-    ListOrganizationRolesRequest, ListRolesRequest, UpdateDefaultOrganizationRolesRequest,
+    DeleteOrganizationRoleRequest, DeleteRoleBaseRequest, DeleteRoleRequest,
+    GetOrganizationRoleRequest, GetOrganizationRoleUsersCountRequest, GetRoleRequest,
+    GetRoleUsersCountRequest, ListDependentRolesRequest, ListOrganizationRolesRequest,
+    ListRolesRequest, UpdateDefaultOrganizationRolesRequest, UpdateDefaultRolesRequest,
     UpdateOrganizationRoleRequest, UpdateRoleRequest,
 };
 use crate::validate;
@@ -66,6 +67,40 @@ pub(super) fn delete_role_request(
 pub(super) fn get_role_users_count_request(role_name: &str) -> Result<GetRoleUsersCountRequest> {
     validate::require_id("role_name", role_name)?;
     Ok(GetRoleUsersCountRequest {
+        role_name: role_name.to_owned(),
+    })
+}
+
+pub(super) fn delete_role_base_request(role_name: &str) -> Result<DeleteRoleBaseRequest> {
+    validate::require_id("role_name", role_name)?;
+    Ok(DeleteRoleBaseRequest {
+        role_name: role_name.to_owned(),
+    })
+}
+
+pub(super) fn update_default_roles_request(
+    opts: UpdateDefaultRolesOptions,
+) -> Result<UpdateDefaultRolesRequest> {
+    // The reference refuses an empty name and leaves an unset one out; it
+    // sends a request with neither, and so does this (the server decides).
+    if let Some(role_name) = &opts.default_creator_role {
+        validate::require_id("default_creator_role", role_name)?;
+    }
+    if let Some(role_name) = &opts.default_member_role {
+        validate::require_id("default_member_role", role_name)?;
+    }
+    #[allow(deprecated)] // the deprecated role messages are never sent
+    Ok(UpdateDefaultRolesRequest {
+        default_creator: None,
+        default_member: None,
+        default_creator_role: opts.default_creator_role,
+        default_member_role: opts.default_member_role,
+    })
+}
+
+pub(super) fn list_dependent_roles_request(role_name: &str) -> Result<ListDependentRolesRequest> {
+    validate::require_id("role_name", role_name)?;
+    Ok(ListDependentRolesRequest {
         role_name: role_name.to_owned(),
     })
 }

@@ -1,6 +1,6 @@
 //! Request shapes. Each `REF_*` constant is the request the reference
-//! Node SDK (`@scalekit-sdk/node` 2.2.2, `lib/role.js`) encodes for the
-//! same call, captured by running its `RoleClient` with a `connectExec`
+//! Node SDK (`@scalekit-sdk/node` 2.2.2, or 2.11.0 for the methods it
+//! added; `lib/role.js`) encodes for the same call, captured by running its `RoleClient` with a `connectExec`
 //! stub that records `toBinary(method.input, create(method.input, req))`.
 //! Comparing decoded messages proves the facade sends the same fields and
 //! nothing else.
@@ -11,9 +11,10 @@ use super::requests::*;
 use super::*;
 use crate::proto::roles::{
     CreateOrganizationRoleRequest, CreateRoleRequest, DeleteOrganizationRoleBaseRequest,
-    DeleteOrganizationRoleRequest, DeleteRoleRequest, GetOrganizationRoleRequest,
-    GetOrganizationRoleUsersCountRequest, GetRoleRequest, GetRoleUsersCountRequest,
-    ListOrganizationRolesRequest, ListRolesRequest, UpdateDefaultOrganizationRolesRequest,
+    DeleteOrganizationRoleRequest, DeleteRoleBaseRequest, DeleteRoleRequest,
+    GetOrganizationRoleRequest, GetOrganizationRoleUsersCountRequest, GetRoleRequest,
+    GetRoleUsersCountRequest, ListDependentRolesRequest, ListOrganizationRolesRequest,
+    ListRolesRequest, UpdateDefaultOrganizationRolesRequest, UpdateDefaultRolesRequest,
     UpdateOrganizationRoleRequest, UpdateRoleRequest,
 };
 
@@ -57,6 +58,11 @@ const REF_DELETE_ORG_ROLE_REASSIGN: &str = "0a056f72675f3112046c6561641a066d656d
 const REF_GET_ORG_ROLE_USERS_COUNT: &str = "0a056f72675f3112046c656164";
 const REF_UPDATE_DEFAULT_ORG_ROLES: &str = "0a056f72675f3112046c656164";
 const REF_DELETE_ORG_ROLE_BASE: &str = "0a056f72675f3112046c656164";
+const REF_DELETE_ROLE_BASE: &str = "0a06656469746f72";
+const REF_UPDATE_DEFAULT_ROLES_NONE: &str = "";
+const REF_UPDATE_DEFAULT_ROLES_BOTH: &str = "22056f776e65722a066d656d626572";
+const REF_UPDATE_DEFAULT_ROLES_MEMBER: &str = "2a066d656d626572";
+const REF_LIST_DEPENDENT_ROLES: &str = "0a09626173655f726f6c65";
 
 // createRole({ name: 'editor', displayName: 'Editor', description: 'd',
 //   extends: 'viewer', permissions: ['read:a', 'write:a'] })
@@ -320,4 +326,107 @@ fn organization_role_misc_requests_match_reference() {
     assert_eq!(field, "organization_id");
     let (field, _) = invalid(get_organization_role_users_count_request("org_1", "a/b"));
     assert_eq!(field, "role_name");
+}
+
+// deleteRoleBase('editor')
+#[test]
+fn delete_role_base_request_matches_reference() {
+    let request = delete_role_base_request("editor").unwrap();
+    assert_eq!(
+        request,
+        DeleteRoleBaseRequest {
+            role_name: "editor".to_owned(),
+        }
+    );
+    assert_eq!(
+        request,
+        decode::<DeleteRoleBaseRequest>(REF_DELETE_ROLE_BASE)
+    );
+}
+
+#[test]
+fn delete_role_base_rejects_invalid_role_name() {
+    for name in ["", " ", "editor ", "a/b"] {
+        let (field, _) = invalid(delete_role_base_request(name));
+        assert_eq!(field, "role_name", "{name:?}");
+    }
+}
+
+// updateDefaultRoles(), updateDefaultRoles({ defaultCreatorRole: 'owner', defaultMemberRole: 'member' }),
+// updateDefaultRoles({ defaultMemberRole: 'member' })
+#[test]
+fn update_default_roles_requests_match_reference() {
+    let none = update_default_roles_request(UpdateDefaultRolesOptions::default()).unwrap();
+    assert_eq!(none, UpdateDefaultRolesRequest::default());
+    assert_eq!(
+        none,
+        decode::<UpdateDefaultRolesRequest>(REF_UPDATE_DEFAULT_ROLES_NONE)
+    );
+
+    let both = update_default_roles_request(
+        UpdateDefaultRolesOptions::default()
+            .with_default_creator_role("owner")
+            .with_default_member_role("member"),
+    )
+    .unwrap();
+    assert_eq!(both.default_creator_role.as_deref(), Some("owner"));
+    assert_eq!(both.default_member_role.as_deref(), Some("member"));
+    assert_eq!(
+        both,
+        decode::<UpdateDefaultRolesRequest>(REF_UPDATE_DEFAULT_ROLES_BOTH)
+    );
+
+    let member = update_default_roles_request(
+        UpdateDefaultRolesOptions::default().with_default_member_role("member"),
+    )
+    .unwrap();
+    assert_eq!(member.default_creator_role, None);
+    assert_eq!(
+        member,
+        decode::<UpdateDefaultRolesRequest>(REF_UPDATE_DEFAULT_ROLES_MEMBER)
+    );
+    #[allow(deprecated)]
+    {
+        assert_eq!((both.default_creator, both.default_member), (None, None));
+    }
+}
+
+// updateDefaultRoles({ defaultCreatorRole: '' }) and ({ defaultMemberRole: '' }) throw.
+#[test]
+fn update_default_roles_rejects_empty_role_names() {
+    let (field, _) = invalid(update_default_roles_request(
+        UpdateDefaultRolesOptions::default().with_default_creator_role(""),
+    ));
+    assert_eq!(field, "default_creator_role");
+    let (field, _) = invalid(update_default_roles_request(
+        UpdateDefaultRolesOptions::default()
+            .with_default_creator_role("owner")
+            .with_default_member_role(" member"),
+    ));
+    assert_eq!(field, "default_member_role");
+}
+
+// listDependentRoles('base_role')
+#[test]
+fn list_dependent_roles_request_matches_reference() {
+    let request = list_dependent_roles_request("base_role").unwrap();
+    assert_eq!(
+        request,
+        ListDependentRolesRequest {
+            role_name: "base_role".to_owned(),
+        }
+    );
+    assert_eq!(
+        request,
+        decode::<ListDependentRolesRequest>(REF_LIST_DEPENDENT_ROLES)
+    );
+}
+
+// listDependentRoles('') throws 'roleName is required'.
+#[test]
+fn list_dependent_roles_rejects_invalid_role_name() {
+    for name in ["", "  ", "base/role"] {
+        let (field, _) = invalid(list_dependent_roles_request(name));
+        assert_eq!(field, "role_name", "{name:?}");
+    }
 }
