@@ -84,7 +84,7 @@ pub use tonic::Code;
 
 pub use crate::seed::{Fixtures, SeedError};
 
-pub use crate::services::passwordless::{
+pub use crate::store::passwordless::{
     PasswordlessEmail, MAX_ATTEMPTS as PASSWORDLESS_MAX_ATTEMPTS,
 };
 

@@ -17,17 +17,7 @@ use scalekit::proto::auth::*;
 use tonic::{Request, Response, Status};
 
 use crate::status;
-use crate::store::{SharedStore, Store};
-
-/// A login request of a connection, with the user reported for it.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct LoginRequest {
-    pub(crate) connection_id: String,
-    pub(crate) user: Option<User>,
-    /// The id of the user's authentication journey, which
-    /// `UpdateLoginUserDetails` reports back (`ar_…`).
-    pub(crate) auth_request_id: String,
-}
+use crate::store::{LoginRequest, SharedStore, Store};
 
 /// The AuthService of one emulated environment.
 pub(crate) struct Auth {

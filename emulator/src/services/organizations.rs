@@ -74,50 +74,6 @@ fn existing_org(store: &Store, field: &str, id: &str) -> Result<String, Status> 
     }
 }
 
-/// Drops the portal links whose minute is over.
-fn prune_expired_links(store: &mut Store) {
-    let now = SystemTime::now();
-    for links in store.portal_links.values_mut() {
-        links.retain(|link| {
-            link.expire_time
-                .and_then(|t| SystemTime::try_from(t).ok())
-                .is_some_and(|expiry| expiry > now)
-        });
-    }
-    store.portal_links.retain(|_, links| !links.is_empty());
-}
-
-/// FAILED_PRECONDITION when the organization already has as many members
-/// as its user-management settings allow. The user service calls this
-/// before it adds a member.
-pub(crate) fn check_member_limit(store: &Store, organization_id: &str) -> Result<(), Status> {
-    let Some(max) = store
-        .user_management
-        .get(organization_id)
-        .and_then(|s| s.max_allowed_users)
-    else {
-        return Ok(());
-    };
-    let members = store
-        .users
-        .values()
-        .filter(|u| {
-            u.memberships
-                .iter()
-                .any(|m| m.organization_id == organization_id)
-        })
-        .count();
-    if i64::try_from(members).unwrap_or(i64::MAX) >= i64::from(max) {
-        return Err(status::failed_precondition(
-            "MAX_USERS_LIMIT_REACHED",
-            format!(
-                "organization {organization_id} already has {members} member(s), the most its user management settings allow ({max})"
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Display names are 1 to 200 characters.
 const MAX_DISPLAY_NAME: usize = 200;
 
@@ -393,15 +349,7 @@ impl OrganizationService for Organizations {
         let req = request.into_inner();
         let mut store = self.store.lock();
         let id = resolve(&store, which!(req.identities, delete_organization_request))?;
-        store.organizations.remove(&id);
-        store.forget_organization_roles(&id);
-        store.forget_organization_sso(&id);
-        for user in store.users.values_mut() {
-            user.memberships.retain(|m| m.organization_id != id);
-        }
-        store.invites.retain(|(org, _), _| *org != id);
-        store.portal_links.remove(&id);
-        store.user_management.remove(&id);
+        store.remove_organization(&id);
         Ok(Response::new(()))
     }
 
@@ -459,7 +407,7 @@ impl OrganizationService for Organizations {
         let req = request.into_inner();
         let mut store = self.store.lock();
         let id = existing_org(&store, "id", &req.id)?;
-        prune_expired_links(&mut store);
+        store.prune_expired_links();
         let token = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
         let link = Link {
             id: store.ids.next("lnk"),
@@ -481,7 +429,7 @@ impl OrganizationService for Organizations {
         let req = request.into_inner();
         let mut store = self.store.lock();
         let id = existing_org(&store, "id", &req.id)?;
-        prune_expired_links(&mut store);
+        store.prune_expired_links();
         Ok(Response::new(GetPortalLinksResponse {
             links: store.portal_links.get(&id).cloned().unwrap_or_default(),
         }))
@@ -512,7 +460,7 @@ impl OrganizationService for Organizations {
                 "must be a portal link id (lnk_…)",
             ));
         }
-        prune_expired_links(&mut store);
+        store.prune_expired_links();
         let links = store.portal_links.get_mut(&id);
         let position = links
             .as_ref()

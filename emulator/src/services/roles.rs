@@ -172,46 +172,6 @@ fn dependents<'s>(store: &'s Store, base: &RoleRecord) -> Vec<&'s RoleRecord> {
     }
 }
 
-/// The role's permissions, its own first, then its bases' up the chain, each
-/// name once, tagged with the role it comes from.
-pub(crate) fn effective_permissions(store: &Store, role: &RoleRecord) -> Vec<RolePermission> {
-    let scope = match &role.organization_id {
-        None => Scope::Environment,
-        Some(org) => Scope::Organization(org),
-    };
-    let mut seen_roles = HashSet::new();
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    let mut current = Some(role);
-    while let Some(r) = current {
-        if !seen_roles.insert(r.id.clone()) {
-            break;
-        }
-        for name in &r.permissions {
-            if seen.insert(name.clone()) {
-                out.push(role_permission(store, name, &r.name));
-            }
-        }
-        current = r
-            .extends
-            .as_deref()
-            .and_then(|base| find_role(store, scope, base));
-    }
-    out
-}
-
-fn role_permission(store: &Store, name: &str, role_name: &str) -> RolePermission {
-    let p = store.permissions.get(name).cloned().unwrap_or_default();
-    RolePermission {
-        id: p.id,
-        name: name.to_string(),
-        description: p.description,
-        create_time: p.create_time,
-        update_time: p.update_time,
-        role_name: role_name.to_string(),
-    }
-}
-
 fn as_permission(p: RolePermission) -> Permission {
     Permission {
         id: p.id,
@@ -237,9 +197,9 @@ fn role_message(store: &Store, role: &RoleRecord, org: Option<&str>, include: In
         Include::Direct => role
             .permissions
             .iter()
-            .map(|p| role_permission(store, p, &role.name))
+            .map(|p| store.role_permission(p, &role.name))
             .collect(),
-        Include::All => effective_permissions(store, role),
+        Include::All => store.effective_permissions(role),
     };
     Role {
         id: role.id.clone(),
@@ -553,7 +513,7 @@ fn env_role<'s>(store: &'s Store, name: &str) -> Result<&'s RoleRecord, Status> 
 fn direct_permissions(store: &Store, role: &RoleRecord) -> Vec<Permission> {
     role.permissions
         .iter()
-        .map(|p| as_permission(role_permission(store, p, &role.name)))
+        .map(|p| as_permission(store.role_permission(p, &role.name)))
         .collect()
 }
 
@@ -1132,7 +1092,7 @@ impl RolesService for Roles {
         let store = self.store.lock();
         let role = env_role(&store, &req.role_name)?;
         Ok(Response::new(ListEffectiveRolePermissionsResponse {
-            permissions: effective_permissions(&store, role)
+            permissions: store.effective_permissions(role)
                 .into_iter()
                 .map(as_permission)
                 .collect(),

@@ -9,8 +9,6 @@ use scalekit::proto::users::{self as pb, *};
 use tonic::{Request, Response, Status};
 
 use crate::paging::{paginate, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE};
-use crate::services::organizations::check_member_limit;
-use crate::services::roles::effective_permissions;
 use crate::status;
 use crate::store::{align_name_aliases, now, SharedStore, Store};
 
@@ -441,9 +439,7 @@ impl UserService for Users {
         let req = request.into_inner();
         let mut store = self.store.lock();
         let id = resolve_user(&store, who!(req.identities, delete_user_request))?;
-        store.users.remove(&id);
-        store.invites.retain(|(_, user), _| *user != id);
-        store.forget_user_auth(&id);
+        store.remove_user(&id);
         Ok(Response::new(()))
     }
 
@@ -468,7 +464,7 @@ impl UserService for Users {
                 format!("user {id} is already a member of organization {org}"),
             ));
         }
-        check_member_limit(&store, &org)?;
+        store.check_member_limit(&org)?;
         let invited = req.send_invitation_email.unwrap_or(true);
         let membership = new_membership(
             &store,
@@ -578,7 +574,7 @@ impl UserService for Users {
             }
         }
         check_external_id_free(&store, &wanted.external_id, existing.as_deref())?;
-        check_member_limit(&store, &org)?;
+        store.check_member_limit(&org)?;
 
         let invited = req.send_invitation_email.unwrap_or(true);
         let membership = new_membership(
@@ -775,7 +771,7 @@ impl UserService for Users {
             .roles
             .iter()
             .filter_map(|held| store.role_in(Some(&org), &held.name))
-            .flat_map(|role| effective_permissions(&store, role))
+            .flat_map(|role| store.effective_permissions(role))
             .filter(|p| seen.insert(p.name.clone()))
             .map(|p| pb::Permission {
                 id: p.id,
