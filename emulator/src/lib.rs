@@ -282,12 +282,13 @@ impl EmulatorBuilder {
             )
         });
         let key = keys::SigningKey::generate().map_err(StartError::Key)?;
+        let store = Arc::new(SharedStore::new(Store::new(self.id_seed)));
         let env = Arc::new(Environment {
-            env_url: env_url.clone(),
             client_id: client_id.clone(),
             client_secret: client_secret.clone(),
             tokens: TokenIssuer::new(key, env_url.clone(), self.token_ttl),
-            store: Arc::new(SharedStore::new(Store::new(self.id_seed))),
+            services: services::Context::new(store.clone(), &env_url),
+            store,
             stats: Default::default(),
             faults: Default::default(),
         });
@@ -337,51 +338,37 @@ impl EmulatorBuilder {
 }
 
 fn grpc_routes(env: &Arc<Environment>, canned: bool) -> axum::Router<Arc<Environment>> {
+    let ctx = &env.services;
     let routes = tonic::service::Routes::new(proto::users::UserServiceServer::new(Users {
-        store: env.store.clone(),
+        ctx: ctx.clone(),
     }))
     .add_service(proto::organizations::OrganizationServiceServer::new(
-        Organizations {
-            store: env.store.clone(),
-            env_url: env.env_url.clone(),
-        },
+        Organizations { ctx: ctx.clone() },
     ))
     .add_service(proto::auditlogs::AuditLogsServiceServer::new(NotYet))
     .add_service(proto::auth::AuthServiceServer::new(Auth {
-        store: env.store.clone(),
+        ctx: ctx.clone(),
     }))
     .add_service(proto::auth::passwordless::PasswordlessServiceServer::new(
-        Passwordless {
-            store: env.store.clone(),
-        },
+        Passwordless { ctx: ctx.clone() },
     ))
     .add_service(proto::auth::webauthn::WebAuthnServiceServer::new(
-        WebAuthn {
-            store: env.store.clone(),
-            rp_id: url::Url::parse(&env.env_url)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_string))
-                .unwrap_or_else(|| "localhost".to_string()),
-        },
+        WebAuthn { ctx: ctx.clone() },
     ))
     .add_service(proto::connections::ConnectionServiceServer::new(
-        Connections {
-            store: env.store.clone(),
-        },
+        Connections { ctx: ctx.clone() },
     ))
     .add_service(proto::directories::DirectoryServiceServer::new(
-        Directories {
-            store: env.store.clone(),
-        },
+        Directories { ctx: ctx.clone() },
     ))
     .add_service(proto::domains::DomainServiceServer::new(Domains {
-        store: env.store.clone(),
+        ctx: ctx.clone(),
     }))
     .add_service(proto::roles::RolesServiceServer::new(Roles {
-        store: env.store.clone(),
+        ctx: ctx.clone(),
     }))
     .add_service(proto::sessions::SessionServiceServer::new(Sessions {
-        store: env.store.clone(),
+        ctx: ctx.clone(),
     }));
     let mut router = routes.into_axum_router();
     if canned {

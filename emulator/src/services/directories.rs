@@ -15,30 +15,18 @@ use scalekit::proto::directories::*;
 use tonic::{Request, Response, Status};
 
 use crate::paging::{paginate, MAX_PAGE_SIZE};
+use crate::services::validate::{self, required};
+use crate::services::Context;
 use crate::status;
 use crate::store::directories::{instant, DirectoryRecord, UserRecord};
-use crate::store::{now, SharedStore, Store};
+use crate::store::{now, Store};
 
 /// The largest page of directory groups (the service's documented bound).
 const MAX_GROUP_PAGE_SIZE: u32 = 30;
 
 /// The DirectoryService of one emulated environment.
 pub(crate) struct Directories {
-    pub(crate) store: Arc<SharedStore>,
-}
-
-/// The organization `id`: INVALID_ARGUMENT when blank, NOT_FOUND when
-/// unknown.
-fn require_organization(store: &Store, id: &str) -> Result<String, Status> {
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(status::invalid_argument("organization_id", "is required"));
-    }
-    if store.organizations.contains_key(id) {
-        Ok(id.to_string())
-    } else {
-        Err(status::not_found("organization", id))
-    }
+    pub(crate) ctx: Arc<Context>,
 }
 
 /// The organization's directory `id` (sent as `field`): NOT_FOUND for an
@@ -49,11 +37,8 @@ fn owned_directory_id(
     field: &str,
     id: &str,
 ) -> Result<String, Status> {
-    let organization_id = require_organization(store, organization_id)?;
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(status::invalid_argument(field, "is required"));
-    }
+    let organization_id = validate::organization(store, "organization_id", organization_id)?;
+    let id = required(field, id)?;
     store
         .directories
         .get(id)
@@ -114,10 +99,7 @@ pub(crate) fn add_group(
     group: DirectoryGroup,
 ) -> Result<String, Status> {
     let id = owned_directory_id(store, organization_id, "directory_id", directory_id)?;
-    let display_name = group.display_name.trim().to_string();
-    if display_name.is_empty() {
-        return Err(status::invalid_argument("display_name", "is required"));
-    }
+    let display_name = required("display_name", &group.display_name)?.to_string();
     let record = directory_mut(store, &id)?;
     if record
         .groups
@@ -209,11 +191,10 @@ impl DirectoryService for Directories {
         request: Request<CreateDirectoryRequest>,
     ) -> Result<Response<CreateDirectoryResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let organization_id = require_organization(&store, &req.organization_id)?;
-        let wanted = req
-            .directory
-            .ok_or_else(|| status::invalid_argument("directory", "is required"))?;
+        let mut store = self.ctx.lock();
+        let organization_id =
+            validate::organization(&store, "organization_id", &req.organization_id)?;
+        let wanted = validate::present("directory", req.directory)?;
         let kind = match DirectoryType::try_from(wanted.directory_type) {
             Ok(DirectoryType::Unspecified) => DirectoryType::Scim,
             Ok(kind) => kind,
@@ -267,7 +248,7 @@ impl DirectoryService for Directories {
         request: Request<DeleteDirectoryRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         let id = owned_directory_id(&store, &req.organization_id, "id", &req.id)?;
         store.directories.remove(&id);
         Ok(Response::new(()))
@@ -278,7 +259,7 @@ impl DirectoryService for Directories {
         request: Request<GetDirectoryRequest>,
     ) -> Result<Response<GetDirectoryResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let id = owned_directory_id(&store, &req.organization_id, "id", &req.id)?;
         let directory = store.directories.get(&id).map(DirectoryRecord::view);
         Ok(Response::new(GetDirectoryResponse { directory }))
@@ -289,8 +270,9 @@ impl DirectoryService for Directories {
         request: Request<ListDirectoriesRequest>,
     ) -> Result<Response<ListDirectoriesResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let organization_id = require_organization(&store, &req.organization_id)?;
+        let store = self.ctx.lock();
+        let organization_id =
+            validate::organization(&store, "organization_id", &req.organization_id)?;
         let directories = store
             .directories
             .values()
@@ -305,7 +287,7 @@ impl DirectoryService for Directories {
         request: Request<ToggleDirectoryRequest>,
     ) -> Result<Response<ToggleDirectoryResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         toggle(&mut store, &req, true).map(Response::new)
     }
 
@@ -314,7 +296,7 @@ impl DirectoryService for Directories {
         request: Request<ToggleDirectoryRequest>,
     ) -> Result<Response<ToggleDirectoryResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         toggle(&mut store, &req, false).map(Response::new)
     }
 
@@ -323,7 +305,7 @@ impl DirectoryService for Directories {
         request: Request<ListDirectoryUsersRequest>,
     ) -> Result<Response<ListDirectoryUsersResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let id = owned_directory_id(
             &store,
             &req.organization_id,
@@ -369,7 +351,7 @@ impl DirectoryService for Directories {
         request: Request<ListDirectoryGroupsRequest>,
     ) -> Result<Response<ListDirectoryGroupsResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let id = owned_directory_id(
             &store,
             &req.organization_id,

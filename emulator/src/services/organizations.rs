@@ -10,129 +10,21 @@ use scalekit::proto::organizations::{self as pb, *};
 use tonic::{Request, Response, Status};
 
 use crate::paging::{paginate, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE};
+use crate::services::validate::{self, identity, Identity};
+use crate::services::Context;
 use crate::status;
-use crate::store::{now, SharedStore, Store};
+use crate::store::{now, Store};
 
 /// The OrganizationService of one emulated environment.
 pub(crate) struct Organizations {
-    pub(crate) store: Arc<SharedStore>,
-    /// The environment URL; admin-portal links point below it.
-    pub(crate) env_url: String,
+    pub(crate) ctx: Arc<Context>,
 }
 
 /// Admin-portal links are single use and valid for one minute.
 const PORTAL_LINK_LIFETIME: Duration = Duration::from_secs(60);
 
-/// Metadata: at most 10 pairs, keys of 3 to 25 and values of 1 to 256
-/// characters (the service's validation rules).
-const MAX_METADATA_PAIRS: usize = 10;
-const METADATA_KEY_CHARS: (usize, usize) = (3, 25);
-const METADATA_VALUE_CHARS: (usize, usize) = (1, 256);
-
-fn check_metadata(metadata: &std::collections::HashMap<String, String>) -> Result<(), Status> {
-    if metadata.len() > MAX_METADATA_PAIRS {
-        return Err(status::invalid_argument(
-            "metadata",
-            format!("must have at most {MAX_METADATA_PAIRS} entries"),
-        ));
-    }
-    let within = |s: &str, (min, max): (usize, usize)| (min..=max).contains(&s.chars().count());
-    for (key, value) in metadata {
-        if !within(key, METADATA_KEY_CHARS) {
-            return Err(status::invalid_argument(
-                "metadata",
-                format!("key {key:?} must be 3 to 25 characters"),
-            ));
-        }
-        if !within(value, METADATA_VALUE_CHARS) {
-            return Err(status::invalid_argument(
-                "metadata",
-                format!("the value of {key:?} must be 1 to 256 characters"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// An organization id where the service requires the `org_` prefix: an
-/// INVALID_ARGUMENT naming `field` when malformed, NOT_FOUND when unknown.
-fn existing_org(store: &Store, field: &str, id: &str) -> Result<String, Status> {
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(status::invalid_argument(field, "is required"));
-    }
-    if !id.starts_with("org_") || id.chars().count() > 32 {
-        return Err(status::invalid_argument(
-            field,
-            "must be an organization id (org_…, at most 32 characters)",
-        ));
-    }
-    if store.organizations.contains_key(id) {
-        Ok(id.to_string())
-    } else {
-        Err(status::not_found("organization", id))
-    }
-}
-
 /// Display names are 1 to 200 characters.
 const MAX_DISPLAY_NAME: usize = 200;
-
-fn display_name(value: &str) -> Result<String, Status> {
-    let name = value.trim();
-    if name.is_empty() {
-        return Err(status::invalid_argument("display_name", "is required"));
-    }
-    if name.chars().count() > MAX_DISPLAY_NAME {
-        return Err(status::invalid_argument(
-            "display_name",
-            format!("must be at most {MAX_DISPLAY_NAME} characters"),
-        ));
-    }
-    Ok(name.to_string())
-}
-
-enum Which<'a> {
-    Id(&'a str),
-    ExternalId(&'a str),
-}
-
-fn resolve(store: &Store, which: Option<Which<'_>>) -> Result<String, Status> {
-    match which {
-        None => Err(status::invalid_argument(
-            "identities",
-            "an id or external_id is required",
-        )),
-        Some(Which::Id(id)) => {
-            let id = id.trim();
-            if id.is_empty() {
-                return Err(status::invalid_argument("id", "is required"));
-            }
-            store
-                .organizations
-                .contains_key(id)
-                .then(|| id.to_string())
-                .ok_or_else(|| status::not_found("organization", id))
-        }
-        Some(Which::ExternalId(ext)) => {
-            let ext = ext.trim();
-            if ext.is_empty() {
-                return Err(status::invalid_argument("external_id", "is required"));
-            }
-            store
-                .organization_id_by_external_id(ext)
-                .ok_or_else(|| status::not_found("organization", ext))
-        }
-    }
-}
-
-macro_rules! which {
-    ($oneof:expr, $module:ident) => {
-        $oneof.as_ref().map(|w| match w {
-            pb::$module::Identities::Id(id) => Which::Id(id),
-            pb::$module::Identities::ExternalId(e) => Which::ExternalId(e),
-        })
-    };
-}
 
 fn check_external_id_free(
     store: &Store,
@@ -150,22 +42,6 @@ fn check_external_id_free(
         }
     }
     Ok(())
-}
-
-/// A search query, trimmed and lowercased: INVALID_ARGUMENT when shorter
-/// than 3 characters.
-fn search_query(query: &str) -> Result<String, Status> {
-    let query = query.trim();
-    if query.is_empty() {
-        return Err(status::invalid_argument("query", "is required"));
-    }
-    if query.chars().count() < 3 {
-        return Err(status::invalid_argument(
-            "query",
-            "must be at least 3 characters",
-        ));
-    }
-    Ok(query.to_lowercase())
 }
 
 /// Whether `query` (lowercased) occurs in the organization's display name,
@@ -199,13 +75,10 @@ impl OrganizationService for Organizations {
         &self,
         request: Request<CreateOrganizationRequest>,
     ) -> Result<Response<CreateOrganizationResponse>, Status> {
-        let wanted = request
-            .into_inner()
-            .organization
-            .ok_or_else(|| status::invalid_argument("organization", "is required"))?;
-        let name = display_name(&wanted.display_name)?;
-        check_metadata(&wanted.metadata)?;
-        let mut store = self.store.lock();
+        let wanted = validate::present("organization", request.into_inner().organization)?;
+        let name = validate::display_name(&wanted.display_name, MAX_DISPLAY_NAME)?;
+        validate::metadata(&wanted.metadata)?;
+        let mut store = self.ctx.lock();
         check_external_id_free(&store, wanted.external_id.as_deref(), None)?;
         let id = store.ids.next("org");
         let created = now();
@@ -232,11 +105,13 @@ impl OrganizationService for Organizations {
         request: Request<UpdateOrganizationRequest>,
     ) -> Result<Response<UpdateOrganizationResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = resolve(&store, which!(req.identities, update_organization_request))?;
-        let update = req
-            .organization
-            .ok_or_else(|| status::invalid_argument("organization", "is required"))?;
+        let mut store = self.ctx.lock();
+        let id = validate::organization_identity(
+            &store,
+            identity!(req.identities, update_organization_request),
+            "id",
+        )?;
+        let update = validate::present("organization", req.organization)?;
         // With an update mask, only the named fields change; without one,
         // every field the request sets does.
         let paths: Vec<String> = req.update_mask.map(|m| m.paths).unwrap_or_default();
@@ -250,14 +125,16 @@ impl OrganizationService for Organizations {
             }
         }
         let new_name = match &update.display_name {
-            Some(name) if wants("display_name") => Some(display_name(name)?),
+            Some(name) if wants("display_name") => {
+                Some(validate::display_name(name, MAX_DISPLAY_NAME)?)
+            }
             _ => None,
         };
         if wants("external_id") {
             check_external_id_free(&store, update.external_id.as_deref(), Some(&id))?;
         }
         if wants("metadata") {
-            check_metadata(&update.metadata)?;
+            validate::metadata(&update.metadata)?;
         }
         let organization = store
             .organizations
@@ -285,8 +162,12 @@ impl OrganizationService for Organizations {
         request: Request<GetOrganizationRequest>,
     ) -> Result<Response<GetOrganizationResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let id = resolve(&store, which!(req.identities, get_organization_request))?;
+        let store = self.ctx.lock();
+        let id = validate::organization_identity(
+            &store,
+            identity!(req.identities, get_organization_request),
+            "id",
+        )?;
         Ok(Response::new(GetOrganizationResponse {
             organization: store.organizations.get(&id).cloned(),
         }))
@@ -297,7 +178,7 @@ impl OrganizationService for Organizations {
         request: Request<ListOrganizationsRequest>,
     ) -> Result<Response<ListOrganizationsResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let all: Vec<Organization> = store
             .organizations
             .values()
@@ -325,8 +206,8 @@ impl OrganizationService for Organizations {
         request: Request<SearchOrganizationsRequest>,
     ) -> Result<Response<SearchOrganizationsResponse>, Status> {
         let req = request.into_inner();
-        let query = search_query(&req.query)?;
-        let store = self.store.lock();
+        let query = validate::search_query(&req.query)?.to_lowercase();
+        let store = self.ctx.lock();
         let all: Vec<Organization> = store
             .organizations
             .values()
@@ -347,8 +228,12 @@ impl OrganizationService for Organizations {
         request: Request<DeleteOrganizationRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = resolve(&store, which!(req.identities, delete_organization_request))?;
+        let mut store = self.ctx.lock();
+        let id = validate::organization_identity(
+            &store,
+            identity!(req.identities, delete_organization_request),
+            "id",
+        )?;
         store.remove_organization(&id);
         Ok(Response::new(()))
     }
@@ -358,11 +243,9 @@ impl OrganizationService for Organizations {
         request: Request<UpdateOrganizationSettingsRequest>,
     ) -> Result<Response<GetOrganizationResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = resolve(&store, Some(Which::Id(&req.id)))?;
-        let wanted = req
-            .settings
-            .ok_or_else(|| status::invalid_argument("settings", "is required"))?;
+        let mut store = self.ctx.lock();
+        let id = validate::organization_identity(&store, Some(Identity::Id(&req.id)), "id")?;
+        let wanted = validate::present("settings", req.settings)?;
         // The reference's examples spell directory sync `directory_sync`,
         // the `Feature` enum `dir_sync`: both name the one feature, which is
         // stored (and read back) as `dir_sync`.
@@ -405,13 +288,16 @@ impl OrganizationService for Organizations {
         request: Request<GeneratePortalLinkRequest>,
     ) -> Result<Response<GeneratePortalLinkResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
+        let mut store = self.ctx.lock();
+        let id = validate::prefixed_organization(&store, "id", &req.id)?;
         store.prune_expired_links();
         let token = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
         let link = Link {
             id: store.ids.next("lnk"),
-            location: format!("{}/magicLink/{token}", self.env_url.trim_end_matches('/')),
+            location: format!(
+                "{}/magicLink/{token}",
+                self.ctx.env_url.trim_end_matches('/')
+            ),
             expire_time: Some(prost_types::Timestamp::from(
                 SystemTime::now() + PORTAL_LINK_LIFETIME,
             )),
@@ -427,8 +313,8 @@ impl OrganizationService for Organizations {
         request: Request<GetPortalLinkRequest>,
     ) -> Result<Response<GetPortalLinksResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
+        let mut store = self.ctx.lock();
+        let id = validate::prefixed_organization(&store, "id", &req.id)?;
         store.prune_expired_links();
         Ok(Response::new(GetPortalLinksResponse {
             links: store.portal_links.get(&id).cloned().unwrap_or_default(),
@@ -440,8 +326,8 @@ impl OrganizationService for Organizations {
         request: Request<DeletePortalLinkRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
+        let mut store = self.ctx.lock();
+        let id = validate::prefixed_organization(&store, "id", &req.id)?;
         store.portal_links.remove(&id);
         Ok(Response::new(()))
     }
@@ -451,8 +337,8 @@ impl OrganizationService for Organizations {
         request: Request<DeletePortalLinkByIdRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
+        let mut store = self.ctx.lock();
+        let id = validate::prefixed_organization(&store, "id", &req.id)?;
         let link_id = req.link_id.trim();
         if !link_id.starts_with("lnk_") {
             return Err(status::invalid_argument(
@@ -482,11 +368,9 @@ impl OrganizationService for Organizations {
         request: Request<UpsertUserManagementSettingsRequest>,
     ) -> Result<Response<UpsertUserManagementSettingsResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "organization_id", &req.organization_id)?;
-        let settings = req
-            .settings
-            .ok_or_else(|| status::invalid_argument("settings", "is required"))?;
+        let mut store = self.ctx.lock();
+        let id = validate::prefixed_organization(&store, "organization_id", &req.organization_id)?;
+        let settings = validate::present("settings", req.settings)?;
         if settings.max_allowed_users.is_some_and(|max| max < 0) {
             return Err(status::invalid_argument(
                 "settings.max_allowed_users",
@@ -505,8 +389,8 @@ impl OrganizationService for Organizations {
         request: Request<GetOrganizationUserManagementSettingsRequest>,
     ) -> Result<Response<GetOrganizationUserManagementSettingsResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let id = existing_org(&store, "organization_id", &req.organization_id)?;
+        let store = self.ctx.lock();
+        let id = validate::prefixed_organization(&store, "organization_id", &req.organization_id)?;
         Ok(Response::new(
             GetOrganizationUserManagementSettingsResponse {
                 settings: Some(store.user_management.get(&id).cloned().unwrap_or_default()),

@@ -22,35 +22,14 @@ use scalekit::proto::auth::passwordless::*;
 use tonic::{Request, Response, Status};
 use url::Url;
 
+use crate::services::validate::{self, required};
+use crate::services::Context;
 use crate::status;
 use crate::store::passwordless::{now_secs, AuthRequest, DEFAULT_EXPIRES_IN, MAX_ATTEMPTS};
-use crate::store::SharedStore;
-
 
 /// The PasswordlessService of one emulated environment.
 pub(crate) struct Passwordless {
-    pub(crate) store: Arc<SharedStore>,
-}
-
-fn valid_email(email: &str) -> Result<String, Status> {
-    let email = email.trim();
-    let (local, domain) = email.split_once('@').unwrap_or(("", ""));
-    if local.is_empty() || !domain.contains('.') || domain.starts_with('.') || email.contains(' ') {
-        return Err(status::invalid_argument(
-            "email",
-            "is not a valid email address",
-        ));
-    }
-    Ok(email.to_ascii_lowercase())
-}
-
-fn require<'a>(field: &str, value: &'a str) -> Result<&'a str, Status> {
-    let value = value.trim();
-    if value.is_empty() {
-        Err(status::invalid_argument(field, "is required"))
-    } else {
-        Ok(value)
-    }
+    pub(crate) ctx: Arc<Context>,
 }
 
 #[tonic::async_trait]
@@ -60,7 +39,7 @@ impl PasswordlessService for Passwordless {
         request: Request<SendPasswordlessRequest>,
     ) -> Result<Response<SendPasswordlessResponse>, Status> {
         let req = request.into_inner();
-        let email = valid_email(&req.email)?;
+        let email = validate::email("email", &req.email)?;
         let template = match req.template {
             None => TemplateType::Signin,
             Some(n) => match TemplateType::try_from(n) {
@@ -98,7 +77,7 @@ impl PasswordlessService for Passwordless {
             None | Some(0) => DEFAULT_EXPIRES_IN,
             Some(secs) => secs,
         };
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         let id = store.ids.next("authreq");
         let passwordless_type = if magiclink_auth_uri.is_some() {
             PasswordlessType::LinkOtp
@@ -136,7 +115,7 @@ impl PasswordlessService for Passwordless {
             None | Some("") => None,
             Some(id) => Some(id.to_string()),
         };
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         let state = &mut store.passwordless;
         let (id, credential) = match req.auth_credential {
             None => {
@@ -146,7 +125,7 @@ impl PasswordlessService for Passwordless {
                 ))
             }
             Some(AuthCredential::Code(code)) => {
-                let code = require("code", &code)?.to_string();
+                let code = required("code", &code)?.to_string();
                 let id = wanted_id.ok_or_else(|| {
                     status::invalid_argument("auth_request_id", "is required with a code")
                 })?;
@@ -156,7 +135,7 @@ impl PasswordlessService for Passwordless {
                 (id, AuthCredential::Code(code))
             }
             Some(AuthCredential::LinkToken(token)) => {
-                let token = require("link_token", &token)?.to_string();
+                let token = required("link_token", &token)?.to_string();
                 let found = state
                     .requests
                     .iter()
@@ -234,8 +213,8 @@ impl PasswordlessService for Passwordless {
         request: Request<ResendPasswordlessRequest>,
     ) -> Result<Response<SendPasswordlessResponse>, Status> {
         let req = request.into_inner();
-        let id = require("auth_request_id", &req.auth_request_id)?;
-        let mut store = self.store.lock();
+        let id = required("auth_request_id", &req.auth_request_id)?;
+        let mut store = self.ctx.lock();
         let verified = store
             .passwordless
             .requests

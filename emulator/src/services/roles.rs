@@ -15,24 +15,17 @@ use scalekit::proto::roles::*;
 use tonic::{Request, Response, Status};
 
 use crate::paging::{paginate, MAX_PAGE_SIZE};
+use crate::services::validate::{self, required};
+use crate::services::Context;
 use crate::status;
-use crate::store::{now, RoleRecord, SharedStore, Store};
+use crate::store::{now, RoleRecord, Store};
 
 /// The most permissions one role may hold directly.
 const MAX_ROLE_PERMISSIONS: usize = 100;
 
 /// The RolesService of one emulated environment.
 pub(crate) struct Roles {
-    pub(crate) store: Arc<SharedStore>,
-}
-
-fn require<'a>(field: &str, value: &'a str) -> Result<&'a str, Status> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        Err(status::invalid_argument(field, "is required"))
-    } else {
-        Ok(trimmed)
-    }
+    pub(crate) ctx: Arc<Context>,
 }
 
 /// A name for a new role: `^[a-zA-Z0-9_]{1,64}$`.
@@ -64,15 +57,6 @@ fn valid_permission_name<'a>(field: &str, value: &'a str) -> Result<&'a str, Sta
             field,
             "must be 1-64 letters, digits, underscores or colons",
         ))
-    }
-}
-
-fn require_organization<'a>(store: &Store, org_id: &'a str) -> Result<&'a str, Status> {
-    let id = require("org_id", org_id)?;
-    if store.organizations.contains_key(id) {
-        Ok(id)
-    } else {
-        Err(status::not_found("organization", id))
     }
 }
 
@@ -219,7 +203,7 @@ fn role_message(store: &Store, role: &RoleRecord, org: Option<&str>, include: In
 fn permission_names(store: &Store, field: &str, names: &[String]) -> Result<Vec<String>, Status> {
     let mut out: Vec<String> = Vec::new();
     for name in names {
-        let name = require(field, name)?;
+        let name = required(field, name)?;
         if !store.permissions.contains_key(name) {
             return Err(status::not_found("permission", name));
         }
@@ -277,7 +261,7 @@ struct NewRole {
 
 fn create_in(store: &mut Store, scope: Scope<'_>, wanted: NewRole) -> Result<Role, Status> {
     let name = valid_role_name("name", wanted.name.trim())?.to_string();
-    let display_name = require("display_name", &wanted.display_name)?.to_string();
+    let display_name = required("display_name", &wanted.display_name)?.to_string();
     let taken = match scope {
         // One name, one role, in every organization.
         Scope::Environment => {
@@ -323,11 +307,11 @@ fn update_in(
     name: &str,
     update: Option<UpdateRole>,
 ) -> Result<Role, Status> {
-    let name = require("role_name", name)?;
+    let name = required("role_name", name)?;
     own_role(store, scope, name)?;
     let update = update.ok_or_else(|| status::invalid_argument("role", "is required"))?;
     let display_name = match update.display_name {
-        Some(d) => Some(require("display_name", &d)?.to_string()),
+        Some(d) => Some(required("display_name", &d)?.to_string()),
         None => None,
     };
     let extends = match update.extends.as_deref() {
@@ -388,7 +372,7 @@ fn delete_in(
     name: &str,
     reassign: Option<&str>,
 ) -> Result<(), Status> {
-    let name = require("role_name", name)?;
+    let name = required("role_name", name)?;
     let role = own_role(store, scope, name)?.clone();
     if role.organization_id.is_none()
         && (role.name == store.default_member_role || role.name == store.default_creator_role)
@@ -494,7 +478,7 @@ fn remove_role(store: &mut Store, scope: Scope<'_>, name: &str) {
 }
 
 fn clear_base(store: &mut Store, scope: Scope<'_>, name: &str) -> Result<(), Status> {
-    let name = require("role_name", name)?;
+    let name = required("role_name", name)?;
     own_role(store, scope, name)?;
     if let Some(role) = own_role_mut(store, scope, name) {
         role.extends = None;
@@ -503,7 +487,7 @@ fn clear_base(store: &mut Store, scope: Scope<'_>, name: &str) -> Result<(), Sta
 }
 
 fn env_role<'s>(store: &'s Store, name: &str) -> Result<&'s RoleRecord, Status> {
-    let name = require("role_name", name)?;
+    let name = required("role_name", name)?;
     store
         .roles
         .get(name)
@@ -524,10 +508,8 @@ impl RolesService for Roles {
         request: Request<CreateRoleRequest>,
     ) -> Result<Response<CreateRoleResponse>, Status> {
         let req = request.into_inner();
-        let wanted = req
-            .role
-            .ok_or_else(|| status::invalid_argument("role", "is required"))?;
-        let mut store = self.store.lock();
+        let wanted = validate::present("role", req.role)?;
+        let mut store = self.ctx.lock();
         let role = create_in(
             &mut store,
             Scope::Environment,
@@ -547,7 +529,7 @@ impl RolesService for Roles {
         request: Request<UpdateRoleRequest>,
     ) -> Result<Response<UpdateRoleResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         let role = update_in(&mut store, Scope::Environment, &req.role_name, req.role)?;
         Ok(Response::new(UpdateRoleResponse { role: Some(role) }))
     }
@@ -558,7 +540,7 @@ impl RolesService for Roles {
     ) -> Result<Response<GetRoleResponse>, Status> {
         let req = request.into_inner();
         let include = include(req.include.as_deref())?;
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let role = env_role(&store, &req.role_name)?;
         Ok(Response::new(GetRoleResponse {
             role: Some(role_message(&store, role, None, include)),
@@ -571,7 +553,7 @@ impl RolesService for Roles {
     ) -> Result<Response<ListRolesResponse>, Status> {
         let req = request.into_inner();
         let include = include(req.include.as_deref())?;
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let mut roles: Vec<&RoleRecord> = store.roles.values().collect();
         roles.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Response::new(ListRolesResponse {
@@ -587,7 +569,7 @@ impl RolesService for Roles {
         request: Request<DeleteRoleRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         // The deprecated reassign_role_id names the target by id; its
         // replacement reassign_role_name names it by name and wins when both
         // are sent.
@@ -620,11 +602,9 @@ impl RolesService for Roles {
         request: Request<CreateOrganizationRoleRequest>,
     ) -> Result<Response<CreateOrganizationRoleResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.org_id)?.to_string();
-        let wanted = req
-            .role
-            .ok_or_else(|| status::invalid_argument("role", "is required"))?;
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "org_id", &req.org_id)?;
+        let wanted = validate::present("role", req.role)?;
         let role = create_in(
             &mut store,
             Scope::Organization(&org),
@@ -646,8 +626,8 @@ impl RolesService for Roles {
         request: Request<UpdateOrganizationRoleRequest>,
     ) -> Result<Response<UpdateOrganizationRoleResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.org_id)?.to_string();
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "org_id", &req.org_id)?;
         let role = update_in(
             &mut store,
             Scope::Organization(&org),
@@ -665,13 +645,13 @@ impl RolesService for Roles {
     ) -> Result<Response<GetOrganizationRoleResponse>, Status> {
         let req = request.into_inner();
         let include = include(req.include.as_deref())?;
-        let store = self.store.lock();
-        let org = require_organization(&store, &req.org_id)?;
-        let name = require("role_name", &req.role_name)?;
-        let role = find_role(&store, Scope::Organization(org), name)
+        let store = self.ctx.lock();
+        let org = validate::organization(&store, "org_id", &req.org_id)?;
+        let name = required("role_name", &req.role_name)?;
+        let role = find_role(&store, Scope::Organization(&org), name)
             .ok_or_else(|| status::not_found("role", name))?;
         Ok(Response::new(GetOrganizationRoleResponse {
-            role: Some(role_message(&store, role, Some(org), include)),
+            role: Some(role_message(&store, role, Some(org.as_str()), include)),
         }))
     }
 
@@ -681,8 +661,8 @@ impl RolesService for Roles {
     ) -> Result<Response<ListOrganizationRolesResponse>, Status> {
         let req = request.into_inner();
         let include = include(req.include.as_deref())?;
-        let store = self.store.lock();
-        let org = require_organization(&store, &req.org_id)?;
+        let store = self.ctx.lock();
+        let org = validate::organization(&store, "org_id", &req.org_id)?;
         let mut roles: Vec<&RoleRecord> = store
             .roles
             .values()
@@ -690,14 +670,14 @@ impl RolesService for Roles {
                 store
                     .organization_roles
                     .values()
-                    .filter(|r| r.organization_id.as_deref() == Some(org)),
+                    .filter(|r| r.organization_id.as_deref() == Some(org.as_str())),
             )
             .collect();
         roles.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Response::new(ListOrganizationRolesResponse {
             roles: roles
                 .into_iter()
-                .map(|r| role_message(&store, r, Some(org), include))
+                .map(|r| role_message(&store, r, Some(org.as_str()), include))
                 .collect(),
         }))
     }
@@ -707,8 +687,8 @@ impl RolesService for Roles {
         request: Request<DeleteOrganizationRoleRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.org_id)?.to_string();
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "org_id", &req.org_id)?;
         delete_in(
             &mut store,
             Scope::Organization(&org),
@@ -723,7 +703,7 @@ impl RolesService for Roles {
         request: Request<GetRoleUsersCountRequest>,
     ) -> Result<Response<GetRoleUsersCountResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let role = env_role(&store, &req.role_name)?;
         Ok(Response::new(GetRoleUsersCountResponse {
             count: users_holding(&store, &role.id, None),
@@ -735,13 +715,13 @@ impl RolesService for Roles {
         request: Request<GetOrganizationRoleUsersCountRequest>,
     ) -> Result<Response<GetOrganizationRoleUsersCountResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let org = require_organization(&store, &req.org_id)?;
-        let name = require("role_name", &req.role_name)?;
-        let role = find_role(&store, Scope::Organization(org), name)
+        let store = self.ctx.lock();
+        let org = validate::organization(&store, "org_id", &req.org_id)?;
+        let name = required("role_name", &req.role_name)?;
+        let role = find_role(&store, Scope::Organization(&org), name)
             .ok_or_else(|| status::not_found("role", name))?;
         Ok(Response::new(GetOrganizationRoleUsersCountResponse {
-            count: users_holding(&store, &role.id, Some(org)),
+            count: users_holding(&store, &role.id, Some(org.as_str())),
         }))
     }
 
@@ -750,7 +730,7 @@ impl RolesService for Roles {
         request: Request<UpdateDefaultRolesRequest>,
     ) -> Result<Response<UpdateDefaultRolesResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         // The deprecated messages name the role by name, or else by id.
         #[allow(deprecated)]
         let legacy = |r: &Option<UpdateDefaultRole>| -> Option<String> {
@@ -785,7 +765,7 @@ impl RolesService for Roles {
             ("default_member_role", &member),
         ] {
             if let Some(name) = name {
-                let name = require(field, name)?;
+                let name = required(field, name)?;
                 if !store.roles.contains_key(name) {
                     return Err(status::not_found("role", name));
                 }
@@ -814,9 +794,9 @@ impl RolesService for Roles {
         request: Request<UpdateDefaultOrganizationRolesRequest>,
     ) -> Result<Response<UpdateDefaultOrganizationRolesResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.org_id)?.to_string();
-        let name = require("default_member_role", &req.default_member_role)?;
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "org_id", &req.org_id)?;
+        let name = required("default_member_role", &req.default_member_role)?;
         let role = find_role(&store, Scope::Organization(&org), name)
             .ok_or_else(|| status::not_found("role", name))?
             .name
@@ -836,7 +816,7 @@ impl RolesService for Roles {
         request: Request<ListDependentRolesRequest>,
     ) -> Result<Response<ListDependentRolesResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let role = env_role(&store, &req.role_name)?;
         let mut roles = dependents(&store, role);
         roles.sort_by(|a, b| a.id.cmp(&b.id));
@@ -853,7 +833,7 @@ impl RolesService for Roles {
         request: Request<DeleteRoleBaseRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         clear_base(&mut store, Scope::Environment, &req.role_name)?;
         Ok(Response::new(()))
     }
@@ -863,8 +843,8 @@ impl RolesService for Roles {
         request: Request<DeleteOrganizationRoleBaseRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.org_id)?.to_string();
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "org_id", &req.org_id)?;
         clear_base(&mut store, Scope::Organization(&org), &req.role_name)?;
         Ok(Response::new(()))
     }
@@ -874,11 +854,9 @@ impl RolesService for Roles {
         request: Request<CreatePermissionRequest>,
     ) -> Result<Response<CreatePermissionResponse>, Status> {
         let req = request.into_inner();
-        let wanted = req
-            .permission
-            .ok_or_else(|| status::invalid_argument("permission", "is required"))?;
+        let wanted = validate::present("permission", req.permission)?;
         let name = valid_permission_name("name", wanted.name.trim())?.to_string();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         if store.permissions.contains_key(&name) {
             return Err(status::already_exists(
                 "PERMISSION_ALREADY_EXISTS",
@@ -905,8 +883,8 @@ impl RolesService for Roles {
         request: Request<GetPermissionRequest>,
     ) -> Result<Response<GetPermissionResponse>, Status> {
         let req = request.into_inner();
-        let name = require("permission_name", &req.permission_name)?;
-        let store = self.store.lock();
+        let name = required("permission_name", &req.permission_name)?;
+        let store = self.ctx.lock();
         let permission = store
             .permissions
             .get(name)
@@ -922,14 +900,12 @@ impl RolesService for Roles {
         request: Request<UpdatePermissionRequest>,
     ) -> Result<Response<UpdatePermissionResponse>, Status> {
         let req = request.into_inner();
-        let name = require("permission_name", &req.permission_name)?;
-        let mut store = self.store.lock();
+        let name = required("permission_name", &req.permission_name)?;
+        let mut store = self.ctx.lock();
         if !store.permissions.contains_key(name) {
             return Err(status::not_found("permission", name));
         }
-        let wanted = req
-            .permission
-            .ok_or_else(|| status::invalid_argument("permission", "is required"))?;
+        let wanted = validate::present("permission", req.permission)?;
         if !wanted.name.trim().is_empty() && wanted.name.trim() != name {
             return Err(status::invalid_argument(
                 "permission.name",
@@ -954,7 +930,7 @@ impl RolesService for Roles {
         let req = request.into_inner();
         let kind = PermissionType::try_from(req.r#type)
             .map_err(|_| status::invalid_argument("type", "unknown permission type"))?;
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let mut all: Vec<Permission> = store
             .permissions
             .values()
@@ -985,8 +961,8 @@ impl RolesService for Roles {
         request: Request<DeletePermissionRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let name = require("permission_name", &req.permission_name)?;
-        let mut store = self.store.lock();
+        let name = required("permission_name", &req.permission_name)?;
+        let mut store = self.ctx.lock();
         if !store.permissions.contains_key(name) {
             return Err(status::not_found("permission", name));
         }
@@ -1015,7 +991,7 @@ impl RolesService for Roles {
         request: Request<ListRolePermissionsRequest>,
     ) -> Result<Response<ListRolePermissionsResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let role = env_role(&store, &req.role_name)?;
         Ok(Response::new(ListRolePermissionsResponse {
             permissions: direct_permissions(&store, role),
@@ -1027,7 +1003,7 @@ impl RolesService for Roles {
         request: Request<AddPermissionsToRoleRequest>,
     ) -> Result<Response<AddPermissionsToRoleResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         let name = env_role(&store, &req.role_name)?.name.clone();
         if req.permission_names.is_empty() {
             return Err(status::invalid_argument(
@@ -1066,9 +1042,9 @@ impl RolesService for Roles {
         request: Request<RemovePermissionFromRoleRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         let name = env_role(&store, &req.role_name)?.name.clone();
-        let permission = require("permission_name", &req.permission_name)?;
+        let permission = required("permission_name", &req.permission_name)?;
         let role = store
             .roles
             .get_mut(&name)
@@ -1089,10 +1065,11 @@ impl RolesService for Roles {
         request: Request<ListEffectiveRolePermissionsRequest>,
     ) -> Result<Response<ListEffectiveRolePermissionsResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let role = env_role(&store, &req.role_name)?;
         Ok(Response::new(ListEffectiveRolePermissionsResponse {
-            permissions: store.effective_permissions(role)
+            permissions: store
+                .effective_permissions(role)
                 .into_iter()
                 .map(as_permission)
                 .collect(),

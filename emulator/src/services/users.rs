@@ -9,75 +9,17 @@ use scalekit::proto::users::{self as pb, *};
 use tonic::{Request, Response, Status};
 
 use crate::paging::{paginate, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE};
+use crate::services::validate::{self, identity, required, Identity};
+use crate::services::Context;
 use crate::status;
-use crate::store::{align_name_aliases, now, SharedStore, Store};
+use crate::store::{align_name_aliases, now, Store};
 
 /// Invitations are valid this long (the service's default is a week).
 const INVITE_LIFETIME_SECS: i64 = 7 * 24 * 60 * 60;
 
 /// The UserService of one emulated environment.
 pub(crate) struct Users {
-    pub(crate) store: Arc<SharedStore>,
-}
-
-fn require<'a>(field: &str, value: &'a str) -> Result<&'a str, Status> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        Err(status::invalid_argument(field, "is required"))
-    } else {
-        Ok(trimmed)
-    }
-}
-
-/// An identity oneof (`id` | `external_id`) resolved to a user id.
-enum Who<'a> {
-    Id(&'a str),
-    ExternalId(&'a str),
-}
-
-fn resolve_user(store: &Store, who: Option<Who<'_>>) -> Result<String, Status> {
-    match who {
-        None => Err(status::invalid_argument(
-            "identities",
-            "an id or external_id is required",
-        )),
-        Some(Who::Id(id)) => {
-            let id = require("id", id)?;
-            store
-                .users
-                .contains_key(id)
-                .then(|| id.to_string())
-                .ok_or_else(|| status::not_found("user", id))
-        }
-        Some(Who::ExternalId(ext)) => {
-            let ext = require("external_id", ext)?;
-            store
-                .user_id_by_external_id(ext)
-                .ok_or_else(|| status::not_found("user", ext))
-        }
-    }
-}
-
-fn require_organization(store: &Store, organization_id: &str) -> Result<String, Status> {
-    let id = require("organization_id", organization_id)?;
-    if store.organizations.contains_key(id) {
-        Ok(id.to_string())
-    } else {
-        Err(status::not_found("organization", id))
-    }
-}
-
-fn valid_email(email: &str) -> Result<String, Status> {
-    let email = require("email", email)?;
-    let mut parts = email.splitn(2, '@');
-    let (local, domain) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    if local.is_empty() || !domain.contains('.') || domain.starts_with('.') || email.contains(' ') {
-        return Err(status::invalid_argument(
-            "email",
-            "is not a valid email address",
-        ));
-    }
-    Ok(email.to_ascii_lowercase())
+    pub(crate) ctx: Arc<Context>,
 }
 
 /// The roles `names` name, as seen from organization `org` (its own roles,
@@ -288,33 +230,6 @@ fn matches_query(user: &User, query: &str) -> bool {
     .any(|field| field.to_ascii_lowercase().contains(&query))
 }
 
-fn search_query(query: &str) -> Result<&str, Status> {
-    let query = require("query", query)?;
-    if query.chars().count() < 3 {
-        return Err(status::invalid_argument(
-            "query",
-            "must be at least 3 characters",
-        ));
-    }
-    Ok(query)
-}
-
-fn user_identities(who: &Option<pb::get_user_request::Identities>) -> Option<Who<'_>> {
-    who.as_ref().map(|w| match w {
-        pb::get_user_request::Identities::Id(id) => Who::Id(id),
-        pb::get_user_request::Identities::ExternalId(e) => Who::ExternalId(e),
-    })
-}
-
-macro_rules! who {
-    ($oneof:expr, $module:ident) => {
-        $oneof.as_ref().map(|w| match w {
-            pb::$module::Identities::Id(id) => Who::Id(id),
-            pb::$module::Identities::ExternalId(e) => Who::ExternalId(e),
-        })
-    };
-}
-
 #[tonic::async_trait]
 impl UserService for Users {
     async fn get_user(
@@ -322,8 +237,8 @@ impl UserService for Users {
         request: Request<GetUserRequest>,
     ) -> Result<Response<GetUserResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let id = resolve_user(&store, user_identities(&req.identities))?;
+        let store = self.ctx.lock();
+        let id = validate::user_identity(&store, identity!(req.identities, get_user_request))?;
         Ok(Response::new(GetUserResponse {
             user: store.users.get(&id).cloned(),
         }))
@@ -343,7 +258,7 @@ impl UserService for Users {
         request: Request<ListUsersRequest>,
     ) -> Result<Response<ListUsersResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let all: Vec<User> = store.users.values().cloned().collect();
         let page = paginate(all, req.page_size, &req.page_token, MAX_PAGE_SIZE)?;
         Ok(Response::new(ListUsersResponse {
@@ -359,8 +274,8 @@ impl UserService for Users {
         request: Request<SearchUsersRequest>,
     ) -> Result<Response<SearchUsersResponse>, Status> {
         let req = request.into_inner();
-        let query = search_query(&req.query)?;
-        let store = self.store.lock();
+        let query = validate::search_query(&req.query)?;
+        let store = self.ctx.lock();
         let all: Vec<User> = store
             .users
             .values()
@@ -381,9 +296,9 @@ impl UserService for Users {
         request: Request<SearchOrganizationUsersRequest>,
     ) -> Result<Response<SearchOrganizationUsersResponse>, Status> {
         let req = request.into_inner();
-        let query = search_query(&req.query)?;
-        let store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
+        let query = validate::search_query(&req.query)?;
+        let store = self.ctx.lock();
+        let org = validate::organization(&store, "organization_id", &req.organization_id)?;
         let all: Vec<User> = store
             .users
             .values()
@@ -404,11 +319,9 @@ impl UserService for Users {
         request: Request<UpdateUserRequest>,
     ) -> Result<Response<UpdateUserResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = resolve_user(&store, who!(req.identities, update_user_request))?;
-        let update = req
-            .user
-            .ok_or_else(|| status::invalid_argument("user", "is required"))?;
+        let mut store = self.ctx.lock();
+        let id = validate::user_identity(&store, identity!(req.identities, update_user_request))?;
+        let update = validate::present("user", req.user)?;
         check_external_id_free(&store, &update.external_id, Some(&id))?;
         let user = store
             .users
@@ -437,8 +350,8 @@ impl UserService for Users {
         request: Request<DeleteUserRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = resolve_user(&store, who!(req.identities, delete_user_request))?;
+        let mut store = self.ctx.lock();
+        let id = validate::user_identity(&store, identity!(req.identities, delete_user_request))?;
         store.remove_user(&id);
         Ok(Response::new(()))
     }
@@ -448,9 +361,10 @@ impl UserService for Users {
         request: Request<CreateMembershipRequest>,
     ) -> Result<Response<CreateMembershipResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, who!(req.identities, create_membership_request))?;
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "organization_id", &req.organization_id)?;
+        let id =
+            validate::user_identity(&store, identity!(req.identities, create_membership_request))?;
         let wanted = req.membership.unwrap_or_default();
         let roles = roles_named(&store, &org, &wanted.roles)?;
         if store
@@ -493,9 +407,10 @@ impl UserService for Users {
         request: Request<DeleteMembershipRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, who!(req.identities, delete_membership_request))?;
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "organization_id", &req.organization_id)?;
+        let id =
+            validate::user_identity(&store, identity!(req.identities, delete_membership_request))?;
         let user = store
             .users
             .get_mut(&id)
@@ -517,9 +432,10 @@ impl UserService for Users {
         request: Request<UpdateMembershipRequest>,
     ) -> Result<Response<UpdateMembershipResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, who!(req.identities, update_membership_request))?;
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "organization_id", &req.organization_id)?;
+        let id =
+            validate::user_identity(&store, identity!(req.identities, update_membership_request))?;
         let update = req.membership.unwrap_or_default();
         let roles = if update.roles.is_empty() {
             None
@@ -550,12 +466,10 @@ impl UserService for Users {
         request: Request<CreateUserAndMembershipRequest>,
     ) -> Result<Response<CreateUserAndMembershipResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let wanted = req
-            .user
-            .ok_or_else(|| status::invalid_argument("user", "is required"))?;
-        let email = valid_email(&wanted.email)?;
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "organization_id", &req.organization_id)?;
+        let wanted = validate::present("user", req.user)?;
+        let email = validate::email("email", &wanted.email)?;
         let membership_wanted = wanted.membership.clone().unwrap_or_default();
         let roles = roles_named(&store, &org, &membership_wanted.roles)?;
 
@@ -628,8 +542,8 @@ impl UserService for Users {
         request: Request<ListOrganizationUsersRequest>,
     ) -> Result<Response<ListOrganizationUsersResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
+        let store = self.ctx.lock();
+        let org = validate::organization(&store, "organization_id", &req.organization_id)?;
         let all: Vec<User> = store
             .users
             .values()
@@ -650,9 +564,9 @@ impl UserService for Users {
         request: Request<ResendInviteRequest>,
     ) -> Result<Response<ResendInviteResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, Some(Who::Id(&req.id)))?;
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "organization_id", &req.organization_id)?;
+        let id = validate::user_identity(&store, Some(Identity::Id(&req.id)))?;
         let user = store
             .users
             .get_mut(&id)
@@ -699,9 +613,9 @@ impl UserService for Users {
         request: Request<ListUserRolesRequest>,
     ) -> Result<Response<ListUserRolesResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
+        let store = self.ctx.lock();
+        let org = validate::organization(&store, "organization_id", &req.organization_id)?;
+        let id = validate::user_identity(&store, Some(Identity::Id(&req.user_id)))?;
         let user = &store.users[&id];
         let index = membership_index(user, &org)
             .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
@@ -715,9 +629,9 @@ impl UserService for Users {
         request: Request<AssignUserRolesRequest>,
     ) -> Result<Response<AssignUserRolesResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "organization_id", &req.organization_id)?;
+        let id = validate::user_identity(&store, Some(Identity::Id(&req.user_id)))?;
         if req.roles.is_empty() {
             return Err(status::invalid_argument(
                 "roles",
@@ -760,9 +674,9 @@ impl UserService for Users {
         request: Request<ListUserPermissionsRequest>,
     ) -> Result<Response<ListUserPermissionsResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
+        let store = self.ctx.lock();
+        let org = validate::organization(&store, "organization_id", &req.organization_id)?;
+        let id = validate::user_identity(&store, Some(Identity::Id(&req.user_id)))?;
         let user = &store.users[&id];
         let index = membership_index(user, &org)
             .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
@@ -788,10 +702,10 @@ impl UserService for Users {
         request: Request<RemoveUserRoleRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
-        let role_name = require("role_name", &req.role_name)?.to_string();
+        let mut store = self.ctx.lock();
+        let org = validate::organization(&store, "organization_id", &req.organization_id)?;
+        let id = validate::user_identity(&store, Some(Identity::Id(&req.user_id)))?;
+        let role_name = required("role_name", &req.role_name)?.to_string();
         let user = store
             .users
             .get_mut(&id)

@@ -108,7 +108,10 @@ impl Store {
                     out.push(self.role_permission(name, &r.name));
                 }
             }
-            current = r.extends.as_deref().and_then(|base| self.role_in(org, base));
+            current = r
+                .extends
+                .as_deref()
+                .and_then(|base| self.role_in(org, base));
         }
         out
     }
