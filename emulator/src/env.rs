@@ -8,17 +8,19 @@ use std::time::{Duration, Instant};
 
 use tonic::Code;
 
+use crate::services::Context;
 use crate::store::SharedStore;
 use crate::tokens::{lock, TokenIssuer};
 
 /// Shared by everything that serves one environment.
 pub(crate) struct Environment {
-    /// `http://ADDR`: where SDKs reach this environment.
-    pub(crate) env_url: String,
     pub(crate) client_id: String,
     pub(crate) client_secret: String,
     pub(crate) tokens: TokenIssuer,
     pub(crate) store: Arc<SharedStore>,
+    /// What the gRPC services share: the same store, and the environment URL
+    /// (`http://ADDR`) where SDKs reach this environment.
+    pub(crate) services: Arc<Context>,
     pub(crate) stats: Stats,
     pub(crate) faults: Faults,
 }

@@ -191,7 +191,7 @@ fn refused(what: impl Into<String>) -> impl FnOnce(tonic::Status) -> SeedError {
 /// Applies `fixtures` to a fresh environment, in dependency order.
 pub(crate) async fn apply(env: &Arc<Environment>, fixtures: &Fixtures) -> Result<(), SeedError> {
     let roles = Roles {
-        store: env.store.clone(),
+        ctx: env.services.clone(),
     };
     for permission in &fixtures.permissions {
         roles
@@ -223,14 +223,13 @@ pub(crate) async fn apply(env: &Arc<Environment>, fixtures: &Fixtures) -> Result
     }
 
     let organizations = Organizations {
-        store: env.store.clone(),
-        env_url: env.env_url.clone(),
+        ctx: env.services.clone(),
     };
     let domains = Domains {
-        store: env.store.clone(),
+        ctx: env.services.clone(),
     };
     let users = Users {
-        store: env.store.clone(),
+        ctx: env.services.clone(),
     };
     for org in &fixtures.organizations {
         let what = format!("organization {}", org.display_name);

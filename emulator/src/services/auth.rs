@@ -16,31 +16,14 @@ use std::sync::Arc;
 use scalekit::proto::auth::*;
 use tonic::{Request, Response, Status};
 
+use crate::services::validate::{self, required};
+use crate::services::Context;
 use crate::status;
-use crate::store::{SharedStore, Store};
-
-/// A login request of a connection, with the user reported for it.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct LoginRequest {
-    pub(crate) connection_id: String,
-    pub(crate) user: Option<User>,
-    /// The id of the user's authentication journey, which
-    /// `UpdateLoginUserDetails` reports back (`ar_…`).
-    pub(crate) auth_request_id: String,
-}
+use crate::store::{LoginRequest, Store};
 
 /// The AuthService of one emulated environment.
 pub(crate) struct Auth {
-    pub(crate) store: Arc<SharedStore>,
-}
-
-fn require<'a>(field: &str, value: &'a str) -> Result<&'a str, Status> {
-    let value = value.trim();
-    if value.is_empty() {
-        Err(status::invalid_argument(field, "is required"))
-    } else {
-        Ok(value)
-    }
+    pub(crate) ctx: Arc<Context>,
 }
 
 /// Test setup: opens a login request for a connection, as Scalekit does when
@@ -50,7 +33,7 @@ pub(crate) fn start_login_request(
     store: &mut Store,
     connection_id: &str,
 ) -> Result<String, Status> {
-    let connection_id = require("connection_id", connection_id)?.to_string();
+    let connection_id = required("connection_id", connection_id)?.to_string();
     if !store.connections.contains_key(&connection_id) {
         return Err(status::not_found("connection", &connection_id));
     }
@@ -74,11 +57,9 @@ impl AuthService for Auth {
         request: Request<UpdateLoginUserDetailsRequest>,
     ) -> Result<Response<UpdateLoginUserDetailsResponse>, Status> {
         let req = request.into_inner();
-        let connection_id = require("connection_id", &req.connection_id)?;
-        let login_request_id = require("login_request_id", &req.login_request_id)?;
-        let user = req
-            .user
-            .ok_or_else(|| status::invalid_argument("user", "is required"))?;
+        let connection_id = required("connection_id", &req.connection_id)?;
+        let login_request_id = required("login_request_id", &req.login_request_id)?;
+        let user = validate::present("user", req.user)?;
         if user.email.trim().is_empty() && user.sub.trim().is_empty() {
             return Err(status::invalid_argument(
                 "user.email",
@@ -86,15 +67,10 @@ impl AuthService for Auth {
             ));
         }
         if !user.email.is_empty() {
-            let (local, domain) = user.email.split_once('@').unwrap_or(("", ""));
-            if local.is_empty() || !domain.contains('.') || user.email.contains(' ') {
-                return Err(status::invalid_argument(
-                    "user.email",
-                    "is not a valid email address",
-                ));
-            }
+            // Checked only: the details are kept as the application sent them.
+            validate::email("user.email", &user.email)?;
         }
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         if !store.connections.contains_key(connection_id) {
             return Err(status::not_found("connection", connection_id));
         }

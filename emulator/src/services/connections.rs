@@ -14,35 +14,20 @@ use scalekit::proto::connections::*;
 use scalekit::proto::domains::{Domain, DomainType};
 use tonic::{Request, Response, Status};
 
+use crate::services::validate::{self, required};
+use crate::services::Context;
 use crate::status;
-use crate::store::{now, SharedStore, Store};
+use crate::store::{now, Store};
 
 /// The ConnectionService of one emulated environment.
 pub(crate) struct Connections {
-    pub(crate) store: Arc<SharedStore>,
-}
-
-/// The organization `id`: INVALID_ARGUMENT when blank, NOT_FOUND when
-/// unknown.
-fn require_organization(store: &Store, id: &str) -> Result<String, Status> {
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(status::invalid_argument("organization_id", "is required"));
-    }
-    if store.organizations.contains_key(id) {
-        Ok(id.to_string())
-    } else {
-        Err(status::not_found("organization", id))
-    }
+    pub(crate) ctx: Arc<Context>,
 }
 
 /// The organization's connection `id`: NOT_FOUND when it has no such
 /// connection.
 fn owned_connection_id(store: &Store, organization_id: &str, id: &str) -> Result<String, Status> {
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(status::invalid_argument("id", "is required"));
-    }
+    let id = required("id", id)?;
     store
         .connections
         .get(id)
@@ -104,7 +89,7 @@ fn toggle(
     req: &ToggleConnectionRequest,
     enabled: bool,
 ) -> Result<ToggleConnectionResponse, Status> {
-    let organization_id = require_organization(store, &req.organization_id)?;
+    let organization_id = validate::organization(store, "organization_id", &req.organization_id)?;
     let id = owned_connection_id(store, &organization_id, &req.id)?;
     let connection = store
         .connections
@@ -127,11 +112,10 @@ impl ConnectionService for Connections {
         request: Request<CreateConnectionRequest>,
     ) -> Result<Response<CreateConnectionResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let organization_id = require_organization(&store, &req.organization_id)?;
-        let wanted = req
-            .connection
-            .ok_or_else(|| status::invalid_argument("connection", "is required"))?;
+        let mut store = self.ctx.lock();
+        let organization_id =
+            validate::organization(&store, "organization_id", &req.organization_id)?;
+        let wanted = validate::present("connection", req.connection)?;
         let settings = match ConnectionType::try_from(wanted.r#type) {
             Ok(ConnectionType::Oidc) => connection::Settings::OidcConfig(Default::default()),
             Ok(ConnectionType::Saml) => connection::Settings::SamlConfig(Default::default()),
@@ -187,8 +171,9 @@ impl ConnectionService for Connections {
         request: Request<GetConnectionRequest>,
     ) -> Result<Response<GetConnectionResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let organization_id = require_organization(&store, &req.organization_id)?;
+        let store = self.ctx.lock();
+        let organization_id =
+            validate::organization(&store, "organization_id", &req.organization_id)?;
         let id = owned_connection_id(&store, &organization_id, &req.id)?;
         let connection = store
             .connections
@@ -208,11 +193,11 @@ impl ConnectionService for Connections {
         request: Request<ListConnectionsRequest>,
     ) -> Result<Response<ListConnectionsResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let organization_id = req
             .organization_id
             .as_deref()
-            .map(|id| require_organization(&store, id))
+            .map(|id| validate::organization(&store, "organization_id", id))
             .transpose()?;
         let domain_owner = match req.domain.as_deref().map(str::trim) {
             None => None,
@@ -250,8 +235,9 @@ impl ConnectionService for Connections {
         request: Request<DeleteConnectionRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let organization_id = require_organization(&store, &req.organization_id)?;
+        let mut store = self.ctx.lock();
+        let organization_id =
+            validate::organization(&store, "organization_id", &req.organization_id)?;
         let id = owned_connection_id(&store, &organization_id, &req.id)?;
         store.connections.remove(&id);
         Ok(Response::new(()))
@@ -262,7 +248,7 @@ impl ConnectionService for Connections {
         request: Request<ToggleConnectionRequest>,
     ) -> Result<Response<ToggleConnectionResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         toggle(&mut store, &req, true).map(Response::new)
     }
 
@@ -271,7 +257,7 @@ impl ConnectionService for Connections {
         request: Request<ToggleConnectionRequest>,
     ) -> Result<Response<ToggleConnectionResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         toggle(&mut store, &req, false).map(Response::new)
     }
 }

@@ -9,132 +9,24 @@
 //! and [`EmulatorHandle::add_directory_group`](crate::EmulatorHandle::add_directory_group),
 //! which call [`add_user`] and [`add_group`].
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use scalekit::proto::directories::*;
 use tonic::{Request, Response, Status};
 
 use crate::paging::{paginate, MAX_PAGE_SIZE};
+use crate::services::validate::{self, required};
+use crate::services::Context;
 use crate::status;
-use crate::store::{now, SharedStore, Store};
+use crate::store::directories::{instant, DirectoryRecord, UserRecord};
+use crate::store::{now, Store};
 
 /// The largest page of directory groups (the service's documented bound).
 const MAX_GROUP_PAGE_SIZE: u32 = 30;
 
 /// The DirectoryService of one emulated environment.
 pub(crate) struct Directories {
-    pub(crate) store: Arc<SharedStore>,
-}
-
-/// A directory with its users and groups.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct DirectoryRecord {
-    /// The stored fields; counts, stats and the last sync are computed.
-    pub(crate) directory: Directory,
-    /// Users by id (`diruser_…`), with `groups` left empty.
-    pub(crate) users: BTreeMap<String, UserRecord>,
-    /// Groups by id (`dirgroup_…`), with `total_users` computed.
-    pub(crate) groups: BTreeMap<String, DirectoryGroup>,
-}
-
-#[derive(Clone, Debug, Default)]
-pub(crate) struct UserRecord {
-    pub(crate) user: DirectoryUser,
-    /// The ids of the groups the user is a member of.
-    pub(crate) group_ids: Vec<String>,
-}
-
-/// A timestamp as a sortable key.
-fn instant(t: &prost_types::Timestamp) -> (i64, i32) {
-    (t.seconds, t.nanos)
-}
-
-impl DirectoryRecord {
-    fn members(&self, group_id: &str) -> usize {
-        self.users
-            .values()
-            .filter(|u| u.group_ids.iter().any(|g| g == group_id))
-            .count()
-    }
-
-    /// The group as listed: with its member count; its detail only when
-    /// asked for.
-    fn group_view(&self, group: &DirectoryGroup, detail: bool) -> DirectoryGroup {
-        DirectoryGroup {
-            total_users: i32::try_from(self.members(&group.id)).unwrap_or(i32::MAX),
-            group_detail: if detail {
-                group.group_detail.clone()
-            } else {
-                None
-            },
-            ..group.clone()
-        }
-    }
-
-    /// The user as listed: with their groups; the detail only when asked
-    /// for.
-    fn user_view(&self, record: &UserRecord, detail: bool) -> DirectoryUser {
-        DirectoryUser {
-            groups: record
-                .group_ids
-                .iter()
-                .filter_map(|id| self.groups.get(id))
-                .map(|g| self.group_view(g, false))
-                .collect(),
-            user_detail: if detail {
-                record.user.user_detail.clone()
-            } else {
-                None
-            },
-            ..record.user.clone()
-        }
-    }
-
-    /// The directory as served: with counts, stats and the last sync time.
-    fn view(&self) -> Directory {
-        let latest = |times: Vec<prost_types::Timestamp>| times.into_iter().max_by_key(instant);
-        let user_updated_at = latest(
-            self.users
-                .values()
-                .filter_map(|u| u.user.updated_at)
-                .collect(),
-        );
-        let group_updated_at = latest(self.groups.values().filter_map(|g| g.updated_at).collect());
-        let total_users = i32::try_from(self.users.len()).unwrap_or(i32::MAX);
-        let total_groups = i32::try_from(self.groups.len()).unwrap_or(i32::MAX);
-        Directory {
-            total_users,
-            total_groups,
-            last_synced_at: latest(
-                user_updated_at
-                    .into_iter()
-                    .chain(group_updated_at)
-                    .collect(),
-            ),
-            stats: Some(Stats {
-                total_users,
-                total_groups,
-                group_updated_at,
-                user_updated_at,
-            }),
-            ..self.directory.clone()
-        }
-    }
-}
-
-/// The organization `id`: INVALID_ARGUMENT when blank, NOT_FOUND when
-/// unknown.
-fn require_organization(store: &Store, id: &str) -> Result<String, Status> {
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(status::invalid_argument("organization_id", "is required"));
-    }
-    if store.organizations.contains_key(id) {
-        Ok(id.to_string())
-    } else {
-        Err(status::not_found("organization", id))
-    }
+    pub(crate) ctx: Arc<Context>,
 }
 
 /// The organization's directory `id` (sent as `field`): NOT_FOUND for an
@@ -145,11 +37,8 @@ fn owned_directory_id(
     field: &str,
     id: &str,
 ) -> Result<String, Status> {
-    let organization_id = require_organization(store, organization_id)?;
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(status::invalid_argument(field, "is required"));
-    }
+    let organization_id = validate::organization(store, "organization_id", organization_id)?;
+    let id = required(field, id)?;
     store
         .directories
         .get(id)
@@ -210,10 +99,7 @@ pub(crate) fn add_group(
     group: DirectoryGroup,
 ) -> Result<String, Status> {
     let id = owned_directory_id(store, organization_id, "directory_id", directory_id)?;
-    let display_name = group.display_name.trim().to_string();
-    if display_name.is_empty() {
-        return Err(status::invalid_argument("display_name", "is required"));
-    }
+    let display_name = required("display_name", &group.display_name)?.to_string();
     let record = directory_mut(store, &id)?;
     if record
         .groups
@@ -305,11 +191,10 @@ impl DirectoryService for Directories {
         request: Request<CreateDirectoryRequest>,
     ) -> Result<Response<CreateDirectoryResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let organization_id = require_organization(&store, &req.organization_id)?;
-        let wanted = req
-            .directory
-            .ok_or_else(|| status::invalid_argument("directory", "is required"))?;
+        let mut store = self.ctx.lock();
+        let organization_id =
+            validate::organization(&store, "organization_id", &req.organization_id)?;
+        let wanted = validate::present("directory", req.directory)?;
         let kind = match DirectoryType::try_from(wanted.directory_type) {
             Ok(DirectoryType::Unspecified) => DirectoryType::Scim,
             Ok(kind) => kind,
@@ -363,7 +248,7 @@ impl DirectoryService for Directories {
         request: Request<DeleteDirectoryRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         let id = owned_directory_id(&store, &req.organization_id, "id", &req.id)?;
         store.directories.remove(&id);
         Ok(Response::new(()))
@@ -374,7 +259,7 @@ impl DirectoryService for Directories {
         request: Request<GetDirectoryRequest>,
     ) -> Result<Response<GetDirectoryResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let id = owned_directory_id(&store, &req.organization_id, "id", &req.id)?;
         let directory = store.directories.get(&id).map(DirectoryRecord::view);
         Ok(Response::new(GetDirectoryResponse { directory }))
@@ -385,8 +270,9 @@ impl DirectoryService for Directories {
         request: Request<ListDirectoriesRequest>,
     ) -> Result<Response<ListDirectoriesResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let organization_id = require_organization(&store, &req.organization_id)?;
+        let store = self.ctx.lock();
+        let organization_id =
+            validate::organization(&store, "organization_id", &req.organization_id)?;
         let directories = store
             .directories
             .values()
@@ -401,7 +287,7 @@ impl DirectoryService for Directories {
         request: Request<ToggleDirectoryRequest>,
     ) -> Result<Response<ToggleDirectoryResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         toggle(&mut store, &req, true).map(Response::new)
     }
 
@@ -410,7 +296,7 @@ impl DirectoryService for Directories {
         request: Request<ToggleDirectoryRequest>,
     ) -> Result<Response<ToggleDirectoryResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
+        let mut store = self.ctx.lock();
         toggle(&mut store, &req, false).map(Response::new)
     }
 
@@ -419,7 +305,7 @@ impl DirectoryService for Directories {
         request: Request<ListDirectoryUsersRequest>,
     ) -> Result<Response<ListDirectoryUsersResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let id = owned_directory_id(
             &store,
             &req.organization_id,
@@ -465,7 +351,7 @@ impl DirectoryService for Directories {
         request: Request<ListDirectoryGroupsRequest>,
     ) -> Result<Response<ListDirectoryGroupsResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
+        let store = self.ctx.lock();
         let id = owned_directory_id(
             &store,
             &req.organization_id,

@@ -21,12 +21,14 @@ use scalekit::proto::domains::*;
 use tonic::{Request, Response, Status};
 
 use crate::paging::MAX_PAGE_SIZE;
+use crate::services::validate::{self, required, Identity};
+use crate::services::Context;
 use crate::status;
-use crate::store::{now, SharedStore, Store};
+use crate::store::{now, Store};
 
 /// The DomainService of one emulated environment.
 pub(crate) struct Domains {
-    pub(crate) store: Arc<SharedStore>,
+    pub(crate) ctx: Arc<Context>,
 }
 
 /// Domains of public email providers, which no organization can claim.
@@ -49,48 +51,14 @@ const PUBLIC_DOMAINS: &[&str] = &[
     "zoho.com",
 ];
 
-/// The organization a request's `identities` oneof names: INVALID_ARGUMENT
-/// when missing or blank, NOT_FOUND when unknown.
-pub(crate) fn resolve_organization(
-    store: &Store,
-    organization_id: Option<&str>,
-    external_id: Option<&str>,
-) -> Result<String, Status> {
-    match (organization_id, external_id) {
-        (Some(id), _) => {
-            let id = id.trim();
-            if id.is_empty() {
-                return Err(status::invalid_argument("organization_id", "is required"));
-            }
-            store
-                .organizations
-                .contains_key(id)
-                .then(|| id.to_string())
-                .ok_or_else(|| status::not_found("organization", id))
-        }
-        (None, Some(ext)) => {
-            let ext = ext.trim();
-            if ext.is_empty() {
-                return Err(status::invalid_argument("external_id", "is required"));
-            }
-            store
-                .organization_id_by_external_id(ext)
-                .ok_or_else(|| status::not_found("organization", ext))
-        }
-        (None, None) => Err(status::invalid_argument(
-            "identities",
-            "an organization_id or external_id is required",
-        )),
-    }
-}
-
+/// The `identities` oneof of a domain request (`organization_id` |
+/// `external_id`) as an [`Identity`].
 macro_rules! identities {
     ($oneof:expr, $module:ident) => {
-        match $oneof.as_ref() {
-            Some($module::Identities::OrganizationId(id)) => (Some(id.as_str()), None),
-            Some($module::Identities::ExternalId(ext)) => (None, Some(ext.as_str())),
-            None => (None, None),
-        }
+        $oneof.as_ref().map(|w| match w {
+            $module::Identities::OrganizationId(id) => Identity::Id(id.as_str()),
+            $module::Identities::ExternalId(ext) => Identity::ExternalId(ext.as_str()),
+        })
     };
 }
 
@@ -165,10 +133,7 @@ fn owned_domain<'a>(
     organization_id: &str,
     id: &str,
 ) -> Result<&'a Domain, Status> {
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(status::invalid_argument("id", "is required"));
-    }
+    let id = required("id", id)?;
     store
         .domains
         .get(id)
@@ -190,13 +155,14 @@ impl DomainService for Domains {
         request: Request<CreateDomainRequest>,
     ) -> Result<Response<CreateDomainResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let (org, ext) = identities!(req.identities, create_domain_request);
-        let organization_id = resolve_organization(&store, org, ext)?;
+        let mut store = self.ctx.lock();
+        let organization_id = validate::organization_identity(
+            &store,
+            identities!(req.identities, create_domain_request),
+            "organization_id",
+        )?;
         check_connection(&store, &organization_id, req.connection_id.as_deref())?;
-        let wanted = req
-            .domain
-            .ok_or_else(|| status::invalid_argument("domain", "is required"))?;
+        let wanted = validate::present("domain", req.domain)?;
         let name = domain_name("domain.domain", &wanted.domain)?;
         let kind = domain_type(wanted.domain_type)?.unwrap_or(DomainType::OrganizationDomain);
         if let Some(taken) = store.domains.values().find(|d| d.domain == name) {
@@ -240,9 +206,12 @@ impl DomainService for Domains {
         request: Request<GetDomainRequest>,
     ) -> Result<Response<GetDomainResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let (org, ext) = identities!(req.identities, get_domain_request);
-        let organization_id = resolve_organization(&store, org, ext)?;
+        let store = self.ctx.lock();
+        let organization_id = validate::organization_identity(
+            &store,
+            identities!(req.identities, get_domain_request),
+            "organization_id",
+        )?;
         let domain = owned_domain(&store, &organization_id, &req.id)?.clone();
         Ok(Response::new(GetDomainResponse {
             domain: Some(domain),
@@ -254,9 +223,12 @@ impl DomainService for Domains {
         request: Request<DeleteDomainRequest>,
     ) -> Result<Response<()>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let (org, ext) = identities!(req.identities, delete_domain_request);
-        let organization_id = resolve_organization(&store, org, ext)?;
+        let mut store = self.ctx.lock();
+        let organization_id = validate::organization_identity(
+            &store,
+            identities!(req.identities, delete_domain_request),
+            "organization_id",
+        )?;
         check_connection(&store, &organization_id, req.connection_id.as_deref())?;
         let id = owned_domain(&store, &organization_id, &req.id)?.id.clone();
         store.domains.remove(&id);
@@ -272,9 +244,12 @@ impl DomainService for Domains {
         request: Request<UpdateDomainRequest>,
     ) -> Result<Response<UpdateDomainResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let (org, ext) = identities!(req.identities, update_domain_request);
-        let organization_id = resolve_organization(&store, org, ext)?;
+        let mut store = self.ctx.lock();
+        let organization_id = validate::organization_identity(
+            &store,
+            identities!(req.identities, update_domain_request),
+            "organization_id",
+        )?;
         check_connection(&store, &organization_id, req.connection_id.as_deref())?;
         let id = owned_domain(&store, &organization_id, &req.id)?.id.clone();
         let domain = store
@@ -295,9 +270,12 @@ impl DomainService for Domains {
         request: Request<VerifyDomainRequest>,
     ) -> Result<Response<VerifyDomainResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let (org, ext) = identities!(req.identities, verify_domain_request);
-        let organization_id = resolve_organization(&store, org, ext)?;
+        let mut store = self.ctx.lock();
+        let organization_id = validate::organization_identity(
+            &store,
+            identities!(req.identities, verify_domain_request),
+            "organization_id",
+        )?;
         let id = owned_domain(&store, &organization_id, &req.id)?.id.clone();
         let domain = store
             .domains
@@ -325,9 +303,12 @@ impl DomainService for Domains {
         request: Request<ListDomainRequest>,
     ) -> Result<Response<ListDomainResponse>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let (org, ext) = identities!(req.identities, list_domain_request);
-        let organization_id = resolve_organization(&store, org, ext)?;
+        let store = self.ctx.lock();
+        let organization_id = validate::organization_identity(
+            &store,
+            identities!(req.identities, list_domain_request),
+            "organization_id",
+        )?;
         check_connection(&store, &organization_id, req.connection_id.as_deref())?;
         let only = domain_type(req.domain_type)?;
         let all: Vec<Domain> = store

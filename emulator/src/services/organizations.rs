@@ -1,6 +1,13 @@
 //! `scalekit.v1.organizations.OrganizationService`: organizations, their
 //! external ids, metadata and feature settings, admin-portal links, the
 //! member limit (user-management settings) and session settings.
+//!
+//! The RPCs live in one submodule per area: [`lifecycle`], [`settings`] and
+//! [`portal_links`]; the helpers they share are here.
+
+mod lifecycle;
+mod portal_links;
+mod settings;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -10,173 +17,21 @@ use scalekit::proto::organizations::{self as pb, *};
 use tonic::{Request, Response, Status};
 
 use crate::paging::{paginate, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE};
+use crate::services::validate::{self, identity, Identity};
+use crate::services::Context;
 use crate::status;
-use crate::store::{now, SharedStore, Store};
+use crate::store::{now, Store};
 
 /// The OrganizationService of one emulated environment.
 pub(crate) struct Organizations {
-    pub(crate) store: Arc<SharedStore>,
-    /// The environment URL; admin-portal links point below it.
-    pub(crate) env_url: String,
+    pub(crate) ctx: Arc<Context>,
 }
 
 /// Admin-portal links are single use and valid for one minute.
 const PORTAL_LINK_LIFETIME: Duration = Duration::from_secs(60);
 
-/// Metadata: at most 10 pairs, keys of 3 to 25 and values of 1 to 256
-/// characters (the service's validation rules).
-const MAX_METADATA_PAIRS: usize = 10;
-const METADATA_KEY_CHARS: (usize, usize) = (3, 25);
-const METADATA_VALUE_CHARS: (usize, usize) = (1, 256);
-
-fn check_metadata(metadata: &std::collections::HashMap<String, String>) -> Result<(), Status> {
-    if metadata.len() > MAX_METADATA_PAIRS {
-        return Err(status::invalid_argument(
-            "metadata",
-            format!("must have at most {MAX_METADATA_PAIRS} entries"),
-        ));
-    }
-    let within = |s: &str, (min, max): (usize, usize)| (min..=max).contains(&s.chars().count());
-    for (key, value) in metadata {
-        if !within(key, METADATA_KEY_CHARS) {
-            return Err(status::invalid_argument(
-                "metadata",
-                format!("key {key:?} must be 3 to 25 characters"),
-            ));
-        }
-        if !within(value, METADATA_VALUE_CHARS) {
-            return Err(status::invalid_argument(
-                "metadata",
-                format!("the value of {key:?} must be 1 to 256 characters"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// An organization id where the service requires the `org_` prefix: an
-/// INVALID_ARGUMENT naming `field` when malformed, NOT_FOUND when unknown.
-fn existing_org(store: &Store, field: &str, id: &str) -> Result<String, Status> {
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(status::invalid_argument(field, "is required"));
-    }
-    if !id.starts_with("org_") || id.chars().count() > 32 {
-        return Err(status::invalid_argument(
-            field,
-            "must be an organization id (org_…, at most 32 characters)",
-        ));
-    }
-    if store.organizations.contains_key(id) {
-        Ok(id.to_string())
-    } else {
-        Err(status::not_found("organization", id))
-    }
-}
-
-/// Drops the portal links whose minute is over.
-fn prune_expired_links(store: &mut Store) {
-    let now = SystemTime::now();
-    for links in store.portal_links.values_mut() {
-        links.retain(|link| {
-            link.expire_time
-                .and_then(|t| SystemTime::try_from(t).ok())
-                .is_some_and(|expiry| expiry > now)
-        });
-    }
-    store.portal_links.retain(|_, links| !links.is_empty());
-}
-
-/// FAILED_PRECONDITION when the organization already has as many members
-/// as its user-management settings allow. The user service calls this
-/// before it adds a member.
-pub(crate) fn check_member_limit(store: &Store, organization_id: &str) -> Result<(), Status> {
-    let Some(max) = store
-        .user_management
-        .get(organization_id)
-        .and_then(|s| s.max_allowed_users)
-    else {
-        return Ok(());
-    };
-    let members = store
-        .users
-        .values()
-        .filter(|u| {
-            u.memberships
-                .iter()
-                .any(|m| m.organization_id == organization_id)
-        })
-        .count();
-    if i64::try_from(members).unwrap_or(i64::MAX) >= i64::from(max) {
-        return Err(status::failed_precondition(
-            "MAX_USERS_LIMIT_REACHED",
-            format!(
-                "organization {organization_id} already has {members} member(s), the most its user management settings allow ({max})"
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Display names are 1 to 200 characters.
 const MAX_DISPLAY_NAME: usize = 200;
-
-fn display_name(value: &str) -> Result<String, Status> {
-    let name = value.trim();
-    if name.is_empty() {
-        return Err(status::invalid_argument("display_name", "is required"));
-    }
-    if name.chars().count() > MAX_DISPLAY_NAME {
-        return Err(status::invalid_argument(
-            "display_name",
-            format!("must be at most {MAX_DISPLAY_NAME} characters"),
-        ));
-    }
-    Ok(name.to_string())
-}
-
-enum Which<'a> {
-    Id(&'a str),
-    ExternalId(&'a str),
-}
-
-fn resolve(store: &Store, which: Option<Which<'_>>) -> Result<String, Status> {
-    match which {
-        None => Err(status::invalid_argument(
-            "identities",
-            "an id or external_id is required",
-        )),
-        Some(Which::Id(id)) => {
-            let id = id.trim();
-            if id.is_empty() {
-                return Err(status::invalid_argument("id", "is required"));
-            }
-            store
-                .organizations
-                .contains_key(id)
-                .then(|| id.to_string())
-                .ok_or_else(|| status::not_found("organization", id))
-        }
-        Some(Which::ExternalId(ext)) => {
-            let ext = ext.trim();
-            if ext.is_empty() {
-                return Err(status::invalid_argument("external_id", "is required"));
-            }
-            store
-                .organization_id_by_external_id(ext)
-                .ok_or_else(|| status::not_found("organization", ext))
-        }
-    }
-}
-
-macro_rules! which {
-    ($oneof:expr, $module:ident) => {
-        $oneof.as_ref().map(|w| match w {
-            pb::$module::Identities::Id(id) => Which::Id(id),
-            pb::$module::Identities::ExternalId(e) => Which::ExternalId(e),
-        })
-    };
-}
 
 fn check_external_id_free(
     store: &Store,
@@ -194,22 +49,6 @@ fn check_external_id_free(
         }
     }
     Ok(())
-}
-
-/// A search query, trimmed and lowercased: INVALID_ARGUMENT when shorter
-/// than 3 characters.
-fn search_query(query: &str) -> Result<String, Status> {
-    let query = query.trim();
-    if query.is_empty() {
-        return Err(status::invalid_argument("query", "is required"));
-    }
-    if query.chars().count() < 3 {
-        return Err(status::invalid_argument(
-            "query",
-            "must be at least 3 characters",
-        ));
-    }
-    Ok(query.to_lowercase())
 }
 
 /// Whether `query` (lowercased) occurs in the organization's display name,
@@ -243,326 +82,90 @@ impl OrganizationService for Organizations {
         &self,
         request: Request<CreateOrganizationRequest>,
     ) -> Result<Response<CreateOrganizationResponse>, Status> {
-        let wanted = request
-            .into_inner()
-            .organization
-            .ok_or_else(|| status::invalid_argument("organization", "is required"))?;
-        let name = display_name(&wanted.display_name)?;
-        check_metadata(&wanted.metadata)?;
-        let mut store = self.store.lock();
-        check_external_id_free(&store, wanted.external_id.as_deref(), None)?;
-        let id = store.ids.next("org");
-        let created = now();
-        let organization = Organization {
-            id: id.clone(),
-            create_time: Some(created),
-            update_time: Some(created),
-            display_name: name,
-            region_code: wanted.region_code,
-            external_id: wanted.external_id.filter(|e| !e.is_empty()),
-            metadata: wanted.metadata,
-            settings: Some(default_settings()),
-            slug: wanted.slug.filter(|s| !s.is_empty()),
-            logo_url: wanted.logo_url.filter(|u| !u.is_empty()),
-        };
-        store.organizations.insert(id, organization.clone());
-        Ok(Response::new(CreateOrganizationResponse {
-            organization: Some(organization),
-        }))
+        lifecycle::create_organization(&self.ctx, request).await
     }
 
     async fn update_organization(
         &self,
         request: Request<UpdateOrganizationRequest>,
     ) -> Result<Response<UpdateOrganizationResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = resolve(&store, which!(req.identities, update_organization_request))?;
-        let update = req
-            .organization
-            .ok_or_else(|| status::invalid_argument("organization", "is required"))?;
-        // With an update mask, only the named fields change; without one,
-        // every field the request sets does.
-        let paths: Vec<String> = req.update_mask.map(|m| m.paths).unwrap_or_default();
-        let wants = |field: &str| paths.is_empty() || paths.iter().any(|p| p == field);
-        for path in &paths {
-            if !["display_name", "external_id", "metadata"].contains(&path.as_str()) {
-                return Err(status::invalid_argument(
-                    "update_mask",
-                    format!("{path} is not an updatable field"),
-                ));
-            }
-        }
-        let new_name = match &update.display_name {
-            Some(name) if wants("display_name") => Some(display_name(name)?),
-            _ => None,
-        };
-        if wants("external_id") {
-            check_external_id_free(&store, update.external_id.as_deref(), Some(&id))?;
-        }
-        if wants("metadata") {
-            check_metadata(&update.metadata)?;
-        }
-        let organization = store
-            .organizations
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("organization", &id))?;
-        if let Some(name) = new_name {
-            organization.display_name = name;
-        }
-        if wants("external_id") {
-            if let Some(ext) = update.external_id {
-                organization.external_id = Some(ext).filter(|e| !e.is_empty());
-            }
-        }
-        if wants("metadata") && (!update.metadata.is_empty() || !paths.is_empty()) {
-            organization.metadata = update.metadata;
-        }
-        organization.update_time = Some(now());
-        Ok(Response::new(UpdateOrganizationResponse {
-            organization: Some(organization.clone()),
-        }))
+        lifecycle::update_organization(&self.ctx, request).await
     }
 
     async fn get_organization(
         &self,
         request: Request<GetOrganizationRequest>,
     ) -> Result<Response<GetOrganizationResponse>, Status> {
-        let req = request.into_inner();
-        let store = self.store.lock();
-        let id = resolve(&store, which!(req.identities, get_organization_request))?;
-        Ok(Response::new(GetOrganizationResponse {
-            organization: store.organizations.get(&id).cloned(),
-        }))
+        lifecycle::get_organization(&self.ctx, request).await
     }
 
     async fn list_organization(
         &self,
         request: Request<ListOrganizationsRequest>,
     ) -> Result<Response<ListOrganizationsResponse>, Status> {
-        let req = request.into_inner();
-        let store = self.store.lock();
-        let all: Vec<Organization> = store
-            .organizations
-            .values()
-            .filter(|o| {
-                req.external_id
-                    .as_deref()
-                    .is_none_or(|ext| o.external_id.as_deref() == Some(ext))
-            })
-            .cloned()
-            .collect();
-        let page = paginate(all, req.page_size, &req.page_token, MAX_PAGE_SIZE)?;
-        Ok(Response::new(ListOrganizationsResponse {
-            organizations: page.items,
-            next_page_token: page.next_page_token,
-            prev_page_token: page.prev_page_token,
-            total_size: page.total_size,
-        }))
+        lifecycle::list_organization(&self.ctx, request).await
     }
 
-    /// Matches `query` (at least 3 characters, case-insensitive) as a
-    /// substring of each organization's display name, id and external id,
-    /// as the service's API reference describes; pages of at most 30.
     async fn search_organization(
         &self,
         request: Request<SearchOrganizationsRequest>,
     ) -> Result<Response<SearchOrganizationsResponse>, Status> {
-        let req = request.into_inner();
-        let query = search_query(&req.query)?;
-        let store = self.store.lock();
-        let all: Vec<Organization> = store
-            .organizations
-            .values()
-            .filter(|o| matches_query(o, &query))
-            .cloned()
-            .collect();
-        let page = paginate(all, req.page_size, &req.page_token, MAX_SEARCH_PAGE_SIZE)?;
-        Ok(Response::new(SearchOrganizationsResponse {
-            organizations: page.items,
-            next_page_token: page.next_page_token,
-            prev_page_token: page.prev_page_token,
-            total_size: page.total_size,
-        }))
+        lifecycle::search_organization(&self.ctx, request).await
     }
 
     async fn delete_organization(
         &self,
         request: Request<DeleteOrganizationRequest>,
     ) -> Result<Response<()>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = resolve(&store, which!(req.identities, delete_organization_request))?;
-        store.organizations.remove(&id);
-        store.forget_organization_roles(&id);
-        store.forget_organization_sso(&id);
-        for user in store.users.values_mut() {
-            user.memberships.retain(|m| m.organization_id != id);
-        }
-        store.invites.retain(|(org, _), _| *org != id);
-        store.portal_links.remove(&id);
-        store.user_management.remove(&id);
-        Ok(Response::new(()))
+        lifecycle::delete_organization(&self.ctx, request).await
     }
 
     async fn update_organization_settings(
         &self,
         request: Request<UpdateOrganizationSettingsRequest>,
     ) -> Result<Response<GetOrganizationResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = resolve(&store, Some(Which::Id(&req.id)))?;
-        let wanted = req
-            .settings
-            .ok_or_else(|| status::invalid_argument("settings", "is required"))?;
-        // The reference's examples spell directory sync `directory_sync`,
-        // the `Feature` enum `dir_sync`: both name the one feature, which is
-        // stored (and read back) as `dir_sync`.
-        let mut wanted = wanted;
-        for feature in &mut wanted.features {
-            if feature.name == "directory_sync" {
-                feature.name = "dir_sync".to_string();
-            }
-        }
-        for feature in &wanted.features {
-            if !["sso", "dir_sync"].contains(&feature.name.as_str()) {
-                return Err(status::invalid_argument(
-                    "settings.features",
-                    format!("unknown feature {:?}", feature.name),
-                ));
-            }
-        }
-        let organization = store
-            .organizations
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("organization", &id))?;
-        let settings = organization.settings.get_or_insert_with(default_settings);
-        for feature in wanted.features {
-            match settings
-                .features
-                .iter_mut()
-                .find(|f| f.name == feature.name)
-            {
-                Some(existing) => existing.enabled = feature.enabled,
-                None => settings.features.push(feature),
-            }
-        }
-        organization.update_time = Some(now());
-        Ok(Response::new(GetOrganizationResponse {
-            organization: Some(organization.clone()),
-        }))
+        settings::update_organization_settings(&self.ctx, request).await
     }
+
     async fn generate_portal_link(
         &self,
         request: Request<GeneratePortalLinkRequest>,
     ) -> Result<Response<GeneratePortalLinkResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
-        prune_expired_links(&mut store);
-        let token = Alphanumeric.sample_string(&mut rand::thread_rng(), 32);
-        let link = Link {
-            id: store.ids.next("lnk"),
-            location: format!("{}/magicLink/{token}", self.env_url.trim_end_matches('/')),
-            expire_time: Some(prost_types::Timestamp::from(
-                SystemTime::now() + PORTAL_LINK_LIFETIME,
-            )),
-        };
-        store.portal_links.entry(id).or_default().push(link.clone());
-        Ok(Response::new(GeneratePortalLinkResponse {
-            link: Some(link),
-        }))
+        portal_links::generate_portal_link(&self.ctx, request).await
     }
 
     async fn get_portal_links(
         &self,
         request: Request<GetPortalLinkRequest>,
     ) -> Result<Response<GetPortalLinksResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
-        prune_expired_links(&mut store);
-        Ok(Response::new(GetPortalLinksResponse {
-            links: store.portal_links.get(&id).cloned().unwrap_or_default(),
-        }))
+        portal_links::get_portal_links(&self.ctx, request).await
     }
 
     async fn delete_portal_link(
         &self,
         request: Request<DeletePortalLinkRequest>,
     ) -> Result<Response<()>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
-        store.portal_links.remove(&id);
-        Ok(Response::new(()))
+        portal_links::delete_portal_link(&self.ctx, request).await
     }
 
     async fn delete_portal_link_by_id(
         &self,
         request: Request<DeletePortalLinkByIdRequest>,
     ) -> Result<Response<()>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "id", &req.id)?;
-        let link_id = req.link_id.trim();
-        if !link_id.starts_with("lnk_") {
-            return Err(status::invalid_argument(
-                "link_id",
-                "must be a portal link id (lnk_…)",
-            ));
-        }
-        prune_expired_links(&mut store);
-        let links = store.portal_links.get_mut(&id);
-        let position = links
-            .as_ref()
-            .and_then(|links| links.iter().position(|l| l.id == link_id));
-        match (links, position) {
-            (Some(links), Some(i)) => {
-                links.remove(i);
-                if links.is_empty() {
-                    store.portal_links.remove(&id);
-                }
-                Ok(Response::new(()))
-            }
-            _ => Err(status::not_found("portal link", link_id)),
-        }
+        portal_links::delete_portal_link_by_id(&self.ctx, request).await
     }
 
     async fn upsert_user_management_settings(
         &self,
         request: Request<UpsertUserManagementSettingsRequest>,
     ) -> Result<Response<UpsertUserManagementSettingsResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = existing_org(&store, "organization_id", &req.organization_id)?;
-        let settings = req
-            .settings
-            .ok_or_else(|| status::invalid_argument("settings", "is required"))?;
-        if settings.max_allowed_users.is_some_and(|max| max < 0) {
-            return Err(status::invalid_argument(
-                "settings.max_allowed_users",
-                "must not be negative",
-            ));
-        }
-        // An unset limit removes it; existing members are never evicted.
-        store.user_management.insert(id, settings);
-        Ok(Response::new(UpsertUserManagementSettingsResponse {
-            settings: Some(settings),
-        }))
+        settings::upsert_user_management_settings(&self.ctx, request).await
     }
 
     async fn get_organization_user_management_setting(
         &self,
         request: Request<GetOrganizationUserManagementSettingsRequest>,
     ) -> Result<Response<GetOrganizationUserManagementSettingsResponse>, Status> {
-        let req = request.into_inner();
-        let store = self.store.lock();
-        let id = existing_org(&store, "organization_id", &req.organization_id)?;
-        Ok(Response::new(
-            GetOrganizationUserManagementSettingsResponse {
-                settings: Some(store.user_management.get(&id).cloned().unwrap_or_default()),
-            },
-        ))
+        settings::get_organization_user_management_setting(&self.ctx, request).await
     }
 }

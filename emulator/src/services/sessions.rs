@@ -15,8 +15,10 @@ use scalekit::proto::sessions::*;
 use tonic::{Request, Response, Status};
 
 use crate::paging::{paginate, MAX_PAGE_SIZE};
+use crate::services::validate::{self, required};
+use crate::services::Context;
 use crate::status;
-use crate::store::{now, SharedStore, Store};
+use crate::store::{now, Store};
 
 /// A session's maximum lifetime unless the caller sets one.
 pub(crate) const ABSOLUTE_LIFETIME: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -28,7 +30,7 @@ pub(crate) const STATUSES: &[&str] = &["active", "expired", "revoked", "logout"]
 
 /// The SessionService of one emulated environment.
 pub(crate) struct Sessions {
-    pub(crate) store: Arc<SharedStore>,
+    pub(crate) ctx: Arc<Context>,
 }
 
 fn key(t: &prost_types::Timestamp) -> (i64, i32) {
@@ -78,24 +80,6 @@ fn revoked(session: &SessionDetails) -> RevokedSessionDetails {
     }
 }
 
-fn require<'a>(field: &str, value: &'a str) -> Result<&'a str, Status> {
-    let value = value.trim();
-    if value.is_empty() {
-        Err(status::invalid_argument(field, "is required"))
-    } else {
-        Ok(value)
-    }
-}
-
-fn require_user(store: &Store, user_id: &str) -> Result<String, Status> {
-    let id = require("user_id", user_id)?;
-    if store.users.contains_key(id) {
-        Ok(id.to_string())
-    } else {
-        Err(status::not_found("user", id))
-    }
-}
-
 /// Test setup: stores a session for a user, as signing in would. Fields of
 /// `template` that are set are kept (`organization_id`, `device`,
 /// `authenticated_organizations`, `authenticated_clients`, the timestamps);
@@ -108,7 +92,7 @@ pub(crate) fn add_session(
     user_id: &str,
     template: SessionDetails,
 ) -> Result<String, Status> {
-    let user_id = require_user(store, user_id)?;
+    let user_id = validate::user(store, "user_id", user_id)?;
     if !template.organization_id.is_empty()
         && !store.organizations.contains_key(&template.organization_id)
     {
@@ -213,8 +197,8 @@ impl SessionService for Sessions {
         request: Request<SessionDetailsRequest>,
     ) -> Result<Response<SessionDetails>, Status> {
         let req = request.into_inner();
-        let id = require("session_id", &req.session_id)?;
-        let store = self.store.lock();
+        let id = required("session_id", &req.session_id)?;
+        let store = self.ctx.lock();
         let session = store
             .sessions
             .get(id)
@@ -228,8 +212,8 @@ impl SessionService for Sessions {
         request: Request<RevokeSessionRequest>,
     ) -> Result<Response<RevokeSessionResponse>, Status> {
         let req = request.into_inner();
-        let id = require("session_id", &req.session_id)?;
-        let mut store = self.store.lock();
+        let id = required("session_id", &req.session_id)?;
+        let mut store = self.ctx.lock();
         let revoked = revoke(&mut store, id)?;
         Ok(Response::new(RevokeSessionResponse {
             revoked_session: Some(revoked),
@@ -241,8 +225,8 @@ impl SessionService for Sessions {
         request: Request<UserSessionDetailsRequest>,
     ) -> Result<Response<UserSessionDetails>, Status> {
         let req = request.into_inner();
-        let store = self.store.lock();
-        let user_id = require_user(&store, &req.user_id)?;
+        let store = self.ctx.lock();
+        let user_id = validate::user(&store, "user_id", &req.user_id)?;
         let matches = matcher(req.filter)?;
         let sessions: Vec<SessionDetails> = store
             .sessions
@@ -265,8 +249,8 @@ impl SessionService for Sessions {
         request: Request<RevokeAllUserSessionsRequest>,
     ) -> Result<Response<RevokeAllUserSessionsResponse>, Status> {
         let req = request.into_inner();
-        let mut store = self.store.lock();
-        let user_id = require_user(&store, &req.user_id)?;
+        let mut store = self.ctx.lock();
+        let user_id = validate::user(&store, "user_id", &req.user_id)?;
         let active: Vec<String> = store
             .sessions
             .values()

@@ -1,5 +1,13 @@
 //! `scalekit.v1.users.UserService`: users, their memberships, invites and
 //! membership roles.
+//!
+//! The RPCs live in one submodule per area: [`accounts`], [`memberships`],
+//! [`invites`] and [`membership_roles`]; the helpers they share are here.
+
+mod accounts;
+mod invites;
+mod membership_roles;
+mod memberships;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,77 +17,17 @@ use scalekit::proto::users::{self as pb, *};
 use tonic::{Request, Response, Status};
 
 use crate::paging::{paginate, MAX_PAGE_SIZE, MAX_SEARCH_PAGE_SIZE};
-use crate::services::organizations::check_member_limit;
-use crate::services::roles::effective_permissions;
+use crate::services::validate::{self, identity, required, Identity};
+use crate::services::Context;
 use crate::status;
-use crate::store::{align_name_aliases, now, SharedStore, Store};
+use crate::store::{align_name_aliases, now, Store};
 
 /// Invitations are valid this long (the service's default is a week).
 const INVITE_LIFETIME_SECS: i64 = 7 * 24 * 60 * 60;
 
 /// The UserService of one emulated environment.
 pub(crate) struct Users {
-    pub(crate) store: Arc<SharedStore>,
-}
-
-fn require<'a>(field: &str, value: &'a str) -> Result<&'a str, Status> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        Err(status::invalid_argument(field, "is required"))
-    } else {
-        Ok(trimmed)
-    }
-}
-
-/// An identity oneof (`id` | `external_id`) resolved to a user id.
-enum Who<'a> {
-    Id(&'a str),
-    ExternalId(&'a str),
-}
-
-fn resolve_user(store: &Store, who: Option<Who<'_>>) -> Result<String, Status> {
-    match who {
-        None => Err(status::invalid_argument(
-            "identities",
-            "an id or external_id is required",
-        )),
-        Some(Who::Id(id)) => {
-            let id = require("id", id)?;
-            store
-                .users
-                .contains_key(id)
-                .then(|| id.to_string())
-                .ok_or_else(|| status::not_found("user", id))
-        }
-        Some(Who::ExternalId(ext)) => {
-            let ext = require("external_id", ext)?;
-            store
-                .user_id_by_external_id(ext)
-                .ok_or_else(|| status::not_found("user", ext))
-        }
-    }
-}
-
-fn require_organization(store: &Store, organization_id: &str) -> Result<String, Status> {
-    let id = require("organization_id", organization_id)?;
-    if store.organizations.contains_key(id) {
-        Ok(id.to_string())
-    } else {
-        Err(status::not_found("organization", id))
-    }
-}
-
-fn valid_email(email: &str) -> Result<String, Status> {
-    let email = require("email", email)?;
-    let mut parts = email.splitn(2, '@');
-    let (local, domain) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    if local.is_empty() || !domain.contains('.') || domain.starts_with('.') || email.contains(' ') {
-        return Err(status::invalid_argument(
-            "email",
-            "is not a valid email address",
-        ));
-    }
-    Ok(email.to_ascii_lowercase())
+    pub(crate) ctx: Arc<Context>,
 }
 
 /// The roles `names` name, as seen from organization `org` (its own roles,
@@ -129,6 +77,33 @@ fn membership_index(user: &User, organization_id: &str) -> Option<usize> {
     user.memberships
         .iter()
         .position(|m| m.organization_id == organization_id)
+}
+
+/// The user `id` and the index of their membership of `org`: NOT_FOUND
+/// when the user is not a member.
+fn membership<'s>(store: &'s Store, org: &str, id: &str) -> Result<(&'s User, usize), Status> {
+    let user = store
+        .users
+        .get(id)
+        .ok_or_else(|| status::not_found("user", id))?;
+    let index = membership_index(user, org)
+        .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
+    Ok((user, index))
+}
+
+/// [`membership`], for a change.
+fn membership_mut<'s>(
+    store: &'s mut Store,
+    org: &str,
+    id: &str,
+) -> Result<(&'s mut User, usize), Status> {
+    let user = store
+        .users
+        .get_mut(id)
+        .ok_or_else(|| status::not_found("user", id))?;
+    let index = membership_index(user, org)
+        .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
+    Ok((user, index))
 }
 
 fn new_membership(
@@ -290,524 +265,124 @@ fn matches_query(user: &User, query: &str) -> bool {
     .any(|field| field.to_ascii_lowercase().contains(&query))
 }
 
-fn search_query(query: &str) -> Result<&str, Status> {
-    let query = require("query", query)?;
-    if query.chars().count() < 3 {
-        return Err(status::invalid_argument(
-            "query",
-            "must be at least 3 characters",
-        ));
-    }
-    Ok(query)
-}
-
-fn user_identities(who: &Option<pb::get_user_request::Identities>) -> Option<Who<'_>> {
-    who.as_ref().map(|w| match w {
-        pb::get_user_request::Identities::Id(id) => Who::Id(id),
-        pb::get_user_request::Identities::ExternalId(e) => Who::ExternalId(e),
-    })
-}
-
-macro_rules! who {
-    ($oneof:expr, $module:ident) => {
-        $oneof.as_ref().map(|w| match w {
-            pb::$module::Identities::Id(id) => Who::Id(id),
-            pb::$module::Identities::ExternalId(e) => Who::ExternalId(e),
-        })
-    };
-}
-
 #[tonic::async_trait]
 impl UserService for Users {
     async fn get_user(
         &self,
         request: Request<GetUserRequest>,
     ) -> Result<Response<GetUserResponse>, Status> {
-        let req = request.into_inner();
-        let store = self.store.lock();
-        let id = resolve_user(&store, user_identities(&req.identities))?;
-        Ok(Response::new(GetUserResponse {
-            user: store.users.get(&id).cloned(),
-        }))
+        accounts::get_user(&self.ctx, request).await
     }
 
     async fn get_current_user(
         &self,
         _request: Request<GetCurrentUserRequest>,
     ) -> Result<Response<GetCurrentUserResponse>, Status> {
-        Err(Status::unimplemented(
-            "scalekit-emulator does not implement GetCurrentUser yet: it needs a user session token, and the emulator only issues client tokens",
-        ))
+        accounts::get_current_user(&self.ctx, _request).await
     }
 
     async fn list_users(
         &self,
         request: Request<ListUsersRequest>,
     ) -> Result<Response<ListUsersResponse>, Status> {
-        let req = request.into_inner();
-        let store = self.store.lock();
-        let all: Vec<User> = store.users.values().cloned().collect();
-        let page = paginate(all, req.page_size, &req.page_token, MAX_PAGE_SIZE)?;
-        Ok(Response::new(ListUsersResponse {
-            users: page.items,
-            next_page_token: page.next_page_token,
-            prev_page_token: page.prev_page_token,
-            total_size: page.total_size,
-        }))
+        accounts::list_users(&self.ctx, request).await
     }
 
     async fn search_users(
         &self,
         request: Request<SearchUsersRequest>,
     ) -> Result<Response<SearchUsersResponse>, Status> {
-        let req = request.into_inner();
-        let query = search_query(&req.query)?;
-        let store = self.store.lock();
-        let all: Vec<User> = store
-            .users
-            .values()
-            .filter(|u| matches_query(u, query))
-            .cloned()
-            .collect();
-        let page = paginate(all, req.page_size, &req.page_token, MAX_SEARCH_PAGE_SIZE)?;
-        Ok(Response::new(SearchUsersResponse {
-            users: page.items,
-            next_page_token: page.next_page_token,
-            prev_page_token: page.prev_page_token,
-            total_size: page.total_size,
-        }))
+        accounts::search_users(&self.ctx, request).await
     }
 
     async fn search_organization_users(
         &self,
         request: Request<SearchOrganizationUsersRequest>,
     ) -> Result<Response<SearchOrganizationUsersResponse>, Status> {
-        let req = request.into_inner();
-        let query = search_query(&req.query)?;
-        let store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let all: Vec<User> = store
-            .users
-            .values()
-            .filter(|u| membership_index(u, &org).is_some() && matches_query(u, query))
-            .cloned()
-            .collect();
-        let page = paginate(all, req.page_size, &req.page_token, MAX_SEARCH_PAGE_SIZE)?;
-        Ok(Response::new(SearchOrganizationUsersResponse {
-            users: page.items,
-            next_page_token: page.next_page_token,
-            prev_page_token: page.prev_page_token,
-            total_size: page.total_size,
-        }))
+        memberships::search_organization_users(&self.ctx, request).await
     }
 
     async fn update_user(
         &self,
         request: Request<UpdateUserRequest>,
     ) -> Result<Response<UpdateUserResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = resolve_user(&store, who!(req.identities, update_user_request))?;
-        let update = req
-            .user
-            .ok_or_else(|| status::invalid_argument("user", "is required"))?;
-        check_external_id_free(&store, &update.external_id, Some(&id))?;
-        let user = store
-            .users
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("user", &id))?;
-        if let Some(ext) = update.external_id {
-            user.external_id = Some(ext).filter(|e| !e.is_empty());
-        }
-        if let Some(profile) = update.user_profile {
-            apply_profile_update(
-                user.user_profile.get_or_insert_with(Default::default),
-                profile,
-            );
-        }
-        if !update.metadata.is_empty() {
-            user.metadata = update.metadata;
-        }
-        user.update_time = Some(now());
-        Ok(Response::new(UpdateUserResponse {
-            user: Some(user.clone()),
-        }))
+        accounts::update_user(&self.ctx, request).await
     }
 
     async fn delete_user(
         &self,
         request: Request<DeleteUserRequest>,
     ) -> Result<Response<()>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let id = resolve_user(&store, who!(req.identities, delete_user_request))?;
-        store.users.remove(&id);
-        store.invites.retain(|(_, user), _| *user != id);
-        store.forget_user_auth(&id);
-        Ok(Response::new(()))
+        accounts::delete_user(&self.ctx, request).await
     }
 
     async fn create_membership(
         &self,
         request: Request<CreateMembershipRequest>,
     ) -> Result<Response<CreateMembershipResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, who!(req.identities, create_membership_request))?;
-        let wanted = req.membership.unwrap_or_default();
-        let roles = roles_named(&store, &org, &wanted.roles)?;
-        if store
-            .users
-            .get(&id)
-            .and_then(|u| membership_index(u, &org))
-            .is_some()
-        {
-            return Err(status::already_exists(
-                "MEMBERSHIP_EXISTS",
-                format!("user {id} is already a member of organization {org}"),
-            ));
-        }
-        check_member_limit(&store, &org)?;
-        let invited = req.send_invitation_email.unwrap_or(true);
-        let membership = new_membership(
-            &store,
-            &org,
-            roles,
-            wanted.metadata,
-            wanted.inviter_email.clone(),
-            invited,
-        );
-        if invited {
-            record_invite(&mut store, &org, &id, wanted.inviter_email);
-        }
-        let user = store
-            .users
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("user", &id))?;
-        user.memberships.push(membership);
-        user.update_time = Some(now());
-        Ok(Response::new(CreateMembershipResponse {
-            user: Some(user.clone()),
-        }))
+        memberships::create_membership(&self.ctx, request).await
     }
 
     async fn delete_membership(
         &self,
         request: Request<DeleteMembershipRequest>,
     ) -> Result<Response<()>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, who!(req.identities, delete_membership_request))?;
-        let user = store
-            .users
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("user", &id))?;
-        let index = membership_index(user, &org)
-            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
-        user.memberships.remove(index);
-        user.update_time = Some(now());
-        let orphaned = user.memberships.is_empty();
-        store.invites.remove(&(org, id.clone()));
-        if orphaned && req.cascade.unwrap_or(false) {
-            store.users.remove(&id);
-        }
-        Ok(Response::new(()))
+        memberships::delete_membership(&self.ctx, request).await
     }
 
     async fn update_membership(
         &self,
         request: Request<UpdateMembershipRequest>,
     ) -> Result<Response<UpdateMembershipResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, who!(req.identities, update_membership_request))?;
-        let update = req.membership.unwrap_or_default();
-        let roles = if update.roles.is_empty() {
-            None
-        } else {
-            Some(roles_named(&store, &org, &update.roles)?)
-        };
-        let user = store
-            .users
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("user", &id))?;
-        let index = membership_index(user, &org)
-            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
-        let membership = &mut user.memberships[index];
-        if let Some(roles) = roles {
-            membership.roles = roles;
-        }
-        if !update.metadata.is_empty() {
-            membership.metadata = update.metadata;
-        }
-        user.update_time = Some(now());
-        Ok(Response::new(UpdateMembershipResponse {
-            user: Some(user.clone()),
-        }))
+        memberships::update_membership(&self.ctx, request).await
     }
 
     async fn create_user_and_membership(
         &self,
         request: Request<CreateUserAndMembershipRequest>,
     ) -> Result<Response<CreateUserAndMembershipResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let wanted = req
-            .user
-            .ok_or_else(|| status::invalid_argument("user", "is required"))?;
-        let email = valid_email(&wanted.email)?;
-        let membership_wanted = wanted.membership.clone().unwrap_or_default();
-        let roles = roles_named(&store, &org, &membership_wanted.roles)?;
-
-        let existing = store.user_id_by_email(&email);
-        if let Some(id) = &existing {
-            if store
-                .users
-                .get(id)
-                .and_then(|u| membership_index(u, &org))
-                .is_some()
-            {
-                return Err(status::already_exists(
-                    "USER_ALREADY_EXISTS",
-                    format!("a user with email {email} is already a member of organization {org}"),
-                ));
-            }
-        }
-        check_external_id_free(&store, &wanted.external_id, existing.as_deref())?;
-        check_member_limit(&store, &org)?;
-
-        let invited = req.send_invitation_email.unwrap_or(true);
-        let membership = new_membership(
-            &store,
-            &org,
-            roles,
-            membership_wanted.metadata,
-            membership_wanted.inviter_email.clone(),
-            invited,
-        );
-        let id = match existing {
-            Some(id) => id,
-            None => {
-                let id = store.ids.next("usr");
-                let created = now();
-                let profile = profile_from_create(wanted.user_profile).map(|mut p| {
-                    p.id = id.clone();
-                    p
-                });
-                let user = User {
-                    id: id.clone(),
-                    environment_id: store.environment_id.clone(),
-                    create_time: Some(created),
-                    update_time: Some(created),
-                    email,
-                    external_id: wanted.external_id.filter(|e| !e.is_empty()),
-                    memberships: Vec::new(),
-                    user_profile: profile,
-                    metadata: wanted.metadata,
-                    last_login_time: None,
-                };
-                store.users.insert(id.clone(), user);
-                id
-            }
-        };
-        if invited {
-            record_invite(&mut store, &org, &id, membership_wanted.inviter_email);
-        }
-        let user = store
-            .users
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("user", &id))?;
-        user.memberships.push(membership);
-        Ok(Response::new(CreateUserAndMembershipResponse {
-            user: Some(user.clone()),
-        }))
+        memberships::create_user_and_membership(&self.ctx, request).await
     }
 
     async fn list_organization_users(
         &self,
         request: Request<ListOrganizationUsersRequest>,
     ) -> Result<Response<ListOrganizationUsersResponse>, Status> {
-        let req = request.into_inner();
-        let store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let all: Vec<User> = store
-            .users
-            .values()
-            .filter(|u| membership_index(u, &org).is_some())
-            .cloned()
-            .collect();
-        let page = paginate(all, req.page_size, &req.page_token, MAX_PAGE_SIZE)?;
-        Ok(Response::new(ListOrganizationUsersResponse {
-            users: page.items,
-            next_page_token: page.next_page_token,
-            prev_page_token: page.prev_page_token,
-            total_size: page.total_size,
-        }))
+        memberships::list_organization_users(&self.ctx, request).await
     }
 
     async fn resend_invite(
         &self,
         request: Request<ResendInviteRequest>,
     ) -> Result<Response<ResendInviteResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, Some(Who::Id(&req.id)))?;
-        let user = store
-            .users
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("user", &id))?;
-        let index = membership_index(user, &org)
-            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
-        let membership = &mut user.memberships[index];
-        let pending = [
-            MembershipStatus::PendingInvite as i32,
-            MembershipStatus::InviteExpired as i32,
-        ];
-        if !pending.contains(&membership.membership_status) {
-            return Err(status::failed_precondition(
-                "INVITE_NOT_PENDING",
-                format!("user {id} has no pending invitation to organization {org}"),
-            ));
-        }
-        let resent = now();
-        membership.membership_status = MembershipStatus::PendingInvite as i32;
-        membership.expires_at = Some(expiry_from(&resent));
-        let inviter = membership.inviter_email.clone();
-        let invite = store
-            .invites
-            .entry((org.clone(), id.clone()))
-            .or_insert_with(|| Invite {
-                organization_id: org,
-                user_id: id,
-                inviter_email: inviter,
-                status: "PENDING_INVITE".to_string(),
-                created_at: Some(resent),
-                ..Default::default()
-            });
-        invite.status = "PENDING_INVITE".to_string();
-        invite.resent_count += 1;
-        invite.expires_at = Some(expiry_from(&resent));
-        invite.resent_at = Some(resent);
-        Ok(Response::new(ResendInviteResponse {
-            invite: Some(invite.clone()),
-        }))
+        invites::resend_invite(&self.ctx, request).await
     }
 
     async fn list_user_roles(
         &self,
         request: Request<ListUserRolesRequest>,
     ) -> Result<Response<ListUserRolesResponse>, Status> {
-        let req = request.into_inner();
-        let store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
-        let user = &store.users[&id];
-        let index = membership_index(user, &org)
-            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
-        Ok(Response::new(ListUserRolesResponse {
-            roles: user.memberships[index].roles.clone(),
-        }))
+        membership_roles::list_user_roles(&self.ctx, request).await
     }
 
     async fn assign_user_roles(
         &self,
         request: Request<AssignUserRolesRequest>,
     ) -> Result<Response<AssignUserRolesResponse>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
-        if req.roles.is_empty() {
-            return Err(status::invalid_argument(
-                "roles",
-                "at least one role is required",
-            ));
-        }
-        #[allow(deprecated)]
-        let wanted: Vec<Role> = req
-            .roles
-            .iter()
-            .map(|r| Role {
-                id: r.id.clone(),
-                name: r.role_name.clone(),
-                display_name: String::new(),
-            })
-            .collect();
-        let roles = roles_named(&store, &org, &wanted)?;
-        let user = store
-            .users
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("user", &id))?;
-        let index = membership_index(user, &org)
-            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
-        let membership = &mut user.memberships[index];
-        for role in roles {
-            if !membership.roles.iter().any(|r| r.id == role.id) {
-                membership.roles.push(role);
-            }
-        }
-        Ok(Response::new(AssignUserRolesResponse {
-            roles: membership.roles.clone(),
-        }))
+        membership_roles::assign_user_roles(&self.ctx, request).await
     }
 
-    /// The permissions the user holds in the organization: those of each
-    /// membership role, its own and inherited (`extends`), each name once,
-    /// in role order.
     async fn list_user_permissions(
         &self,
         request: Request<ListUserPermissionsRequest>,
     ) -> Result<Response<ListUserPermissionsResponse>, Status> {
-        let req = request.into_inner();
-        let store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
-        let user = &store.users[&id];
-        let index = membership_index(user, &org)
-            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
-        let mut seen = std::collections::HashSet::new();
-        let permissions = user.memberships[index]
-            .roles
-            .iter()
-            .filter_map(|held| store.role_in(Some(&org), &held.name))
-            .flat_map(|role| effective_permissions(&store, role))
-            .filter(|p| seen.insert(p.name.clone()))
-            .map(|p| pb::Permission {
-                id: p.id,
-                name: p.name,
-                description: p.description,
-                tags: Vec::new(),
-            })
-            .collect();
-        Ok(Response::new(ListUserPermissionsResponse { permissions }))
+        membership_roles::list_user_permissions(&self.ctx, request).await
     }
 
     async fn remove_user_role(
         &self,
         request: Request<RemoveUserRoleRequest>,
     ) -> Result<Response<()>, Status> {
-        let req = request.into_inner();
-        let mut store = self.store.lock();
-        let org = require_organization(&store, &req.organization_id)?;
-        let id = resolve_user(&store, Some(Who::Id(&req.user_id)))?;
-        let role_name = require("role_name", &req.role_name)?.to_string();
-        let user = store
-            .users
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("user", &id))?;
-        let index = membership_index(user, &org)
-            .ok_or_else(|| status::not_found("membership", &format!("{org}/{id}")))?;
-        let roles = &mut user.memberships[index].roles;
-        let before = roles.len();
-        roles.retain(|r| r.name != role_name);
-        if roles.len() == before {
-            return Err(status::not_found("role", &role_name));
-        }
-        Ok(Response::new(()))
+        membership_roles::remove_user_role(&self.ctx, request).await
     }
 }

@@ -16,37 +16,17 @@ use base64::Engine as _;
 use scalekit::proto::auth::webauthn::*;
 use tonic::{Request, Response, Status};
 
+use crate::services::validate::{self, required};
+use crate::services::Context;
 use crate::status;
-use crate::store::{now, SharedStore, Store};
+use crate::store::{now, Store};
 
 /// The longest display name a credential may have.
 const MAX_DISPLAY_NAME: usize = 120;
 
 /// The WebAuthnService of one emulated environment.
 pub(crate) struct WebAuthn {
-    pub(crate) store: Arc<SharedStore>,
-    /// The relying party id: the environment's host.
-    pub(crate) rp_id: String,
-}
-
-fn require<'a>(field: &str, value: &'a str) -> Result<&'a str, Status> {
-    let value = value.trim();
-    if value.is_empty() {
-        Err(status::invalid_argument(field, "is required"))
-    } else {
-        Ok(value)
-    }
-}
-
-fn display_name(name: &str) -> Result<String, Status> {
-    let name = require("display_name", name)?;
-    if name.chars().count() > MAX_DISPLAY_NAME {
-        return Err(status::invalid_argument(
-            "display_name",
-            format!("must be at most {MAX_DISPLAY_NAME} characters"),
-        ));
-    }
-    Ok(name.to_string())
+    pub(crate) ctx: Arc<Context>,
 }
 
 /// Test setup: stores a credential for a user, as a finished registration
@@ -58,12 +38,9 @@ pub(crate) fn add_credential(
     user_id: &str,
     template: WebAuthnCredential,
 ) -> Result<String, Status> {
-    let user_id = require("user_id", user_id)?.to_string();
-    if !store.users.contains_key(&user_id) {
-        return Err(status::not_found("user", &user_id));
-    }
+    let user_id = validate::user(store, "user_id", user_id)?;
     let display_name = match template.display_name.as_deref() {
-        Some(name) => Some(display_name(name)?),
+        Some(name) => Some(validate::display_name(name, MAX_DISPLAY_NAME)?),
         None => None,
     };
     let id = store.ids.next("wac");
@@ -103,8 +80,8 @@ impl WebAuthnService for WebAuthn {
         request: Request<ListCredentialsRequest>,
     ) -> Result<Response<ListCredentialsResponse>, Status> {
         let req = request.into_inner();
-        let user_id = require("user_id", &req.user_id)?;
-        let store = self.store.lock();
+        let user_id = required("user_id", &req.user_id)?;
+        let store = self.ctx.lock();
         if !store.users.contains_key(user_id) {
             return Err(status::not_found("user", user_id));
         }
@@ -121,7 +98,7 @@ impl WebAuthnService for WebAuthn {
         Ok(Response::new(ListCredentialsResponse {
             credentials,
             all_accepted_credentials_options: Some(AllAcceptedCredentialsOptions {
-                rp_id: self.rp_id.clone(),
+                rp_id: self.ctx.rp_id.clone(),
                 user_id: URL_SAFE_NO_PAD.encode(user_id),
                 all_accepted_credential_ids,
             }),
@@ -133,9 +110,9 @@ impl WebAuthnService for WebAuthn {
         request: Request<UpdateCredentialRequest>,
     ) -> Result<Response<UpdateCredentialResponse>, Status> {
         let req = request.into_inner();
-        let id = require("credential_id", &req.credential_id)?;
-        let name = display_name(&req.display_name)?;
-        let mut store = self.store.lock();
+        let id = required("credential_id", &req.credential_id)?;
+        let name = validate::display_name(&req.display_name, MAX_DISPLAY_NAME)?;
+        let mut store = self.ctx.lock();
         let credential = store
             .webauthn_credentials
             .get_mut(id)
@@ -152,8 +129,8 @@ impl WebAuthnService for WebAuthn {
         request: Request<DeleteCredentialRequest>,
     ) -> Result<Response<DeleteCredentialResponse>, Status> {
         let req = request.into_inner();
-        let id = require("credential_id", &req.credential_id)?;
-        let mut store = self.store.lock();
+        let id = required("credential_id", &req.credential_id)?;
+        let mut store = self.ctx.lock();
         let credential = store
             .webauthn_credentials
             .remove(id)
@@ -161,7 +138,7 @@ impl WebAuthnService for WebAuthn {
         Ok(Response::new(DeleteCredentialResponse {
             success: true,
             unknown_credential_options: Some(UnknownCredentialOptions {
-                rp_id: self.rp_id.clone(),
+                rp_id: self.ctx.rp_id.clone(),
                 credential_id: URL_SAFE_NO_PAD.encode(&credential.credential_id),
             }),
         }))

@@ -1,0 +1,210 @@
+//! Starting an emulator: [`Emulator::builder`], its settings, and
+//! [`EmulatorBuilder::start`], which binds the port, builds the environment
+//! and serves it in the background.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::serve::ListenerExt as _;
+use rand::distributions::{Alphanumeric, DistString as _};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::env::Environment;
+use crate::store::{SharedStore, Store};
+use crate::tokens::TokenIssuer;
+use crate::{keys, routes, seed, services};
+use crate::{EmulatorHandle, Fixtures, StartError, DEFAULT_TOKEN_TTL};
+
+/// Entry point: [`Emulator::builder`].
+#[derive(Debug)]
+pub struct Emulator;
+
+impl Emulator {
+    /// An emulator on `127.0.0.1` at a free port, with generated credentials.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            client_id: None,
+            client_secret: None,
+            token_ttl: DEFAULT_TOKEN_TTL,
+            id_seed: 0,
+            fixtures: None,
+            canned: false,
+        }
+    }
+}
+
+/// Settings for an emulator; [`start`](Self::start) runs it.
+#[derive(Clone)]
+pub struct EmulatorBuilder {
+    addr: SocketAddr,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    token_ttl: Duration,
+    id_seed: u64,
+    fixtures: Option<Fixtures>,
+    canned: bool,
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("addr", &self.addr)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("token_ttl", &self.token_ttl)
+            .field("id_seed", &self.id_seed)
+            .field("canned", &self.canned)
+            .finish()
+    }
+}
+
+impl EmulatorBuilder {
+    /// The port to listen on; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.addr.set_port(port);
+        self
+    }
+
+    /// The address to listen on (default `127.0.0.1:0`).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// The client id and secret the token endpoint accepts (generated when
+    /// not given).
+    pub fn client_credentials(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.client_id = Some(id.into());
+        self.client_secret = Some(secret.into());
+        self
+    }
+
+    /// Lifetime of issued access tokens (default one hour).
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
+    /// Varies the generated ids between emulators (default 0). The same seed
+    /// gives the same ids for the same sequence of calls.
+    pub fn id_seed(mut self, seed: u64) -> Self {
+        self.id_seed = seed;
+        self
+    }
+
+    /// Starts the environment with this data (see [`seed`]), created
+    /// through the same services the RPCs use.
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// let fixtures = scalekit_emulator::Fixtures::from_json(
+    ///     r#"{ "organizations": [{ "display_name": "Acme", "users": [{ "email": "ada@acme.example" }] }] }"#,
+    /// )?;
+    /// let emulator = scalekit_emulator::Emulator::builder().seed(fixtures).start().await?;
+    /// # let _ = emulator;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seed(mut self, fixtures: Fixtures) -> Self {
+        self.fixtures = Some(fixtures);
+        self
+    }
+
+    /// Canned mode (default off): a server that cannot be the bottleneck of
+    /// a benchmark.
+    ///
+    /// `scalekit.v1.users.UserService`'s `GetUser`, `CreateUserAndMembership`
+    /// and `DeleteUser` then answer fixed responses built once at start-up,
+    /// without reading or changing the store: `GetUser` returns one realistic
+    /// user (email, profile, one membership) whose `id` echoes the request's
+    /// id, `CreateUserAndMembership` returns that user, `DeleteUser` returns
+    /// nothing. Everything else is unchanged: the OAuth and JWKS endpoints
+    /// issue and publish real keys, every RPC still needs a valid bearer
+    /// token, the counters count, faults apply, and the other RPCs keep
+    /// their state.
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = scalekit_emulator::Emulator::builder().canned(true).start().await?;
+    /// let client = emulator.client()?;
+    /// let user = client.users().get_user("usr_123").await?;
+    /// assert_eq!(user.id, "usr_123");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn canned(mut self, on: bool) -> Self {
+        self.canned = on;
+        self
+    }
+
+    /// Binds the port and starts serving in the background.
+    ///
+    /// # Errors
+    /// [`StartError`] when the port cannot be bound or the key cannot be made.
+    pub async fn start(self) -> Result<EmulatorHandle, StartError> {
+        let listener = TcpListener::bind(self.addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: self.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: self.addr,
+            source,
+        })?;
+        let env_url = format!("http://{addr}");
+        let client_id = self
+            .client_id
+            .unwrap_or_else(|| format!("skc_{}", 10_000_000_000_000_000 + self.id_seed));
+        let client_secret = self.client_secret.unwrap_or_else(|| {
+            format!(
+                "test_{}",
+                Alphanumeric.sample_string(&mut rand::thread_rng(), 40)
+            )
+        });
+        let key = keys::SigningKey::generate().map_err(StartError::Key)?;
+        let store = Arc::new(SharedStore::new(Store::new(self.id_seed)));
+        let env = Arc::new(Environment {
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+            tokens: TokenIssuer::new(key, env_url.clone(), self.token_ttl),
+            services: services::Context::new(store.clone(), &env_url),
+            store,
+            stats: Default::default(),
+            faults: Default::default(),
+        });
+        if let Some(fixtures) = &self.fixtures {
+            seed::apply(&env, fixtures).await?;
+        }
+
+        let router = routes::router(&env, self.canned);
+
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            // h2 writes a DATA frame over 256 bytes on its own and the
+            // trailers after it in a second write. With Nagle's algorithm on,
+            // that second write waits for the client's delayed ACK of the
+            // first: about 40 ms per call on Linux.
+            let listener = listener.tap_io(|stream| {
+                if let Err(error) = stream.set_nodelay(true) {
+                    tracing::warn!(%error, "cannot set TCP_NODELAY on an accepted connection");
+                }
+            });
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                tracing::error!(%error, "scalekit-emulator stopped serving");
+            }
+        });
+        tracing::info!(%env_url, "scalekit-emulator listening");
+        Ok(EmulatorHandle::new(addr, env_url, env, stop, task))
+    }
+}

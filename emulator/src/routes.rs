@@ -1,0 +1,88 @@
+//! What one port serves: every gRPC service of `proto/` (stateful, canned
+//! or UNIMPLEMENTED), the OAuth/OIDC endpoints and the emulator-only test
+//! endpoints, all behind the gate (faults, counters, bearer tokens).
+
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use scalekit::proto;
+use tonic::server::NamedService;
+
+use crate::env::Environment;
+use crate::services::canned::{CannedUsers, CANNED_METHODS};
+use crate::services::connections::Connections;
+use crate::services::directories::Directories;
+use crate::services::domains::Domains;
+use crate::services::organizations::Organizations;
+use crate::services::roles::Roles;
+use crate::services::users::Users;
+use crate::services::NotYet;
+use crate::services::{
+    auth::Auth, passwordless::Passwordless, sessions::Sessions, webauthn::WebAuthn,
+};
+use crate::{authorize, gate, oauth, testing};
+
+/// The whole HTTP surface of one environment.
+pub(crate) fn router(env: &Arc<Environment>, canned: bool) -> axum::Router {
+    grpc_routes(env, canned)
+        .route("/oauth/token", post(oauth::token))
+        .route("/keys", get(oauth::keys))
+        .route("/oauth/authorize", get(authorize::authorize))
+        .route("/oidc/logout", get(authorize::logout))
+        .merge(testing::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            env.clone(),
+            gate::gate,
+        ))
+        .with_state(env.clone())
+}
+
+/// Every gRPC service, each holding the environment's one service context.
+fn grpc_routes(env: &Arc<Environment>, canned: bool) -> axum::Router<Arc<Environment>> {
+    let ctx = &env.services;
+    let routes = tonic::service::Routes::new(proto::users::UserServiceServer::new(Users {
+        ctx: ctx.clone(),
+    }))
+    .add_service(proto::organizations::OrganizationServiceServer::new(
+        Organizations { ctx: ctx.clone() },
+    ))
+    .add_service(proto::auditlogs::AuditLogsServiceServer::new(NotYet))
+    .add_service(proto::auth::AuthServiceServer::new(Auth {
+        ctx: ctx.clone(),
+    }))
+    .add_service(proto::auth::passwordless::PasswordlessServiceServer::new(
+        Passwordless { ctx: ctx.clone() },
+    ))
+    .add_service(proto::auth::webauthn::WebAuthnServiceServer::new(
+        WebAuthn { ctx: ctx.clone() },
+    ))
+    .add_service(proto::connections::ConnectionServiceServer::new(
+        Connections { ctx: ctx.clone() },
+    ))
+    .add_service(proto::directories::DirectoryServiceServer::new(
+        Directories { ctx: ctx.clone() },
+    ))
+    .add_service(proto::domains::DomainServiceServer::new(Domains {
+        ctx: ctx.clone(),
+    }))
+    .add_service(proto::roles::RolesServiceServer::new(Roles {
+        ctx: ctx.clone(),
+    }))
+    .add_service(proto::sessions::SessionServiceServer::new(Sessions {
+        ctx: ctx.clone(),
+    }));
+    let mut router = routes.into_axum_router();
+    if canned {
+        // An exact path takes precedence over the service's `/{*rest}`
+        // route, so only these methods leave the stateful service.
+        let canned = proto::users::UserServiceServer::new(CannedUsers::new());
+        for method in CANNED_METHODS {
+            let path = format!(
+                "/{}/{method}",
+                <proto::users::UserServiceServer<CannedUsers> as NamedService>::NAME
+            );
+            router = router.route_service(&path, canned.clone());
+        }
+    }
+    router.with_state(())
+}
