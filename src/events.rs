@@ -184,7 +184,7 @@ impl EventsClient {
     /// fetching pages as needed.
     ///
     /// ```
-    /// use futures::TryStreamExt as _;
+    /// use futures::{StreamExt as _, TryStreamExt as _};
     /// use scalekit::events::ListEventsPaginatedOptions;
     ///
     /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {

@@ -193,7 +193,9 @@ impl TokensClient {
     ///   token is not valid (expired, invalidated or unknown). The reference
     ///   SDK raises its token-validation failure for exactly these four
     ///   codes; any other code is a failure of the call, not a verdict on
-    ///   the token.
+    ///   the token. An `UNAUTHENTICATED` answer is taken at first for a
+    ///   refusal of this client's own access token: the call fetches a new
+    ///   one and resends once before returning the code.
     /// - [`Error::MalformedResponse`]`("token_info")` if the response has no
     ///   token details.
     /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the

@@ -82,6 +82,9 @@ impl ApiTokenService for Tokens {
     ) -> Result<Response<ValidateTokenResponse>, Status> {
         let token = request.into_inner().token;
         self.record("validate".to_owned());
+        if token == "skt-revoked" {
+            return Err(Status::unauthenticated("token is invalid"));
+        }
         self.known(&token)?;
         Ok(Response::new(ValidateTokenResponse {
             token_info: Some(Tokens::info("org_1")),
@@ -197,6 +200,29 @@ async fn validate_token_of_an_unknown_token_is_not_found() -> anyhow::Result<()>
         Code::NotFound,
     )?;
     ensure!(err.is_not_found());
+    Ok(())
+}
+
+/// UNAUTHENTICATED from ValidateToken is a verdict on the validated token,
+/// but the call path cannot tell it from a refusal of the SDK's own bearer:
+/// it fetches a new bearer and resends once (as the reference SDK, which
+/// re-authenticates and retries), then returns the server's code.
+#[tokio::test]
+async fn validate_token_refused_as_unauthenticated_keeps_the_code_after_one_resend(
+) -> anyhow::Result<()> {
+    let (emulator, client, stand_in) = with_stand_in().await?;
+    let err = api_error(
+        client.tokens().validate_token("skt-revoked").await,
+        Code::Unauthenticated,
+    )?;
+    ensure!(err.is_unauthenticated());
+    let validations = stand_in.seen.lock().unwrap().len();
+    ensure!(validations == 2, "sent {validations} times");
+    ensure!(
+        emulator.token_requests() == 2,
+        "{}",
+        emulator.token_requests()
+    );
     Ok(())
 }
 
