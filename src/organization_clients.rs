@@ -369,9 +369,8 @@ impl OrganizationClientsClient {
     ///
     /// - [`Error::InvalidArgument`] if `organization_id` is not an `org_…`
     ///   id or `client_id` not an `m2morg_…` id; nothing is sent.
-    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND`
-    ///   ([`Error::is_not_found`]) or `FAILED_PRECONDITION` when the client
-    ///   has as many secrets as the server allows.
+    /// - [`Error::Api`] for a server rejection, e.g. `NOT_FOUND` for an
+    ///   unknown client ([`Error::is_not_found`]).
     /// - [`Error::MalformedResponse`]`("secret")` or `("plain_secret")` if
     ///   the response lacks the secret's record or its value.
     /// - [`Error::Transport`], [`Error::Timeout`] or [`Error::Auth`] when the
