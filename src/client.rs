@@ -1,6 +1,7 @@
 //! [`ScalekitClient`] and its [`ClientBuilder`].
 
 mod builder;
+mod client_token;
 mod endpoint;
 #[cfg(test)]
 mod tests;
@@ -17,12 +18,15 @@ use crate::connections::ConnectionsClient;
 use crate::directories::DirectoriesClient;
 use crate::domains::DomainsClient;
 use crate::error::{Error, Result};
+use crate::events::EventsClient;
+use crate::organization_clients::OrganizationClientsClient;
 use crate::organizations::OrganizationsClient;
 use crate::passwordless::PasswordlessClient;
 use crate::permissions::PermissionsClient;
 use crate::raw::RawClients;
 use crate::roles::RolesClient;
 use crate::sessions::SessionsClient;
+use crate::tokens::TokensClient;
 use crate::transport::auth_channel::{AuthChannel, CallPolicy};
 use crate::transport::retry::RetryConfig;
 use crate::transport::token::DEFAULT_REFRESH_MARGIN;
@@ -30,6 +34,7 @@ use crate::users::UsersClient;
 use crate::webauthn::WebAuthnClient;
 
 pub use builder::ClientBuilder;
+use client_token::ClientTokenEndpoint;
 
 /// Environment variable read by [`ScalekitClient::from_env`]: the environment URL.
 pub const ENV_ENVIRONMENT_URL: &str = "SCALEKIT_ENVIRONMENT_URL";
@@ -72,6 +77,8 @@ pub struct ScalekitClient {
 struct Inner {
     env_url: Url,
     client_id: String,
+    /// For [`ScalekitClient::generate_client_token`].
+    client_tokens: ClientTokenEndpoint,
     #[cfg(feature = "webhook")]
     webhook_keys: crate::webhook::KeyCache,
     #[cfg(feature = "oidc")]
@@ -347,6 +354,51 @@ impl ScalekitClient {
         WebAuthnClient::new(self.channel.clone())
     }
 
+    /// API tokens of organizations and their users: create, validate,
+    /// list, update, invalidate.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let token = client.tokens().validate_token("opaque-token").await?;
+    ///     println!("token of {}", token.organization_id);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn tokens(&self) -> TokensClient {
+        TokensClient::new(self.channel.clone())
+    }
+
+    /// Machine-to-machine clients of organizations, and their secrets.
+    ///
+    /// ```
+    /// use scalekit::organization_clients::ListOrganizationClientsOptions;
+    ///
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let page = client
+    ///         .organization_clients()
+    ///         .list_organization_clients("org_123", ListOrganizationClientsOptions::default())
+    ///         .await?;
+    ///     println!("{} clients", page.items.len());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn organization_clients(&self) -> OrganizationClientsClient {
+        OrganizationClientsClient::new(self.channel.clone())
+    }
+
+    /// The environment's event log.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     let page = client.events().list_events_paginated(Default::default()).await?;
+    ///     println!("{} recent events", page.items.len());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn events(&self) -> EventsClient {
+        EventsClient::new(self.channel.clone())
+    }
+
     /// Authenticated generated clients for every service in `proto/`, for
     /// RPCs the facade does not wrap. They send through the same
     /// [`AuthChannel`] as the facade: same token cache, headers, timeout and
@@ -379,5 +431,42 @@ impl ScalekitClient {
     pub async fn get_client_access_token(&self) -> Result<String> {
         let token = self.channel.access_token().await?;
         Ok(token.secret().into_owned())
+    }
+
+    /// An access token for another client, by the client-credentials grant
+    /// at `{env_url}/oauth/token`: for example for an organization client
+    /// ([`organization_clients`](Self::organization_clients)), to call an
+    /// API as that client or to test its credentials.
+    ///
+    /// ```
+    /// # async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    /// let token = client.generate_client_token("m2morg_123", "the-client-secret").await?;
+    /// let bearer = format!("Bearer {token}");
+    /// # let _ = bearer;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Every call requests a new token; nothing is cached, and the token is
+    /// never used by this client. The request goes out with this client's
+    /// token settings ([`ClientBuilder::token_timeout`], user agent). The
+    /// value is a bearer credential: keep it out of logs.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidArgument`] if `client_id` is empty, untrimmed or
+    ///   contains `/`, or `client_secret` is empty; nothing is sent.
+    /// - [`Error::Auth`] when the token endpoint refuses the credentials
+    ///   ([`TokenError::Status`](crate::TokenError::Status) with the HTTP
+    ///   status and OAuth error, e.g. 401 `invalid_client`), cannot be
+    ///   reached or times out, or answers without an access token.
+    pub async fn generate_client_token(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+    ) -> Result<String> {
+        self.inner
+            .client_tokens
+            .fetch(client_id, client_secret)
+            .await
     }
 }

@@ -8,12 +8,14 @@ pub mod connections;
 pub mod directories;
 pub mod domains;
 pub mod error;
+pub mod events;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
 #[cfg(feature = "oidc")]
 #[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
 pub mod oidc;
+pub mod organization_clients;
 pub mod organizations;
 pub mod pagination;
 pub mod passwordless;
@@ -22,6 +24,7 @@ pub mod proto;
 pub mod raw;
 pub mod roles;
 pub mod sessions;
+pub mod tokens;
 mod transport;
 pub mod users;
 mod validate;

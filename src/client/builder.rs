@@ -9,6 +9,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use tonic::transport::Channel;
 
+use super::client_token::ClientTokenEndpoint;
 use super::endpoint::{grpc_endpoint, parse_env_url, KEEPALIVE};
 use super::{Inner, ScalekitClient};
 use crate::error::{Error, Result};
@@ -211,6 +212,12 @@ impl ClientBuilder {
             leeway: self.jwt_leeway,
             jwks_ttl: self.jwks_ttl,
         })?;
+        let client_tokens = ClientTokenEndpoint {
+            http: http.clone(),
+            token_url: token_url.clone(),
+            headers: headers.clone(),
+            timeout: self.token_timeout,
+        };
         let tokens = TokenSource::new(TokenRequest {
             http,
             token_url,
@@ -235,6 +242,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 env_url,
                 client_id: self.client_id,
+                client_tokens,
                 #[cfg(feature = "webhook")]
                 webhook_keys: Default::default(),
                 #[cfg(feature = "oidc")]

@@ -78,6 +78,10 @@ mod tests {
             "remove_permission_from_role",
             "enable_connection",
             "disable_directory",
+            "validate_token",
+            "invalidate_token",
+            "list_events_paginated",
+            "delete_organization_client_secret",
         ] {
             assert!(is_idempotent(method), "{method}");
         }
@@ -90,6 +94,9 @@ mod tests {
             "send_passwordless_email",
             "resend_invite",
             "verify_passwordless_email",
+            "create_token",
+            "update_token",
+            "create_organization_client_secret",
         ] {
             assert!(!is_idempotent(method), "{method}");
         }
