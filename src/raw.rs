@@ -84,4 +84,17 @@ raw_clients! {
     sessions => proto::sessions::SessionServiceClient<AuthChannel>;
     /// `scalekit.v1.users.UserService`.
     users => proto::users::UserServiceClient<AuthChannel>;
+    /// `scalekit.v1.tokens.ApiTokenService`: organizations' API tokens.
+    tokens => proto::tokens::ApiTokenServiceClient<AuthChannel>;
+    /// `scalekit.v1.clients.ClientService`: OAuth clients, organization
+    /// (M2M) clients among them.
+    clients => proto::clients::ClientServiceClient<AuthChannel>;
+    /// `scalekit.v1.events.EventsService`.
+    events => proto::events::EventsServiceClient<AuthChannel>;
+    /// `scalekit.v1.tools.ToolService`: the agent surface's tools and
+    /// actions, which have no facade yet.
+    tools => proto::tools::ToolServiceClient<AuthChannel>;
+    /// `scalekit.v1.connected_accounts.ConnectedAccountService`: the agent
+    /// surface's connected accounts, which have no facade yet.
+    connected_accounts => proto::connected_accounts::ConnectedAccountServiceClient<AuthChannel>;
 }

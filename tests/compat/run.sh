@@ -4,8 +4,10 @@
 # (@scalekit-sdk/node 2.2.2 and 2.11.0, each installed from npm into a
 # temporary folder; nothing is vendored).
 #
-#   bash tests/compat/run.sh            # compat checks on every version
-#   bash tests/compat/run.sh --parity   # also check README's parity table
+#   bash tests/compat/run.sh
+#
+# For each version it also checks that README.md's parity table lists every
+# public method of that package (tests/compat/parity.js).
 #
 # COMPAT_VERSIONS="2.11.0" narrows the run to some versions. Checks named in
 # tests/compat/pending-<version>.txt may fail with UNIMPLEMENTED without
@@ -13,13 +15,10 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 versions="${COMPAT_VERSIONS:-2.2.2 2.11.0}"
-parity=0
-for arg in "$@"; do
-  case "$arg" in
-    --parity) parity=1 ;;
-    *) echo "unknown argument: $arg (expected --parity)" >&2; exit 2 ;;
-  esac
-done
+if [ "$#" -gt 0 ]; then
+  echo "usage: bash tests/compat/run.sh (COMPAT_VERSIONS narrows the versions)" >&2
+  exit 2
+fi
 
 work="$(mktemp -d)"
 emulator_pid=""
@@ -76,17 +75,11 @@ for version in $versions; do
     failed+=("compat $version")
   fi
   stop_emulator
-  if [ "$parity" = 1 ] && [ "$version" = 2.11.0 ]; then
-    echo "== parity table (README.md) against @scalekit-sdk/node $version"
-    if ! node "$repo/tests/compat/parity.js" "$modules/@scalekit-sdk/node" "$repo/README.md"; then
-      failed+=("parity $version")
-    fi
+  echo "== parity table (README.md) against @scalekit-sdk/node $version"
+  if ! node "$repo/tests/compat/parity.js" "$modules/@scalekit-sdk/node" "$repo/README.md"; then
+    failed+=("parity $version")
   fi
 done
-if [ "$parity" = 1 ] && [[ " $versions " != *" 2.11.0 "* ]]; then
-  echo "--parity needs 2.11.0 in COMPAT_VERSIONS" >&2
-  failed+=("parity")
-fi
 
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "failed: ${failed[*]}" >&2
