@@ -140,21 +140,12 @@ mod tests {
     //! its `AuthClient` with a `createClient` stub that records
     //! `toBinary(method.input, create(method.input, req))`.
 
-    use prost::Message;
-
     use super::*;
     use crate::error::Error;
+    use crate::test_support::decode;
 
     const REF_UPDATE_LOGIN_USER_DETAILS: &str =
         "0a06636f6e6e5f3112076c6f67696e5f311a0c0a02733112066140622e636f";
-
-    fn decode<M: Message + Default>(hex: &str) -> M {
-        let bytes: Vec<u8> = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-            .collect();
-        M::decode(bytes.as_slice()).unwrap()
-    }
 
     // updateLoginUserDetails('conn_1', 'login_1', { email: 'a@b.co', sub: 's1' })
     #[test]

@@ -24,6 +24,8 @@ pub mod proto;
 pub mod raw;
 pub mod roles;
 pub mod sessions;
+#[cfg(test)]
+mod test_support;
 pub mod tokens;
 mod transport;
 pub mod users;

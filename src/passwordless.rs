@@ -420,24 +420,8 @@ mod tests {
     //! `createClient` stub that records
     //! `toBinary(method.input, create(method.input, req))`.
 
-    use prost::Message;
-
     use super::*;
-
-    fn decode<M: Message + Default>(hex: &str) -> M {
-        let bytes: Vec<u8> = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-            .collect();
-        M::decode(bytes.as_slice()).unwrap()
-    }
-
-    fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
-        match result {
-            Err(Error::InvalidArgument { field, reason }) => (field, reason),
-            other => panic!("expected InvalidArgument, got {other:?}"),
-        }
-    }
+    use crate::test_support::{decode, invalid};
 
     const REF_SEND_MIN: &str = "0a066140622e636f";
     const REF_SEND_FULL: &str =

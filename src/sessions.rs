@@ -402,24 +402,8 @@ mod tests {
 
     use std::time::{Duration, SystemTime};
 
-    use prost::Message;
-
     use super::*;
-
-    fn decode<M: Message + Default>(hex: &str) -> M {
-        let bytes: Vec<u8> = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-            .collect();
-        M::decode(bytes.as_slice()).unwrap()
-    }
-
-    fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
-        match result {
-            Err(Error::InvalidArgument { field, reason }) => (field, reason),
-            other => panic!("expected InvalidArgument, got {other:?}"),
-        }
-    }
+    use crate::test_support::{decode, invalid};
 
     const REF_GET_SESSION: &str = "0a057365735f31";
     const REF_GET_USER_SESSIONS_NONE: &str = "0a057573725f31";

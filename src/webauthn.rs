@@ -195,21 +195,12 @@ mod tests {
     //! call, captured by running its `WebAuthnClient` with a `createClient`
     //! stub that records `toBinary(method.input, create(method.input, req))`.
 
-    use prost::Message;
-
     use super::*;
+    use crate::test_support::decode;
 
     const REF_LIST_CREDENTIALS: &str = "0a057573725f31";
     const REF_UPDATE_CREDENTIAL: &str = "0a057761635f3112034b6579";
     const REF_DELETE_CREDENTIAL: &str = "0a057761635f31";
-
-    fn decode<M: Message + Default>(hex: &str) -> M {
-        let bytes: Vec<u8> = (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-            .collect();
-        M::decode(bytes.as_slice()).unwrap()
-    }
 
     fn field<T: std::fmt::Debug>(result: Result<T>) -> &'static str {
         match result {

@@ -4,29 +4,13 @@
 //! `connectExec` stub that records
 //! `toBinary(method.input, create(method.input, req))`.
 
-use prost::Message;
-
 use super::requests::*;
 use super::*;
 use crate::proto::connections::{
     CreateConnectionRequest, DeleteConnectionRequest, GetConnectionRequest,
     ListAppConnectionsRequest, ListConnectionsRequest, ToggleConnectionRequest,
 };
-
-fn decode<M: Message + Default>(hex: &str) -> M {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    M::decode(bytes.as_slice()).unwrap()
-}
-
-fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
-    match result {
-        Err(Error::InvalidArgument { field, reason }) => (field, reason),
-        other => panic!("expected InvalidArgument, got {other:?}"),
-    }
-}
+use crate::test_support::{decode, invalid};
 
 const REF_GET_CONNECTION: &str = "0a056f72675f311a06636f6e6e5f31";
 const REF_LIST_CONNECTIONS_BY_DOMAIN: &str = "1a0861636d652e636f6d";

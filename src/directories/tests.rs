@@ -6,8 +6,6 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use prost::Message;
-
 use super::requests::*;
 use super::*;
 use crate::pagination::PageOptions;
@@ -15,21 +13,7 @@ use crate::proto::directories::{
     CreateDirectoryRequest, DeleteDirectoryRequest, GetDirectoryRequest, ListDirectoriesRequest,
     ListDirectoryGroupsRequest, ListDirectoryUsersRequest, ToggleDirectoryRequest,
 };
-
-fn decode<M: Message + Default>(hex: &str) -> M {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    M::decode(bytes.as_slice()).unwrap()
-}
-
-fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
-    match result {
-        Err(Error::InvalidArgument { field, reason }) => (field, reason),
-        other => panic!("expected InvalidArgument, got {other:?}"),
-    }
-}
+use crate::test_support::{decode, invalid};
 
 const REF_LIST_DIRECTORIES: &str = "0a056f72675f31";
 const REF_CREATE_DIRECTORY: &str = "0a056f72675f31120408011001";

@@ -3,29 +3,13 @@
 //! same call, captured by running its `DomainClient` with a `connectExec`
 //! stub that records `toBinary(method.input, create(method.input, req))`.
 
-use prost::Message;
-
 use super::requests::*;
 use super::*;
 use crate::proto::domains::{
     create_domain_request, delete_domain_request, get_domain_request, list_domain_request,
     CreateDomain, CreateDomainRequest, DeleteDomainRequest, GetDomainRequest, ListDomainRequest,
 };
-
-fn decode<M: Message + Default>(hex: &str) -> M {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    M::decode(bytes.as_slice()).unwrap()
-}
-
-fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
-    match result {
-        Err(Error::InvalidArgument { field, reason }) => (field, reason),
-        other => panic!("expected InvalidArgument, got {other:?}"),
-    }
-}
+use crate::test_support::{decode, invalid};
 
 const REF_CREATE_DOMAIN_MIN: &str = "0a056f72675f31220a0a0861636d652e636f6d";
 const REF_CREATE_DOMAIN_ORG: &str = "0a056f72675f31220c0a0861636d652e636f6d1002";

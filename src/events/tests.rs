@@ -6,14 +6,7 @@
 use prost::Message;
 
 use super::*;
-
-fn decode<M: Message + Default>(hex: &str) -> M {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    M::decode(bytes.as_slice()).unwrap()
-}
+use crate::test_support::decode;
 
 const REF_LIST_EVENTS_NONE: &str = "";
 const REF_LIST_EVENTS_FIRST_PAGE: &str = "100a";

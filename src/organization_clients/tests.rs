@@ -4,8 +4,6 @@
 //! `connectExec` stub that records `toBinary(method.input,
 //! create(method.input, req))`.
 
-use prost::Message;
-
 use super::requests::*;
 use super::secrets::take_plain_secrets;
 use super::*;
@@ -16,14 +14,7 @@ use crate::proto::clients::{
     GetOrganizationClientRequest, ListOrganizationClientsRequest, OrganizationClient,
     UpdateOrganizationClientRequest,
 };
-
-fn decode<M: Message + Default>(hex: &str) -> M {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    M::decode(bytes.as_slice()).unwrap()
-}
+use crate::test_support::decode;
 
 fn invalid<T: std::fmt::Debug>(result: Result<T>) -> &'static str {
     match result {

@@ -9,8 +9,6 @@
 
 use std::collections::HashMap;
 
-use prost::Message;
-
 use super::requests::*;
 use super::*;
 use crate::pagination::PageOptions;
@@ -22,22 +20,7 @@ use crate::proto::organizations::{
     SearchOrganizationsRequest, UpdateOrganizationRequest, UpdateOrganizationSessionPolicyRequest,
     UpdateOrganizationSettingsRequest, UpsertUserManagementSettingsRequest,
 };
-
-fn decode<M: Message + Default>(hex: &str) -> M {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    M::decode(bytes.as_slice()).unwrap()
-}
-
-/// `(field, reason)` of an `InvalidArgument`, or a panic.
-fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
-    match result {
-        Err(Error::InvalidArgument { field, reason }) => (field, reason),
-        other => panic!("expected InvalidArgument, got {other:?}"),
-    }
-}
+use crate::test_support::{decode, invalid};
 
 const REF_CREATE_MIN: &str = "0a06220441636d65";
 const REF_CREATE_EXTERNAL_ID: &str = "0a0d220441636d6532056578745f31";

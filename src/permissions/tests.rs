@@ -4,8 +4,6 @@
 //! `connectExec` stub that records
 //! `toBinary(method.input, create(method.input, req))`.
 
-use prost::Message;
-
 use super::requests::*;
 use super::*;
 use crate::pagination::PageOptions;
@@ -14,21 +12,7 @@ use crate::proto::roles::{
     GetPermissionRequest, ListEffectiveRolePermissionsRequest, ListPermissionsRequest,
     ListRolePermissionsRequest, RemovePermissionFromRoleRequest, UpdatePermissionRequest,
 };
-
-fn decode<M: Message + Default>(hex: &str) -> M {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    M::decode(bytes.as_slice()).unwrap()
-}
-
-fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
-    match result {
-        Err(Error::InvalidArgument { field, reason }) => (field, reason),
-        other => panic!("expected InvalidArgument, got {other:?}"),
-    }
-}
+use crate::test_support::{decode, invalid};
 
 const REF_CREATE_PERMISSION: &str = "0a0b0a06726561643a61120164";
 const REF_CREATE_PERMISSION_MIN: &str = "0a080a06726561643a61";

@@ -5,8 +5,6 @@
 //! Comparing decoded messages proves the facade sends the same fields and
 //! nothing else.
 
-use prost::Message;
-
 use super::requests::*;
 use super::*;
 use crate::proto::roles::{
@@ -17,21 +15,7 @@ use crate::proto::roles::{
     ListRolesRequest, UpdateDefaultOrganizationRolesRequest, UpdateDefaultRolesRequest,
     UpdateOrganizationRoleRequest, UpdateRoleRequest,
 };
-
-fn decode<M: Message + Default>(hex: &str) -> M {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    M::decode(bytes.as_slice()).unwrap()
-}
-
-fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
-    match result {
-        Err(Error::InvalidArgument { field, reason }) => (field, reason),
-        other => panic!("expected InvalidArgument, got {other:?}"),
-    }
-}
+use crate::test_support::{decode, invalid};
 
 fn strings(values: &[&str]) -> Vec<String> {
     values.iter().map(|v| (*v).to_owned()).collect()

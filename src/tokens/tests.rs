@@ -8,22 +8,13 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use prost::Message;
-
 use super::requests::*;
 use super::*;
 use crate::proto::tokens::{
     CreateToken, CreateTokenRequest, InvalidateTokenRequest, ListTokensRequest, UpdateTokenRequest,
     ValidateTokenRequest,
 };
-
-fn decode<M: Message + Default>(hex: &str) -> M {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    M::decode(bytes.as_slice()).unwrap()
-}
+use crate::test_support::decode;
 
 fn invalid<T: std::fmt::Debug>(result: Result<T>) -> &'static str {
     match result {

@@ -11,8 +11,6 @@
 
 use std::collections::HashMap;
 
-use prost::Message;
-
 use super::requests::*;
 use super::*;
 use crate::pagination::PageOptions;
@@ -25,25 +23,10 @@ use crate::proto::users::{
     SearchOrganizationUsersRequest, SearchUsersRequest, UpdateMembership, UpdateMembershipRequest,
     UpdateUserRequest,
 };
-
-fn decode<M: Message + Default>(hex: &str) -> M {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    M::decode(bytes.as_slice()).unwrap()
-}
+use crate::test_support::{decode, invalid};
 
 fn metadata() -> HashMap<String, String> {
     HashMap::from([("k".to_owned(), "v".to_owned())])
-}
-
-/// `(field, reason)` of an `InvalidArgument`, or a panic.
-fn invalid<T: std::fmt::Debug>(result: Result<T>) -> (&'static str, String) {
-    match result {
-        Err(Error::InvalidArgument { field, reason }) => (field, reason),
-        other => panic!("expected InvalidArgument, got {other:?}"),
-    }
 }
 
 const REF_CREATE_USER_AND_MEMBERSHIP_FULL: &str =
