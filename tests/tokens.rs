@@ -1,222 +1,170 @@
-//! `client.tokens()`. The emulator does not serve `ApiTokenService` yet, so
-//! the calls go to a small in-file stand-in (the token endpoint stays the
-//! emulator's); the local argument checks run against the emulator, which
-//! proves that nothing was sent.
+//! `client.tokens()` against the emulator's `ApiTokenService`: what each
+//! method returns, the local argument checks (nothing reaches the
+//! emulator), the server's errors as predicates, and one token's whole
+//! life.
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use anyhow::{bail, ensure, Context as _};
 use futures::TryStreamExt as _;
-use scalekit::proto::tokens::{
-    ApiTokenService, ApiTokenServiceServer, CreateTokenRequest, CreateTokenResponse,
-    InvalidateTokenRequest, ListTokensRequest, ListTokensResponse, UpdateTokenRequest,
-    UpdateTokenResponse, ValidateTokenRequest, ValidateTokenResponse,
-};
 use scalekit::tokens::{CreateTokenOptions, ListTokensOptions, Token, UpdateTokenOptions};
-use scalekit::{Code, Error, ScalekitClient};
-use scalekit_emulator::EmulatorHandle;
-use tonic::{Request, Response, Status};
+use scalekit::{Code, ScalekitClient};
 
-use common::{api_error, invalid_ids, rejected_locally, start};
+use common::{api_error, invalid_ids, member, organization, rejected_locally, start};
 
-/// The opaque token the stand-in issues. Distinctive, so that tests can
-/// search printed values for it.
-const ISSUED: &str = "skt-ISSUED-4d5e6f";
+/// An organization id the emulator never issues.
+const MISSING_ORG: &str = "org_10000000000009999";
 
-/// A stand-in `ApiTokenService`: knows one token (`ISSUED`, id `apit_1`)
-/// and records every request it gets.
-#[derive(Clone, Default)]
-struct Tokens {
-    seen: Arc<Mutex<Vec<String>>>,
-    invalidated: Arc<Mutex<bool>>,
-}
-
-impl Tokens {
-    fn record(&self, what: String) {
-        self.seen.lock().unwrap().push(what);
-    }
-
-    fn info(organization_id: &str) -> Token {
-        Token {
-            token_id: "apit_1".to_owned(),
-            organization_id: organization_id.to_owned(),
-            token_suffix: "6f".to_owned(),
-            ..Default::default()
-        }
-    }
-
-    fn known(&self, token: &str) -> Result<(), Status> {
-        if (token == ISSUED || token == "apit_1") && !*self.invalidated.lock().unwrap() {
-            Ok(())
-        } else {
-            Err(Status::not_found("token not found"))
-        }
-    }
-}
-
-#[tonic::async_trait]
-impl ApiTokenService for Tokens {
-    async fn create_token(
-        &self,
-        request: Request<CreateTokenRequest>,
-    ) -> Result<Response<CreateTokenResponse>, Status> {
-        let token = request.into_inner().token.unwrap_or_default();
-        self.record(format!(
-            "create {} {:?}",
-            token.organization_id, token.custom_claims
-        ));
-        let mut info = Tokens::info(&token.organization_id);
-        info.custom_claims = token.custom_claims;
-        Ok(Response::new(CreateTokenResponse {
-            token: ISSUED.to_owned(),
-            token_id: "apit_1".to_owned(),
-            token_info: Some(info),
-        }))
-    }
-
-    async fn validate_token(
-        &self,
-        request: Request<ValidateTokenRequest>,
-    ) -> Result<Response<ValidateTokenResponse>, Status> {
-        let token = request.into_inner().token;
-        self.record("validate".to_owned());
-        if token == "skt-revoked" {
-            return Err(Status::unauthenticated("token is invalid"));
-        }
-        self.known(&token)?;
-        Ok(Response::new(ValidateTokenResponse {
-            token_info: Some(Tokens::info("org_1")),
-        }))
-    }
-
-    async fn invalidate_token(
-        &self,
-        request: Request<InvalidateTokenRequest>,
-    ) -> Result<Response<()>, Status> {
-        let token = request.into_inner().token;
-        self.record(format!("invalidate {token}"));
-        // Invalidating twice succeeds, as the real service promises.
-        *self.invalidated.lock().unwrap() = true;
-        Ok(Response::new(()))
-    }
-
-    async fn list_tokens(
-        &self,
-        request: Request<ListTokensRequest>,
-    ) -> Result<Response<ListTokensResponse>, Status> {
-        let request = request.into_inner();
-        self.record(format!(
-            "list {} {} {:?}",
-            request.page_size, request.page_token, request.user_id
-        ));
-        let (ids, next, prev) = match request.page_token.as_str() {
-            "" => (["apit_1", "apit_2"].as_slice(), "p2", ""),
-            "p2" => (["apit_3"].as_slice(), "", "p1"),
-            _ => return Err(Status::invalid_argument("unknown page token")),
-        };
-        Ok(Response::new(ListTokensResponse {
-            tokens: ids
-                .iter()
-                .map(|id| Token {
-                    token_id: (*id).to_owned(),
-                    organization_id: request.organization_id.clone(),
-                    ..Default::default()
-                })
-                .collect(),
-            total_count: 3,
-            next_page_token: next.to_owned(),
-            prev_page_token: prev.to_owned(),
-        }))
-    }
-
-    async fn update_token(
-        &self,
-        request: Request<UpdateTokenRequest>,
-    ) -> Result<Response<UpdateTokenResponse>, Status> {
-        let request = request.into_inner();
-        self.record(format!("update {:?}", request.description));
-        if request.token == "apit_no_info" {
-            return Ok(Response::new(UpdateTokenResponse { token_info: None }));
-        }
-        self.known(&request.token)?;
-        let mut info = Tokens::info("org_1");
-        info.description = request.description;
-        info.custom_claims = request.custom_claims;
-        Ok(Response::new(UpdateTokenResponse {
-            token_info: Some(info),
-        }))
-    }
-}
-
-/// An emulator (for the token endpoint) and a client whose gRPC calls go to
-/// a fresh stand-in.
-async fn with_stand_in() -> anyhow::Result<(EmulatorHandle, ScalekitClient, Tokens)> {
-    let emulator = scalekit_emulator::Emulator::builder().start().await?;
-    let tokens = Tokens::default();
-    let routes = tonic::service::Routes::new(ApiTokenServiceServer::new(tokens.clone()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, routes.into_axum_router()).await;
-    });
-    let channel = tonic::transport::Endpoint::from_shared(url)?.connect_lazy();
-    let client = emulator.client_builder().channel(channel).build()?;
-    Ok((emulator, client, tokens))
+/// A new organization with one member: (organization id, user id).
+async fn org_with_member(client: &ScalekitClient) -> anyhow::Result<(String, String)> {
+    let org = organization(client, "Acme").await?;
+    let user = member(client, &org, "ada@example.com").await?;
+    Ok((org, user))
 }
 
 #[tokio::test]
 async fn create_token_returns_the_token_once_and_debug_hides_it() -> anyhow::Result<()> {
-    let (_emulator, client, stand_in) = with_stand_in().await?;
-    let opts = CreateTokenOptions::default().with_custom_claim("env", "prod");
-    let created = client.tokens().create_token("org_1", opts).await?;
-    ensure!(created.token == ISSUED && created.token_id == "apit_1");
+    let (_emulator, client) = start().await?;
+    let (org, user) = org_with_member(&client).await?;
+    let opts = CreateTokenOptions::default()
+        .with_user_id(&user)
+        .with_custom_claim("env", "prod")
+        .with_description("nightly export");
+    let created = client.tokens().create_token(&org, opts).await?;
+    ensure!(
+        created.token_id.starts_with("apit_"),
+        "{}",
+        created.token_id
+    );
+    ensure!(!created.token.is_empty() && created.token != created.token_id);
     let info = created.token_info.as_ref().context("token info")?;
+    ensure!(info.token_id == created.token_id && info.organization_id == org);
+    ensure!(info.user_id.as_deref() == Some(user.as_str()));
+    ensure!(info.email.as_deref() == Some("ada@example.com"));
     ensure!(info.custom_claims.get("env").map(String::as_str) == Some("prod"));
+    ensure!(info.description.as_deref() == Some("nightly export"));
+    ensure!(info.created_at.is_some() && info.expiry.is_none());
+    ensure!(!info.token_suffix.is_empty() && created.token.ends_with(&info.token_suffix));
     let shown = format!("{created:?}");
     ensure!(
-        !shown.contains(ISSUED) && shown.contains("apit_1"),
+        !shown.contains(&created.token) && shown.contains(&created.token_id),
         "{shown}"
     );
-    let seen = stand_in.seen.lock().unwrap().clone();
-    ensure!(seen == [r#"create org_1 {"env": "prod"}"#], "{seen:?}");
+
+    // Reads show the suffix, never the token.
+    let listed = client
+        .tokens()
+        .list_tokens(&org, ListTokensOptions::default())
+        .await?;
+    ensure!(!format!("{listed:?}").contains(&created.token));
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_token_for_an_unknown_organization_or_a_non_member_is_not_found(
+) -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let (_, user) = org_with_member(&client).await?;
+    let tokens = client.tokens();
+    let err = api_error(
+        tokens
+            .create_token(MISSING_ORG, CreateTokenOptions::default())
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    let elsewhere = organization(&client, "Elsewhere").await?;
+    let opts = CreateTokenOptions::default().with_user_id(&user);
+    let err = api_error(tokens.create_token(&elsewhere, opts).await, Code::NotFound)?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_token_with_too_many_claims_or_a_long_description_is_invalid_argument(
+) -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let tokens = client.tokens();
+    let claims = (0..21).map(|i| (format!("k{i}"), "v"));
+    let opts = CreateTokenOptions::default().with_custom_claims(claims);
+    let err = api_error(tokens.create_token(&org, opts).await, Code::InvalidArgument)?;
+    ensure!(err.is_invalid_argument());
+    let opts = CreateTokenOptions::default().with_description("d".repeat(256));
+    api_error(tokens.create_token(&org, opts).await, Code::InvalidArgument)?;
     Ok(())
 }
 
 #[tokio::test]
 async fn validate_token_returns_what_the_token_stands_for() -> anyhow::Result<()> {
-    let (_emulator, client, _) = with_stand_in().await?;
-    let info = client.tokens().validate_token(ISSUED).await?;
-    ensure!(info.token_id == "apit_1" && info.organization_id == "org_1");
+    let (_emulator, client) = start().await?;
+    let (org, user) = org_with_member(&client).await?;
+    let opts = CreateTokenOptions::default()
+        .with_user_id(&user)
+        .with_custom_claim("scope", "read");
+    let created = client.tokens().create_token(&org, opts).await?;
+    // By the token itself and by its id alike.
+    for presented in [&created.token, &created.token_id] {
+        let info = client.tokens().validate_token(presented).await?;
+        ensure!(info.token_id == created.token_id && info.organization_id == org);
+        ensure!(info.user_id.as_deref() == Some(user.as_str()));
+        ensure!(info.custom_claims.get("scope").map(String::as_str) == Some("read"));
+    }
     Ok(())
 }
 
 #[tokio::test]
 async fn validate_token_of_an_unknown_token_is_not_found() -> anyhow::Result<()> {
-    let (_emulator, client, _) = with_stand_in().await?;
-    let err = api_error(
-        client.tokens().validate_token("skt-unknown").await,
+    let (_emulator, client) = start().await?;
+    for presented in ["skt-unknown", "apit_10000000000009999"] {
+        let err = api_error(
+            client.tokens().validate_token(presented).await,
+            Code::NotFound,
+        )?;
+        ensure!(err.is_not_found());
+        ensure!(!err.to_string().contains("skt-unknown"), "{err}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn validate_token_past_its_expiry_is_not_found_and_not_listed() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let past = SystemTime::now() - Duration::from_secs(60);
+    let opts = CreateTokenOptions::default().with_expiry(past);
+    let expired = client.tokens().create_token(&org, opts).await?;
+    api_error(
+        client.tokens().validate_token(&expired.token).await,
         Code::NotFound,
     )?;
-    ensure!(err.is_not_found());
+    let page = client
+        .tokens()
+        .list_tokens(&org, ListTokensOptions::default())
+        .await?;
+    ensure!(page.items.is_empty() && page.total_size == 0, "{page:?}");
     Ok(())
 }
 
 /// UNAUTHENTICATED from ValidateToken is a verdict on the validated token,
 /// but the call path cannot tell it from a refusal of the SDK's own bearer:
 /// it fetches a new bearer and resends once (as the reference SDK, which
-/// re-authenticates and retries), then returns the server's code.
+/// re-authenticates and retries), then returns the server's code. (The
+/// emulator itself answers NOT_FOUND for a bad token, so the two refusals
+/// are injected.)
 #[tokio::test]
 async fn validate_token_refused_as_unauthenticated_keeps_the_code_after_one_resend(
 ) -> anyhow::Result<()> {
-    let (emulator, client, stand_in) = with_stand_in().await?;
+    let (emulator, client) = start().await?;
+    emulator.fail_next(Some("ValidateToken"), 2, Code::Unauthenticated);
     let err = api_error(
         client.tokens().validate_token("skt-revoked").await,
         Code::Unauthenticated,
     )?;
     ensure!(err.is_unauthenticated());
-    let validations = stand_in.seen.lock().unwrap().len();
+    let validations = emulator.rpc_count("ValidateToken");
     ensure!(validations == 2, "sent {validations} times");
     ensure!(
         emulator.token_requests() == 2,
@@ -228,44 +176,96 @@ async fn validate_token_refused_as_unauthenticated_keeps_the_code_after_one_rese
 
 #[tokio::test]
 async fn invalidate_token_is_safe_to_repeat_and_the_token_stops_validating() -> anyhow::Result<()> {
-    let (_emulator, client, _) = with_stand_in().await?;
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
     let tokens = client.tokens();
-    tokens.invalidate_token("apit_1").await?;
-    tokens.invalidate_token("apit_1").await?;
-    api_error(tokens.validate_token(ISSUED).await, Code::NotFound)?;
+    let created = tokens
+        .create_token(&org, CreateTokenOptions::default())
+        .await?;
+    tokens.invalidate_token(&created.token_id).await?;
+    tokens.invalidate_token(&created.token).await?;
+    api_error(tokens.validate_token(&created.token).await, Code::NotFound)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn invalidate_token_never_issued_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let err = api_error(
+        client
+            .tokens()
+            .invalidate_token("apit_10000000000009999")
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
     Ok(())
 }
 
 #[tokio::test]
 async fn list_tokens_returns_a_page_and_the_stream_walks_every_page() -> anyhow::Result<()> {
-    let (_emulator, client, stand_in) = with_stand_in().await?;
+    let (emulator, client) = start().await?;
+    let (org, user) = org_with_member(&client).await?;
+    let tokens = client.tokens();
+    let mut mine = Vec::new();
+    for _ in 0..3 {
+        let opts = CreateTokenOptions::default().with_user_id(&user);
+        mine.push(tokens.create_token(&org, opts).await?.token_id);
+    }
+    // An organization-wide token, left out by the user filter.
+    tokens
+        .create_token(&org, CreateTokenOptions::default())
+        .await?;
+
     let opts = ListTokensOptions::default()
         .with_page_size(2)
-        .with_user_id("usr_1");
-    let page = client.tokens().list_tokens("org_1", opts.clone()).await?;
-    ensure!(page.items.len() == 2 && page.total_size == 3);
-    ensure!(page.next_page_token.as_deref() == Some("p2") && page.prev_page_token.is_none());
+        .with_user_id(&user);
+    let page = tokens.list_tokens(&org, opts.clone()).await?;
+    ensure!(page.items.len() == 2 && page.total_size == 3, "{page:?}");
+    ensure!(page.next_page_token.is_some() && page.prev_page_token.is_none());
 
-    let all: Vec<Token> = client
-        .tokens()
-        .list_tokens_stream("org_1", opts)
-        .try_collect()
-        .await?;
-    let ids: Vec<_> = all.iter().map(|t| t.token_id.as_str()).collect();
-    ensure!(ids == ["apit_1", "apit_2", "apit_3"], "{ids:?}");
-    let seen = stand_in.seen.lock().unwrap().clone();
+    let before = emulator.rpc_count("ListTokens");
+    let all: Vec<Token> = tokens.list_tokens_stream(&org, opts).try_collect().await?;
+    let ids: Vec<_> = all.iter().map(|t| t.token_id.clone()).collect();
+    ensure!(ids == mine, "{ids:?} != {mine:?}");
+    let fetched = emulator.rpc_count("ListTokens") - before;
     ensure!(
-        seen[1..] == [r#"list 2  Some("usr_1")"#, r#"list 2 p2 Some("usr_1")"#],
-        "the stream keeps the page size and filter: {seen:?}"
+        fetched == 2,
+        "the stream keeps the page size: {fetched} pages"
     );
+
+    let everyone = tokens
+        .list_tokens(&org, ListTokensOptions::default())
+        .await?;
+    ensure!(everyone.total_size == 4 && everyone.next_page_token.is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_tokens_of_an_unknown_organization_or_with_a_large_page_is_an_api_error(
+) -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let tokens = client.tokens();
+    let err = api_error(
+        tokens
+            .list_tokens(MISSING_ORG, ListTokensOptions::default())
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    let opts = ListTokensOptions::default().with_page_size(31);
+    let err = api_error(tokens.list_tokens(&org, opts).await, Code::InvalidArgument)?;
+    ensure!(err.is_invalid_argument());
     Ok(())
 }
 
 #[tokio::test]
 async fn list_tokens_stream_yields_a_server_error_once() -> anyhow::Result<()> {
-    let (_emulator, client, _) = with_stand_in().await?;
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
     let opts = ListTokensOptions::default().with_page_token("bogus");
-    let mut stream = std::pin::pin!(client.tokens().list_tokens_stream("org_1", opts));
+    let mut stream = std::pin::pin!(client.tokens().list_tokens_stream(&org, opts));
     match stream.try_next().await {
         Err(err) if err.code() == Some(Code::InvalidArgument) => {}
         other => bail!("expected INVALID_ARGUMENT, got {other:?}"),
@@ -279,33 +279,95 @@ async fn list_tokens_stream_yields_a_server_error_once() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn update_token_sends_the_changes_and_returns_the_token() -> anyhow::Result<()> {
-    let (_emulator, client, stand_in) = with_stand_in().await?;
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let tokens = client.tokens();
+    let opts = CreateTokenOptions::default()
+        .with_custom_claim("plan", "pro")
+        .with_description("CI token");
+    let created = tokens.create_token(&org, opts).await?;
+
+    // Nothing sent: claims and description are kept.
+    let kept = tokens
+        .update_token(&created.token_id, UpdateTokenOptions::default())
+        .await?;
+    ensure!(kept.description.as_deref() == Some("CI token"));
+    ensure!(kept.custom_claims.get("plan").map(String::as_str) == Some("pro"));
+
+    // Claims sent replace the stored ones; "" clears the description.
     let opts = UpdateTokenOptions::default()
         .with_custom_claim("scope", "read")
         .with_description("");
-    let info = client.tokens().update_token("apit_1", opts).await?;
+    let info = tokens.update_token(&created.token, opts).await?;
+    ensure!(info.description.is_none(), "{:?}", info.description);
     ensure!(
-        info.description.as_deref() == Some(""),
+        info.custom_claims.len() == 1
+            && info.custom_claims.get("scope").map(String::as_str) == Some("read"),
         "{:?}",
-        info.description
+        info.custom_claims
     );
-    ensure!(info.custom_claims.get("scope").map(String::as_str) == Some("read"));
-    let seen = stand_in.seen.lock().unwrap().clone();
-    ensure!(seen == [r#"update Some("")"#], "{seen:?}");
+    let read = tokens.validate_token(&created.token).await?;
+    ensure!(read == info, "{read:?} != {info:?}");
     Ok(())
 }
 
 #[tokio::test]
-async fn update_token_without_token_info_is_malformed() -> anyhow::Result<()> {
-    let (_emulator, client, _) = with_stand_in().await?;
-    let result = client
-        .tokens()
-        .update_token("apit_no_info", UpdateTokenOptions::default())
-        .await;
-    ensure!(
-        matches!(result, Err(Error::MalformedResponse("token_info"))),
-        "{result:?}"
-    );
+async fn update_token_of_an_invalidated_token_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let tokens = client.tokens();
+    let created = tokens
+        .create_token(&org, CreateTokenOptions::default())
+        .await?;
+    tokens.invalidate_token(&created.token_id).await?;
+    let opts = UpdateTokenOptions::default().with_description("too late");
+    let err = api_error(
+        tokens.update_token(&created.token_id, opts).await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found());
+    Ok(())
+}
+
+/// Create → validate → list → update → invalidate → validate fails.
+#[tokio::test]
+async fn token_lifecycle_ends_in_not_found_after_invalidation() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let (org, user) = org_with_member(&client).await?;
+    let tokens = client.tokens();
+    let opts = CreateTokenOptions::default()
+        .with_user_id(&user)
+        .with_custom_claim("plan", "pro")
+        .with_description("deploy bot");
+    let created = tokens.create_token(&org, opts).await?;
+
+    let validated = tokens.validate_token(&created.token).await?;
+    ensure!(Some(&validated) == created.token_info.as_ref());
+
+    let listed = tokens
+        .list_tokens(&org, ListTokensOptions::default().with_user_id(&user))
+        .await?;
+    ensure!(listed.items == [validated.clone()], "{listed:?}");
+
+    let opts = UpdateTokenOptions::default()
+        .with_custom_claim("plan", "team")
+        .with_description("deploy bot v2");
+    let updated = tokens.update_token(&created.token_id, opts).await?;
+    ensure!(updated.description.as_deref() == Some("deploy bot v2"));
+    ensure!(updated.custom_claims.get("plan").map(String::as_str) == Some("team"));
+    ensure!(updated.created_at == validated.created_at);
+
+    tokens.invalidate_token(&created.token).await?;
+    let err = api_error(tokens.validate_token(&created.token).await, Code::NotFound)?;
+    ensure!(err.is_not_found());
+    api_error(
+        tokens.validate_token(&created.token_id).await,
+        Code::NotFound,
+    )?;
+    let left = tokens
+        .list_tokens(&org, ListTokensOptions::default())
+        .await?;
+    ensure!(left.items.is_empty() && left.total_size == 0, "{left:?}");
     Ok(())
 }
 

@@ -9,6 +9,7 @@ use scalekit::proto;
 use tonic::server::NamedService;
 
 use crate::env::Environment;
+use crate::services::api_tokens::ApiTokens;
 use crate::services::canned::{CannedUsers, CANNED_METHODS};
 use crate::services::connections::Connections;
 use crate::services::directories::Directories;
@@ -69,6 +70,9 @@ fn grpc_routes(env: &Arc<Environment>, canned: bool) -> axum::Router<Arc<Environ
         ctx: ctx.clone(),
     }))
     .add_service(proto::sessions::SessionServiceServer::new(Sessions {
+        ctx: ctx.clone(),
+    }))
+    .add_service(proto::tokens::ApiTokenServiceServer::new(ApiTokens {
         ctx: ctx.clone(),
     }));
     let mut router = routes.into_axum_router();

@@ -7,6 +7,7 @@
 //! checks in [`validate`]), calls the store, and maps records to messages.
 //! Every service holds the one [`Context`] of its environment.
 
+pub(crate) mod api_tokens;
 pub(crate) mod auth;
 pub(crate) mod canned;
 pub(crate) mod connections;

@@ -9,6 +9,7 @@
 //! The store depends on nothing above it: the services (`crate::services`)
 //! read and change it, never the other way round.
 
+pub(crate) mod api_tokens;
 pub(crate) mod auth;
 pub(crate) mod directories;
 pub(crate) mod organizations;
@@ -75,6 +76,8 @@ pub(crate) struct Store {
     pub(crate) webauthn_credentials: BTreeMap<String, WebAuthnCredential>,
     /// Login requests of "bring your own auth" sign-ins by id (`login_…`).
     pub(crate) login_requests: BTreeMap<String, LoginRequest>,
+    /// Organizations' API tokens by id (`apit_…`), invalidated ones kept.
+    pub(crate) api_tokens: BTreeMap<String, api_tokens::ApiTokenRecord>,
 }
 
 impl Store {
@@ -103,6 +106,7 @@ impl Store {
             passwordless: Default::default(),
             webauthn_credentials: BTreeMap::new(),
             login_requests: BTreeMap::new(),
+            api_tokens: BTreeMap::new(),
         }
     }
 }
