@@ -10,6 +10,7 @@ use tonic::server::NamedService;
 
 use crate::env::Environment;
 use crate::services::canned::{CannedUsers, CANNED_METHODS};
+use crate::services::clients::Clients;
 use crate::services::connections::Connections;
 use crate::services::directories::Directories;
 use crate::services::domains::Domains;
@@ -56,6 +57,9 @@ fn grpc_routes(env: &Arc<Environment>, canned: bool) -> axum::Router<Arc<Environ
     .add_service(proto::auth::webauthn::WebAuthnServiceServer::new(
         WebAuthn { ctx: ctx.clone() },
     ))
+    .add_service(proto::clients::ClientServiceServer::new(Clients {
+        ctx: ctx.clone(),
+    }))
     .add_service(proto::connections::ConnectionServiceServer::new(
         Connections { ctx: ctx.clone() },
     ))

@@ -9,6 +9,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod canned;
+pub(crate) mod clients;
 pub(crate) mod connections;
 pub(crate) mod directories;
 pub(crate) mod domains;

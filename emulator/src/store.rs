@@ -10,6 +10,7 @@
 //! read and change it, never the other way round.
 
 pub(crate) mod auth;
+pub(crate) mod clients;
 pub(crate) mod directories;
 pub(crate) mod organizations;
 pub(crate) mod passwordless;
@@ -31,6 +32,7 @@ use scalekit::proto::users::{Invite, User};
 use crate::ids::IdGenerator;
 
 pub(crate) use self::auth::LoginRequest;
+pub(crate) use self::clients::{OrganizationClientRecord, SecretRemoval};
 pub(crate) use self::directories::DirectoryRecord;
 pub(crate) use self::passwordless::PasswordlessState;
 pub(crate) use self::roles::RoleRecord;
@@ -75,6 +77,8 @@ pub(crate) struct Store {
     pub(crate) webauthn_credentials: BTreeMap<String, WebAuthnCredential>,
     /// Login requests of "bring your own auth" sign-ins by id (`login_…`).
     pub(crate) login_requests: BTreeMap<String, LoginRequest>,
+    /// Organizations' M2M clients by id (`m2morg_…`), with their secrets.
+    pub(crate) organization_clients: BTreeMap<String, OrganizationClientRecord>,
 }
 
 impl Store {
@@ -103,6 +107,7 @@ impl Store {
             passwordless: Default::default(),
             webauthn_credentials: BTreeMap::new(),
             login_requests: BTreeMap::new(),
+            organization_clients: BTreeMap::new(),
         }
     }
 }
