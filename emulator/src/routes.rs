@@ -11,6 +11,7 @@ use tonic::server::NamedService;
 use crate::env::Environment;
 use crate::services::api_tokens::ApiTokens;
 use crate::services::canned::{CannedUsers, CANNED_METHODS};
+use crate::services::clients::Clients;
 use crate::services::connections::Connections;
 use crate::services::directories::Directories;
 use crate::services::domains::Domains;
@@ -57,6 +58,9 @@ fn grpc_routes(env: &Arc<Environment>, canned: bool) -> axum::Router<Arc<Environ
     .add_service(proto::auth::webauthn::WebAuthnServiceServer::new(
         WebAuthn { ctx: ctx.clone() },
     ))
+    .add_service(proto::clients::ClientServiceServer::new(Clients {
+        ctx: ctx.clone(),
+    }))
     .add_service(proto::connections::ConnectionServiceServer::new(
         Connections { ctx: ctx.clone() },
     ))

@@ -10,6 +10,7 @@
 pub(crate) mod api_tokens;
 pub(crate) mod auth;
 pub(crate) mod canned;
+pub(crate) mod clients;
 pub(crate) mod connections;
 pub(crate) mod directories;
 pub(crate) mod domains;

@@ -11,6 +11,7 @@
 
 pub(crate) mod api_tokens;
 pub(crate) mod auth;
+pub(crate) mod clients;
 pub(crate) mod directories;
 pub(crate) mod organizations;
 pub(crate) mod passwordless;
@@ -32,6 +33,7 @@ use scalekit::proto::users::{Invite, User};
 use crate::ids::IdGenerator;
 
 pub(crate) use self::auth::LoginRequest;
+pub(crate) use self::clients::{OrganizationClientRecord, SecretRemoval};
 pub(crate) use self::directories::DirectoryRecord;
 pub(crate) use self::passwordless::PasswordlessState;
 pub(crate) use self::roles::RoleRecord;
@@ -78,6 +80,8 @@ pub(crate) struct Store {
     pub(crate) login_requests: BTreeMap<String, LoginRequest>,
     /// Organizations' API tokens by id (`apit_…`), invalidated ones kept.
     pub(crate) api_tokens: BTreeMap<String, api_tokens::ApiTokenRecord>,
+    /// Organizations' M2M clients by id (`m2morg_…`), with their secrets.
+    pub(crate) organization_clients: BTreeMap<String, OrganizationClientRecord>,
 }
 
 impl Store {
@@ -107,6 +111,7 @@ impl Store {
             webauthn_credentials: BTreeMap::new(),
             login_requests: BTreeMap::new(),
             api_tokens: BTreeMap::new(),
+            organization_clients: BTreeMap::new(),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! and still honours authenticate a call. A token that passed the full check
 //! is cached (see [`crate::bearer_cache`]) until it expires or is revoked.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -16,18 +16,49 @@ use serde::{Deserialize, Serialize};
 use crate::bearer_cache::{BearerCache, Fingerprint, Lookup};
 use crate::keys::SigningKey;
 
-/// The claims of a client-credentials access token.
+/// The claims of a client-credentials access token. An organization
+/// client's token adds its organization (`oid`) and its custom claims,
+/// which the service nests under `custom_claims` as a key → value object.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct ClientClaims {
     pub(crate) iss: String,
     pub(crate) sub: String,
     pub(crate) aud: Vec<String>,
     pub(crate) client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) oid: Option<String>,
     pub(crate) iat: u64,
     pub(crate) nbf: u64,
     pub(crate) exp: u64,
     pub(crate) jti: String,
     pub(crate) scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) custom_claims: BTreeMap<String, String>,
+}
+
+/// Whom a client-credentials token is issued to, and what it carries.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ClientGrant {
+    pub(crate) client_id: String,
+    /// The organization of an organization client.
+    pub(crate) organization_id: Option<String>,
+    /// `aud`; the client's own id when empty.
+    pub(crate) audience: Vec<String>,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) custom_claims: BTreeMap<String, String>,
+    /// The token's lifetime; the issuer's when `None`.
+    pub(crate) ttl: Option<u64>,
+}
+
+impl ClientGrant {
+    /// The grant of the environment's own client: no organization, no
+    /// scopes, the issuer's lifetime.
+    pub(crate) fn environment(client_id: &str) -> Self {
+        ClientGrant {
+            client_id: client_id.to_string(),
+            ..Default::default()
+        }
+    }
 }
 
 /// An issued token, as the token endpoint returns it.
@@ -294,31 +325,52 @@ impl TokenIssuer {
         *lock(&self.ttl) = ttl;
     }
 
-    /// A new client-credentials token for `client_id`.
-    pub(crate) fn issue_client_token(&self, client_id: &str) -> Result<Issued, String> {
+    /// A new client-credentials token for the environment's own client
+    /// (the unit tests' shorthand; the token endpoint builds its grant).
+    #[cfg(test)]
+    fn issue_client_token(&self, client_id: &str) -> Result<Issued, String> {
         self.issue_client_token_at(client_id, unix_time())
     }
 
     /// [`issue_client_token`](Self::issue_client_token) at time `now`
     /// (since the Unix epoch).
+    #[cfg(test)]
     fn issue_client_token_at(&self, client_id: &str, now: Duration) -> Result<Issued, String> {
-        let ttl = lock(&self.ttl).as_secs();
+        self.issue_grant_at(&ClientGrant::environment(client_id), now)
+    }
+
+    /// A new client-credentials token for `grant` (an organization
+    /// client's, say). It authenticates calls here like any token this
+    /// issuer made, until it expires.
+    pub(crate) fn issue_grant(&self, grant: &ClientGrant) -> Result<Issued, String> {
+        self.issue_grant_at(grant, unix_time())
+    }
+
+    fn issue_grant_at(&self, grant: &ClientGrant, now: Duration) -> Result<Issued, String> {
+        let ttl = grant.ttl.unwrap_or_else(|| lock(&self.ttl).as_secs());
         let (now, exp) = lifetime(now, ttl);
         let jti = {
             let mut counter = lock(&self.counter);
             *counter += 1;
             format!("tkn_{now}_{}", *counter)
         };
+        let audience = if grant.audience.is_empty() {
+            vec![grant.client_id.clone()]
+        } else {
+            grant.audience.clone()
+        };
         let claims = ClientClaims {
             iss: self.issuer.clone(),
-            sub: client_id.to_string(),
-            aud: vec![client_id.to_string()],
-            client_id: client_id.to_string(),
+            sub: grant.client_id.clone(),
+            aud: audience,
+            client_id: grant.client_id.clone(),
+            oid: grant.organization_id.clone(),
             iat: now,
             nbf: now,
             exp,
             jti: jti.clone(),
-            scopes: Vec::new(),
+            scopes: grant.scopes.clone(),
+            custom_claims: grant.custom_claims.clone(),
         };
         let access_token = self.sign(&claims)?;
         let mut live = lock(&self.live);
@@ -445,6 +497,41 @@ mod tests {
         // Before the fix exp was 1_700_000_010: 0.9 s short of expires_in.
         assert_eq!(claims.exp, 1_700_000_011);
         assert_eq!((claims.iat, claims.nbf), (1_700_000_000, 1_700_000_000));
+    }
+
+    #[test]
+    fn an_organization_grant_carries_its_organization_audience_scopes_and_claims() {
+        let issuer = issuer();
+        let grant = ClientGrant {
+            client_id: "m2morg_1".into(),
+            organization_id: Some("org_1".into()),
+            audience: vec!["https://api.example".into()],
+            scopes: vec!["read".into()],
+            custom_claims: BTreeMap::from([("team".into(), "billing".into())]),
+            ttl: Some(60),
+        };
+        let issued = issuer.issue_grant(&grant).expect("issued");
+        assert_eq!(issued.expires_in, 60);
+        let claims = claims_of(&issued.access_token);
+        assert_eq!(
+            (claims.sub.as_str(), claims.client_id.as_str()),
+            ("m2morg_1", "m2morg_1")
+        );
+        assert_eq!(claims.oid.as_deref(), Some("org_1"));
+        assert_eq!(claims.aud, ["https://api.example"]);
+        assert_eq!(claims.scopes, ["read"]);
+        assert_eq!(claims.custom_claims["team"], "billing");
+        assert!(claims.exp - claims.iat <= 61);
+        assert_eq!(issuer.verify(&issued.access_token), Ok(()));
+
+        let own = claims_of(
+            &issuer
+                .issue_client_token("skc_1")
+                .expect("issued")
+                .access_token,
+        );
+        assert_eq!((own.oid, own.aud), (None, vec!["skc_1".to_string()]));
+        assert!(own.custom_claims.is_empty());
     }
 
     #[test]
