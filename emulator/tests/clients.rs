@@ -22,27 +22,30 @@ use tonic::transport::Channel;
 
 use common::start;
 
-type Clients = ClientServiceClient<
-    InterceptedService<
-        Channel,
-        Box<dyn FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Send>,
-    >,
->;
+/// Sends a bearer token with every request.
+#[derive(Clone)]
+struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}
+
+type Clients = ClientServiceClient<InterceptedService<Channel, Bearer>>;
 
 /// A generated client that sends `token` as its bearer.
 fn with_bearer(emulator: &EmulatorHandle, token: &str) -> anyhow::Result<Clients> {
     let channel =
         tonic::transport::Endpoint::from_shared(emulator.env_url().to_owned())?.connect_lazy();
-    let bearer: tonic::metadata::MetadataValue<_> = format!("Bearer {token}").parse()?;
-    let add_bearer: Box<
-        dyn FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Send,
-    > = Box::new(move |mut request: tonic::Request<()>| {
-        request
-            .metadata_mut()
-            .insert("authorization", bearer.clone());
-        Ok(request)
-    });
-    Ok(ClientServiceClient::with_interceptor(channel, add_bearer))
+    let bearer = Bearer(format!("Bearer {token}").parse()?);
+    Ok(ClientServiceClient::with_interceptor(channel, bearer))
 }
 
 /// An emulator, a generated ClientService client authenticated as the
@@ -274,7 +277,7 @@ async fn update_replaces_what_it_sends_and_keeps_the_rest() -> anyhow::Result<()
     assert_eq!(updated.create_time, created.create_time);
     let (before, after) = (
         created.update_time.expect("set"),
-        updated.update_time.clone().expect("set"),
+        updated.update_time.expect("set"),
     );
     assert!((after.seconds, after.nanos) > (before.seconds, before.nanos));
     assert_eq!(get(&mut clients, &org, &created.client_id).await?, updated);
