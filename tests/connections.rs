@@ -560,12 +560,14 @@ fn app_connection(
     provider: ConnectionProvider,
     key_id: &str,
 ) -> anyhow::Result<String> {
-    Ok(emulator.add_app_connection(scalekit::proto::connections::Connection {
-        provider: provider as i32,
-        r#type: ConnectionType::Oauth as i32,
-        key_id: Some(key_id.to_owned()),
-        ..Default::default()
-    })?)
+    Ok(
+        emulator.add_app_connection(scalekit::proto::connections::Connection {
+            provider: provider as i32,
+            r#type: ConnectionType::Oauth as i32,
+            key_id: Some(key_id.to_owned()),
+            ..Default::default()
+        })?,
+    )
 }
 
 #[tokio::test]
@@ -646,7 +648,11 @@ async fn list_app_connections_pages_and_streams_every_page() -> anyhow::Result<(
         .try_collect()
         .await?;
     assert_eq!(streamed, all);
-    assert_eq!(emulator.rpc_count("ListAppConnections") - before, 3, "pages of 2, 2 and 1");
+    assert_eq!(
+        emulator.rpc_count("ListAppConnections") - before,
+        3,
+        "pages of 2, 2 and 1"
+    );
     Ok(())
 }
 
@@ -663,7 +669,10 @@ async fn list_app_connections_out_of_bounds_is_invalid_argument() -> anyhow::Res
     ];
     for opts in cases {
         let err = api_error(
-            client.connections().list_app_connections(opts.clone()).await,
+            client
+                .connections()
+                .list_app_connections(opts.clone())
+                .await,
             Code::InvalidArgument,
         )?;
         ensure!(err.is_invalid_argument(), "{opts:?}: {err:?}");

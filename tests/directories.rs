@@ -625,7 +625,8 @@ async fn create_directory_without_type_is_invalid_argument() -> anyhow::Result<(
         Code::InvalidArgument,
     )?;
     ensure!(
-        err.api().is_some_and(|api| api.message().contains("directory_type")),
+        err.api()
+            .is_some_and(|api| api.message().contains("directory_type")),
         "{err:?}"
     );
     ensure!(client

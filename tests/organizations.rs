@@ -960,8 +960,8 @@ fn custom_session_policy(value: i32, unit: TimeUnit) -> OrganizationSessionPolic
 }
 
 #[tokio::test]
-async fn get_organization_session_policy_new_organization_follows_application(
-) -> anyhow::Result<()> {
+async fn get_organization_session_policy_new_organization_follows_application() -> anyhow::Result<()>
+{
     let (_emulator, client) = start().await?;
     let org = create(&client, "Acme").await?;
     let policy = client
@@ -1007,8 +1007,8 @@ async fn update_organization_session_policy_custom_is_kept_in_minutes() -> anyho
 }
 
 #[tokio::test]
-async fn update_organization_session_policy_application_reverts_a_custom_one(
-) -> anyhow::Result<()> {
+async fn update_organization_session_policy_application_reverts_a_custom_one() -> anyhow::Result<()>
+{
     let (_emulator, client) = start().await?;
     let org = create(&client, "Acme").await?;
     let organizations = client.organizations();
@@ -1024,7 +1024,9 @@ async fn update_organization_session_policy_application_reverts_a_custom_one(
         .await?;
     assert_eq!(reverted, application);
     assert_eq!(
-        organizations.get_organization_session_policy(&org.id).await?,
+        organizations
+            .get_organization_session_policy(&org.id)
+            .await?,
         application
     );
     Ok(())
@@ -1069,10 +1071,7 @@ async fn organization_session_policy_unknown_organization_is_not_found() -> anyh
     let err = api_error(
         client
             .organizations()
-            .update_organization_session_policy(
-                missing,
-                custom_session_policy(8, TimeUnit::Hours),
-            )
+            .update_organization_session_policy(missing, custom_session_policy(8, TimeUnit::Hours))
             .await,
         Code::NotFound,
     )?;

@@ -233,7 +233,10 @@ async fn add_app_connection_is_listed_as_the_environments_not_an_organizations(
     assert_eq!(app.provider_key, "google");
     assert_eq!(app.r#type(), ConnectionType::Oauth);
     assert!(app.enabled);
-    assert_eq!((app.organization_id.as_str(), app.organization_name.as_str()), ("", ""));
+    assert_eq!(
+        (app.organization_id.as_str(), app.organization_name.as_str()),
+        ("", "")
+    );
     assert!(app.created_at.is_some());
 
     // The organization's connections are not app connections, and the
@@ -252,7 +255,9 @@ async fn add_app_connection_is_listed_as_the_environments_not_an_organizations(
 async fn add_app_connection_defaults_names_and_refuses_duplicates() -> anyhow::Result<()> {
     let env = start().await?;
     env.app(ConnectionProvider::Github, None)?;
-    let duplicate = env.app(ConnectionProvider::Github, Some("github")).unwrap_err();
+    let duplicate = env
+        .app(ConnectionProvider::Github, Some("github"))
+        .unwrap_err();
     let status = duplicate.downcast::<tonic::Status>()?;
     assert_eq!(status.code(), Code::AlreadyExists);
     let nameless = env
@@ -294,7 +299,11 @@ async fn list_app_connections_filters_by_provider_and_query() -> anyhow::Result<
     assert_eq!(google.total_size, 2);
     let by_key = env.list_apps(list(Some("Slack"), None)).await?;
     assert_eq!(ids(&by_key), [slack.as_str()]);
-    assert!(env.list_apps(list(Some("okta"), None)).await?.connections.is_empty());
+    assert!(env
+        .list_apps(list(Some("okta"), None))
+        .await?
+        .connections
+        .is_empty());
 
     // A query is free text over the key id and the provider.
     let work = env.list_apps(list(None, Some("WORK"))).await?;

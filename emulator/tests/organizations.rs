@@ -8,6 +8,7 @@ mod common;
 use std::collections::HashMap;
 
 use prost_types::FieldMask;
+use scalekit::proto::commons::TimeUnit;
 use scalekit::proto::organizations::{
     delete_organization_request, get_organization_request, update_organization_request,
     CreateOrganization, CreateOrganizationRequest, DeleteOrganizationRequest,
@@ -21,7 +22,6 @@ use scalekit::proto::organizations::{
     GetApplicationSessionPolicyRequest, GetOrganizationSessionPolicyRequest,
     OrganizationSessionPolicySettings, SessionPolicyType, UpdateOrganizationSessionPolicyRequest,
 };
-use scalekit::proto::commons::TimeUnit;
 use scalekit::proto::users::{
     create_membership_request, CreateMembership, CreateMembershipRequest, CreateUser,
     CreateUserAndMembershipRequest, GetUserRequest, ListOrganizationUsersRequest,
@@ -615,7 +615,10 @@ async fn member_limit_blocks_create_membership_and_counts_per_organization() -> 
 // ---------------------------------------------------------------------------
 
 impl Env {
-    async fn session_policy(&mut self, id: &str) -> Result<OrganizationSessionPolicySettings, Status> {
+    async fn session_policy(
+        &mut self,
+        id: &str,
+    ) -> Result<OrganizationSessionPolicySettings, Status> {
         let request = GetOrganizationSessionPolicyRequest {
             organization_id: id.to_owned(),
         };
@@ -777,7 +780,10 @@ async fn session_policy_updates_refuse_malformed_policies_and_keep_the_old_one(
             custom(&org.id, 5, Some(TimeUnit::Minutes)),
             "absolute_session_timeout",
         ),
-        (custom(&org.id, -1, Some(TimeUnit::Days)), "absolute_session_timeout"),
+        (
+            custom(&org.id, -1, Some(TimeUnit::Days)),
+            "absolute_session_timeout",
+        ),
         (
             custom(&org.id, i32::MAX, Some(TimeUnit::Days)),
             "absolute_session_timeout",
@@ -843,7 +849,8 @@ async fn session_policy_rpcs_check_the_organization_id() -> anyhow::Result<()> {
 async fn deleting_an_organization_drops_its_session_policy() -> anyhow::Result<()> {
     let mut env = start().await?;
     let doomed = env.create("Doomed", None).await?;
-    env.set_session_policy(custom(&doomed.id, 600, None)).await?;
+    env.set_session_policy(custom(&doomed.id, 600, None))
+        .await?;
     env.delete(&doomed.id).await?;
     assert_eq!(code(env.session_policy(&doomed.id).await), Code::NotFound);
     assert_eq!(

@@ -123,7 +123,11 @@ fn app_connection_names(connection: &Connection) -> [String; 3] {
             .unwrap_or_default()
             .to_lowercase(),
         connection.provider_key.to_lowercase(),
-        connection.key_id.as_deref().unwrap_or_default().to_lowercase(),
+        connection
+            .key_id
+            .as_deref()
+            .unwrap_or_default()
+            .to_lowercase(),
     ]
 }
 
@@ -132,7 +136,10 @@ fn app_connection_names(connection: &Connection) -> [String; 3] {
 /// and the timestamps are the emulator's. A blank `provider_key` becomes
 /// the provider's name in lowercase, a blank `key_id` the provider key.
 /// Returns the connection's id (`conn_…`).
-pub(crate) fn add_app_connection(store: &mut Store, template: Connection) -> Result<String, Status> {
+pub(crate) fn add_app_connection(
+    store: &mut Store,
+    template: Connection,
+) -> Result<String, Status> {
     let provider = ConnectionProvider::try_from(template.provider).map_err(|_| {
         status::invalid_argument(
             "provider",

@@ -177,8 +177,14 @@ mod tests {
     #[test]
     fn timeouts_convert_to_minutes_with_minutes_the_default_unit() {
         let field = "absolute_session_timeout";
-        assert_eq!(to_minutes(field, 12, Some(TimeUnit::Hours as i32)).ok(), Some(720));
-        assert_eq!(to_minutes(field, 7, Some(TimeUnit::Days as i32)).ok(), Some(10_080));
+        assert_eq!(
+            to_minutes(field, 12, Some(TimeUnit::Hours as i32)).ok(),
+            Some(720)
+        );
+        assert_eq!(
+            to_minutes(field, 7, Some(TimeUnit::Days as i32)).ok(),
+            Some(10_080)
+        );
         assert_eq!(to_minutes(field, 30, None).ok(), Some(30));
         assert_eq!(to_minutes(field, 30, Some(0)).ok(), Some(30));
     }
@@ -194,7 +200,10 @@ mod tests {
         let err = to_minutes(field, i32::MAX, Some(TimeUnit::Days as i32)).unwrap_err();
         assert_eq!(err.code(), tonic::Code::InvalidArgument);
         let err = to_minutes(field, 60, Some(9)).unwrap_err();
-        assert!(err.message().contains("idle_session_timeout_unit"), "{err:?}");
+        assert!(
+            err.message().contains("idle_session_timeout_unit"),
+            "{err:?}"
+        );
     }
 
     #[test]
