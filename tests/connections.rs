@@ -2,9 +2,10 @@
 //! method succeeds with real round-trip semantics, maps a server error to
 //! the right predicate, and rejects invalid arguments without any I/O.
 //! Connections are created with the facade's `create_connection` (wrapped
-//! since 2.11.0). `list_app_connections` has no test here: the emulator
-//! does not serve `ListAppConnections` yet, and the method checks nothing
-//! before sending.
+//! since 2.11.0). App connections belong to the environment and have no
+//! create RPC the emulator serves: the tests add them through the
+//! emulator's handle. `list_app_connections` checks nothing before sending,
+//! so its tests cover success and the server's refusals.
 
 mod common;
 
@@ -13,6 +14,7 @@ use common::{api_error, organization, rejected_locally, start};
 use anyhow::ensure;
 use scalekit::connections::{
     ConnectionProvider, ConnectionStatus, ConnectionType, CreateConnection,
+    ListAppConnectionsOptions,
 };
 use scalekit::domains::{CreateDomainOptions, DomainType};
 use scalekit::{Code, ScalekitClient};
@@ -543,6 +545,137 @@ async fn delete_connection_rejects_invalid_ids() -> anyhow::Result<()> {
     ] {
         let result = client.connections().delete_connection(org, id).await;
         rejected_locally(&emulator, result, field)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// list_app_connections, list_app_connections_stream
+// ---------------------------------------------------------------------------
+
+/// Adds an app connection named `key_id` for `provider` to the emulator's
+/// environment; returns its id.
+fn app_connection(
+    emulator: &scalekit_emulator::EmulatorHandle,
+    provider: ConnectionProvider,
+    key_id: &str,
+) -> anyhow::Result<String> {
+    Ok(
+        emulator.add_app_connection(scalekit::proto::connections::Connection {
+            provider: provider as i32,
+            r#type: ConnectionType::Oauth as i32,
+            key_id: Some(key_id.to_owned()),
+            ..Default::default()
+        })?,
+    )
+}
+
+#[tokio::test]
+async fn list_app_connections_lists_the_environments_not_organizations() -> anyhow::Result<()> {
+    let (emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let sso = connection(
+        &client,
+        &org,
+        ConnectionProvider::Okta,
+        ConnectionType::Saml,
+    )
+    .await?;
+    let gmail = app_connection(&emulator, ConnectionProvider::Google, "gmail_work")?;
+    let slack = app_connection(&emulator, ConnectionProvider::Custom, "slack_ops")?;
+
+    let page = client
+        .connections()
+        .list_app_connections(ListAppConnectionsOptions::default())
+        .await?;
+    let ids: Vec<&str> = page.items.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, [gmail.as_str(), slack.as_str()]);
+    ensure!(!ids.contains(&sso.as_str()));
+    assert_eq!(page.total_size, 2);
+    assert_eq!(page.next_page_token, None);
+    assert_eq!(page.items[0].key_id, "gmail_work");
+    assert_eq!(page.items[0].organization_id, "");
+
+    let google = client
+        .connections()
+        .list_app_connections(ListAppConnectionsOptions::default().with_provider("google"))
+        .await?;
+    let ids: Vec<&str> = google.items.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, [gmail.as_str()]);
+    let slack_query = client
+        .connections()
+        .list_app_connections(ListAppConnectionsOptions::default().with_query("slack"))
+        .await?;
+    let ids: Vec<&str> = slack_query.items.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, [slack.as_str()]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_app_connections_pages_and_streams_every_page() -> anyhow::Result<()> {
+    use futures::TryStreamExt as _;
+
+    let (emulator, client) = start().await?;
+    let mut all = Vec::new();
+    for i in 0..5 {
+        all.push(app_connection(
+            &emulator,
+            ConnectionProvider::Google,
+            &format!("gmail_{i}"),
+        )?);
+    }
+    let opts = ListAppConnectionsOptions::default().with_page_size(2);
+    let first = client
+        .connections()
+        .list_app_connections(opts.clone())
+        .await?;
+    assert_eq!(first.items.len(), 2);
+    assert_eq!(first.total_size, 5);
+    let token = first.next_page_token.clone().unwrap_or_default();
+    ensure!(!token.is_empty(), "a second page");
+    let second = client
+        .connections()
+        .list_app_connections(opts.clone().with_page_token(token))
+        .await?;
+    assert_eq!(second.items[0].id, all[2]);
+    ensure!(second.prev_page_token.is_some());
+
+    let before = emulator.rpc_count("ListAppConnections");
+    let streamed: Vec<String> = client
+        .connections()
+        .list_app_connections_stream(opts)
+        .map_ok(|c| c.id)
+        .try_collect()
+        .await?;
+    assert_eq!(streamed, all);
+    assert_eq!(
+        emulator.rpc_count("ListAppConnections") - before,
+        3,
+        "pages of 2, 2 and 1"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_app_connections_out_of_bounds_is_invalid_argument() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let cases = [
+        ListAppConnectionsOptions::default().with_page_size(31),
+        ListAppConnectionsOptions::default().with_provider(""),
+        ListAppConnectionsOptions::default().with_provider("p".repeat(51)),
+        ListAppConnectionsOptions::default().with_query("ab"),
+        ListAppConnectionsOptions::default().with_query("q".repeat(101)),
+        ListAppConnectionsOptions::default().with_page_token("not-a-token"),
+    ];
+    for opts in cases {
+        let err = api_error(
+            client
+                .connections()
+                .list_app_connections(opts.clone())
+                .await,
+            Code::InvalidArgument,
+        )?;
+        ensure!(err.is_invalid_argument(), "{opts:?}: {err:?}");
     }
     Ok(())
 }

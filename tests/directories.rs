@@ -613,6 +613,31 @@ async fn create_directory_without_provider_is_invalid_argument() -> anyhow::Resu
 }
 
 #[tokio::test]
+async fn create_directory_without_type_is_invalid_argument() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = organization(&client, "Acme").await?;
+    let untyped = CreateDirectory {
+        directory_type: DirectoryType::Unspecified as i32,
+        directory_provider: DirectoryProvider::Okta as i32,
+    };
+    let err = api_error(
+        client.directories().create_directory(&org, untyped).await,
+        Code::InvalidArgument,
+    )?;
+    ensure!(
+        err.api()
+            .is_some_and(|api| api.message().contains("directory_type")),
+        "{err:?}"
+    );
+    ensure!(client
+        .directories()
+        .list_directories(&org)
+        .await?
+        .is_empty());
+    Ok(())
+}
+
+#[tokio::test]
 async fn create_directory_unknown_organization_is_not_found() -> anyhow::Result<()> {
     let (_emulator, client) = start().await?;
     let err = api_error(

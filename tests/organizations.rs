@@ -876,9 +876,6 @@ async fn get_organization_user_management_setting_rejects_invalid_id() -> anyhow
 
 // ---------------------------------------------------------------------------
 // get_organization_session_policy, update_organization_session_policy
-//
-// The emulator does not serve these RPCs yet: only the checks made before
-// any I/O are tested here.
 // ---------------------------------------------------------------------------
 
 #[tokio::test]
@@ -949,5 +946,152 @@ async fn update_organization_session_policy_rejects_invalid_policy() -> anyhow::
             .await;
         rejected_locally(&emulator, result, field)?;
     }
+    Ok(())
+}
+
+/// A CUSTOM session policy with an absolute timeout of `value` in `unit`.
+fn custom_session_policy(value: i32, unit: TimeUnit) -> OrganizationSessionPolicySettings {
+    OrganizationSessionPolicySettings {
+        policy_source: SessionPolicyType::Custom as i32,
+        absolute_session_timeout: Some(value),
+        absolute_session_timeout_unit: Some(unit as i32),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn get_organization_session_policy_new_organization_follows_application() -> anyhow::Result<()>
+{
+    let (_emulator, client) = start().await?;
+    let org = create(&client, "Acme").await?;
+    let policy = client
+        .organizations()
+        .get_organization_session_policy(&org.id)
+        .await?;
+    assert_eq!(policy.policy_source(), SessionPolicyType::Application);
+    assert_eq!(policy.absolute_session_timeout, None);
+    assert_eq!(policy.idle_session_timeout_enabled, None);
+    assert_eq!(policy.idle_session_timeout, None);
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_session_policy_custom_is_kept_in_minutes() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = create(&client, "Acme").await?;
+    let custom = OrganizationSessionPolicySettings {
+        idle_session_timeout_enabled: Some(true),
+        idle_session_timeout: Some(30),
+        idle_session_timeout_unit: Some(TimeUnit::Minutes as i32),
+        ..custom_session_policy(8, TimeUnit::Hours)
+    };
+    let updated = client
+        .organizations()
+        .update_organization_session_policy(&org.id, custom)
+        .await?;
+    let expected = OrganizationSessionPolicySettings {
+        policy_source: SessionPolicyType::Custom as i32,
+        absolute_session_timeout: Some(480),
+        absolute_session_timeout_unit: Some(TimeUnit::Minutes as i32),
+        idle_session_timeout_enabled: Some(true),
+        idle_session_timeout: Some(30),
+        idle_session_timeout_unit: Some(TimeUnit::Minutes as i32),
+    };
+    assert_eq!(updated, expected);
+    let read = client
+        .organizations()
+        .get_organization_session_policy(&org.id)
+        .await?;
+    assert_eq!(read, expected);
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_session_policy_application_reverts_a_custom_one() -> anyhow::Result<()>
+{
+    let (_emulator, client) = start().await?;
+    let org = create(&client, "Acme").await?;
+    let organizations = client.organizations();
+    organizations
+        .update_organization_session_policy(&org.id, custom_session_policy(2, TimeUnit::Days))
+        .await?;
+    let application = OrganizationSessionPolicySettings {
+        policy_source: SessionPolicyType::Application as i32,
+        ..Default::default()
+    };
+    let reverted = organizations
+        .update_organization_session_policy(&org.id, application)
+        .await?;
+    assert_eq!(reverted, application);
+    assert_eq!(
+        organizations
+            .get_organization_session_policy(&org.id)
+            .await?,
+        application
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_session_policy_too_short_is_invalid_argument() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = create(&client, "Acme").await?;
+    // Not longer than an access token lives: the server refuses it.
+    let err = api_error(
+        client
+            .organizations()
+            .update_organization_session_policy(
+                &org.id,
+                custom_session_policy(5, TimeUnit::Minutes),
+            )
+            .await,
+        Code::InvalidArgument,
+    )?;
+    ensure!(err.is_invalid_argument(), "{err:?}");
+    let policy = client
+        .organizations()
+        .get_organization_session_policy(&org.id)
+        .await?;
+    assert_eq!(policy.policy_source(), SessionPolicyType::Application);
+    Ok(())
+}
+
+#[tokio::test]
+async fn organization_session_policy_unknown_organization_is_not_found() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let missing = "org_10000000000009999";
+    let err = api_error(
+        client
+            .organizations()
+            .get_organization_session_policy(missing)
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found(), "{err:?}");
+    let err = api_error(
+        client
+            .organizations()
+            .update_organization_session_policy(missing, custom_session_policy(8, TimeUnit::Hours))
+            .await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found(), "{err:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn organization_session_policy_is_dropped_with_its_organization() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = create(&client, "Doomed").await?;
+    let organizations = client.organizations();
+    organizations
+        .update_organization_session_policy(&org.id, custom_session_policy(8, TimeUnit::Hours))
+        .await?;
+    organizations.delete_organization(&org.id).await?;
+    let err = api_error(
+        organizations.get_organization_session_policy(&org.id).await,
+        Code::NotFound,
+    )?;
+    ensure!(err.is_not_found(), "{err:?}");
     Ok(())
 }

@@ -337,6 +337,43 @@ impl EmulatorHandle {
         services::webauthn::add_credential(&mut store, user_id, template)
     }
 
+    /// Test setup: adds an app connection, one that belongs to the
+    /// environment rather than to an organization (the API makes them
+    /// outside the RPCs the emulator has; `ListAppConnections` lists them).
+    /// Returns the connection's id (`conn_…`).
+    ///
+    /// Fields of `template` that are set are kept (`provider`, `type`,
+    /// `status`, `enabled`, `mcp_server_url`, …). A blank `provider_key`
+    /// becomes the provider's name in lowercase, a blank `key_id` (the
+    /// connection's name) the provider key. `id`, `organization_id`,
+    /// `domains` and the timestamps are the emulator's.
+    ///
+    /// ```
+    /// # fn sample(emulator: &scalekit_emulator::EmulatorHandle) -> Result<(), tonic::Status> {
+    /// use scalekit::proto::connections::{Connection, ConnectionProvider};
+    ///
+    /// let connection_id = emulator.add_app_connection(Connection {
+    ///     provider: ConnectionProvider::Google as i32,
+    ///     key_id: Some("gmail_work".into()),
+    ///     ..Default::default()
+    /// })?;
+    /// # let _ = connection_id;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` for an unknown provider or one that is neither a
+    /// provider nor a provider key, `ALREADY_EXISTS` when an app connection
+    /// has that `key_id`.
+    pub fn add_app_connection(
+        &self,
+        template: proto::connections::Connection,
+    ) -> Result<String, tonic::Status> {
+        let mut store = self.env.store.lock();
+        services::connections::add_app_connection(&mut store, template)
+    }
+
     /// Test inspection: the latest email the emulator would have sent for a
     /// passwordless auth request (on send, then on every resend), with the
     /// one-time code and magic link. `None` for an unknown request.

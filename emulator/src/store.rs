@@ -25,7 +25,9 @@ use std::time::SystemTime;
 use scalekit::proto::auth::webauthn::WebAuthnCredential;
 use scalekit::proto::connections::Connection;
 use scalekit::proto::domains::Domain;
-use scalekit::proto::organizations::{Link, Organization, OrganizationUserManagementSettings};
+use scalekit::proto::organizations::{
+    Link, Organization, OrganizationSessionPolicySettings, OrganizationUserManagementSettings,
+};
 use scalekit::proto::roles::Permission;
 use scalekit::proto::sessions::SessionDetails;
 use scalekit::proto::users::{Invite, User};
@@ -63,10 +65,16 @@ pub(crate) struct Store {
     pub(crate) portal_links: BTreeMap<String, Vec<Link>>,
     /// User-management settings (the member limit) by organization id.
     pub(crate) user_management: BTreeMap<String, OrganizationUserManagementSettings>,
+    /// Organizations' session policies by organization id, timeouts in
+    /// minutes; an organization missing here follows the application's.
+    pub(crate) session_policies: BTreeMap<String, OrganizationSessionPolicySettings>,
     /// Organizations' domains by id (`dom_…`).
     pub(crate) domains: BTreeMap<String, Domain>,
     /// Organizations' SSO connections by id (`conn_…`).
     pub(crate) connections: BTreeMap<String, Connection>,
+    /// The environment's app connections by id (`conn_…`): tied to no
+    /// organization, so kept apart from theirs.
+    pub(crate) app_connections: BTreeMap<String, Connection>,
     /// Organizations' SCIM directories by id (`dir_…`), with their users
     /// and groups.
     pub(crate) directories: BTreeMap<String, DirectoryRecord>,
@@ -103,8 +111,10 @@ impl Store {
             organization_default_roles: BTreeMap::new(),
             portal_links: BTreeMap::new(),
             user_management: BTreeMap::new(),
+            session_policies: BTreeMap::new(),
             domains: BTreeMap::new(),
             connections: BTreeMap::new(),
+            app_connections: BTreeMap::new(),
             directories: BTreeMap::new(),
             sessions: BTreeMap::new(),
             passwordless: Default::default(),

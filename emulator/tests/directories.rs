@@ -38,12 +38,23 @@ impl Env {
         kind: DirectoryType,
         provider: i32,
     ) -> Result<scalekit::proto::directories::Directory, tonic::Status> {
+        self.create_raw(org, kind as i32, provider).await
+    }
+
+    /// `create` with the type as sent on the wire, so tests can send values
+    /// the enum has no name for.
+    async fn create_raw(
+        &mut self,
+        org: &str,
+        kind: i32,
+        provider: i32,
+    ) -> Result<scalekit::proto::directories::Directory, tonic::Status> {
         let response = self
             .directories
             .create_directory(CreateDirectoryRequest {
                 organization_id: org.to_owned(),
                 directory: Some(CreateDirectory {
-                    directory_type: kind as i32,
+                    directory_type: kind,
                     directory_provider: provider,
                 }),
             })
@@ -75,13 +86,21 @@ fn group(name: &str) -> DirectoryGroup {
 }
 
 #[tokio::test]
-async fn create_directory_defaults_to_scim_and_requires_a_provider() -> anyhow::Result<()> {
+async fn create_directory_requires_a_type_and_a_provider() -> anyhow::Result<()> {
     let mut env = start().await?;
     let org = env.org("Acme").await?;
+    for kind in [DirectoryType::Unspecified as i32, 99] {
+        let err = env
+            .create_raw(&org, kind, DirectoryProvider::Okta as i32)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument, "{kind}");
+        assert!(err.message().contains("directory_type"), "{err:?}");
+    }
     let dir = env
         .create(
             &org,
-            DirectoryType::Unspecified,
+            DirectoryType::Scim,
             DirectoryProvider::MicrosoftAd as i32,
         )
         .await?;

@@ -12,7 +12,7 @@ use scalekit::proto::connections::{
 };
 use scalekit::proto::directories::{
     CreateDirectory, CreateDirectoryRequest, DirectoryProvider, DirectoryServiceClient,
-    GetDirectoryRequest,
+    DirectoryType, GetDirectoryRequest,
 };
 use scalekit::proto::domains::{
     create_domain_request, get_domain_request, list_domain_request, CreateDomain,
@@ -229,8 +229,8 @@ async fn delete_organization_removes_its_domains_connections_and_directories() -
         .create_directory(CreateDirectoryRequest {
             organization_id: acme.clone(),
             directory: Some(CreateDirectory {
+                directory_type: DirectoryType::Scim as i32,
                 directory_provider: DirectoryProvider::Okta as i32,
-                ..Default::default()
             }),
         })
         .await?

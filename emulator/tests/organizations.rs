@@ -1,13 +1,14 @@
 //! The emulator's OrganizationService semantics, through the generated
 //! clients over real sockets: pagination, external-id uniqueness, update
-//! masks, cascading deletes, portal links, user-management and session
-//! settings.
+//! masks, cascading deletes, portal links, user-management settings and
+//! session policies.
 
 mod common;
 
 use std::collections::HashMap;
 
 use prost_types::FieldMask;
+use scalekit::proto::commons::TimeUnit;
 use scalekit::proto::organizations::{
     delete_organization_request, get_organization_request, update_organization_request,
     CreateOrganization, CreateOrganizationRequest, DeleteOrganizationRequest,
@@ -16,6 +17,10 @@ use scalekit::proto::organizations::{
     ListOrganizationsRequest, Organization, OrganizationServiceClient,
     OrganizationUserManagementSettings, UpdateOrganization, UpdateOrganizationRequest,
     UpsertUserManagementSettingsRequest,
+};
+use scalekit::proto::organizations::{
+    GetApplicationSessionPolicyRequest, GetOrganizationSessionPolicyRequest,
+    OrganizationSessionPolicySettings, SessionPolicyType, UpdateOrganizationSessionPolicyRequest,
 };
 use scalekit::proto::users::{
     create_membership_request, CreateMembership, CreateMembershipRequest, CreateUser,
@@ -602,5 +607,293 @@ async fn member_limit_blocks_create_membership_and_counts_per_organization() -> 
     );
     // The other organization has no limit.
     env.add_member(&other.id, &ada.id).await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Session policies
+// ---------------------------------------------------------------------------
+
+impl Env {
+    async fn session_policy(
+        &mut self,
+        id: &str,
+    ) -> Result<OrganizationSessionPolicySettings, Status> {
+        let request = GetOrganizationSessionPolicyRequest {
+            organization_id: id.to_owned(),
+        };
+        Ok(self
+            .orgs
+            .get_organization_session_policy(request)
+            .await?
+            .into_inner()
+            .policy
+            .expect("a policy"))
+    }
+
+    async fn set_session_policy(
+        &mut self,
+        request: UpdateOrganizationSessionPolicyRequest,
+    ) -> Result<OrganizationSessionPolicySettings, Status> {
+        Ok(self
+            .orgs
+            .update_organization_session_policy(request)
+            .await?
+            .into_inner()
+            .policy
+            .expect("a policy"))
+    }
+}
+
+/// A CUSTOM policy update for `id` with an absolute timeout of `value` in
+/// `unit`, no idle timeout.
+fn custom(id: &str, value: i32, unit: Option<TimeUnit>) -> UpdateOrganizationSessionPolicyRequest {
+    UpdateOrganizationSessionPolicyRequest {
+        organization_id: id.to_owned(),
+        policy_source: SessionPolicyType::Custom as i32,
+        absolute_session_timeout: Some(value),
+        absolute_session_timeout_unit: unit.map(|u| u as i32),
+        ..Default::default()
+    }
+}
+
+const MINUTES: Option<i32> = Some(TimeUnit::Minutes as i32);
+
+#[tokio::test]
+async fn session_policy_follows_the_application_until_set() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    let policy = env.session_policy(&org.id).await?;
+    assert_eq!(
+        policy,
+        OrganizationSessionPolicySettings {
+            policy_source: SessionPolicyType::Application as i32,
+            ..Default::default()
+        }
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn custom_session_policy_is_stored_and_answered_in_minutes() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    let other = env.create("Other", None).await?;
+    let set = env
+        .set_session_policy(UpdateOrganizationSessionPolicyRequest {
+            idle_session_timeout_enabled: Some(true),
+            idle_session_timeout: Some(2),
+            idle_session_timeout_unit: Some(TimeUnit::Hours as i32),
+            ..custom(&org.id, 12, Some(TimeUnit::Hours))
+        })
+        .await?;
+    let expected = OrganizationSessionPolicySettings {
+        policy_source: SessionPolicyType::Custom as i32,
+        absolute_session_timeout: Some(720),
+        absolute_session_timeout_unit: MINUTES,
+        idle_session_timeout_enabled: Some(true),
+        idle_session_timeout: Some(120),
+        idle_session_timeout_unit: MINUTES,
+    };
+    assert_eq!(set, expected);
+    assert_eq!(env.session_policy(&org.id).await?, expected);
+    assert_eq!(
+        env.session_policy(&other.id).await?.policy_source(),
+        SessionPolicyType::Application,
+        "one organization's policy is its own"
+    );
+
+    // Days convert too; an unset unit is minutes; idle timeout stays off
+    // unless enabled, and keeps no value while off.
+    let days = env
+        .set_session_policy(custom(&org.id, 7, Some(TimeUnit::Days)))
+        .await?;
+    assert_eq!(days.absolute_session_timeout, Some(7 * 24 * 60));
+    assert_eq!(days.idle_session_timeout_enabled, Some(false));
+    assert_eq!(days.idle_session_timeout, None);
+    let unitless = env
+        .set_session_policy(UpdateOrganizationSessionPolicyRequest {
+            idle_session_timeout_enabled: Some(false),
+            idle_session_timeout: Some(30),
+            ..custom(&org.id, 90, None)
+        })
+        .await?;
+    assert_eq!(unitless.absolute_session_timeout, Some(90));
+    assert_eq!(unitless.absolute_session_timeout_unit, MINUTES);
+    assert_eq!(unitless.idle_session_timeout, None);
+    assert_eq!(env.session_policy(&org.id).await?, unitless);
+    Ok(())
+}
+
+#[tokio::test]
+async fn application_session_policy_clears_the_custom_values() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    env.set_session_policy(custom(&org.id, 600, None)).await?;
+    let back = env
+        .set_session_policy(UpdateOrganizationSessionPolicyRequest {
+            organization_id: org.id.clone(),
+            policy_source: SessionPolicyType::Application as i32,
+            // Sent along, but an APPLICATION policy has no timeouts.
+            absolute_session_timeout: Some(600),
+            ..Default::default()
+        })
+        .await?;
+    let application = OrganizationSessionPolicySettings {
+        policy_source: SessionPolicyType::Application as i32,
+        ..Default::default()
+    };
+    assert_eq!(back, application);
+    assert_eq!(env.session_policy(&org.id).await?, application);
+    Ok(())
+}
+
+#[tokio::test]
+async fn session_policy_updates_refuse_malformed_policies_and_keep_the_old_one(
+) -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    let before = env.set_session_policy(custom(&org.id, 600, None)).await?;
+    let cases = [
+        (
+            UpdateOrganizationSessionPolicyRequest {
+                organization_id: org.id.clone(),
+                ..Default::default()
+            },
+            "policy_source",
+        ),
+        (
+            UpdateOrganizationSessionPolicyRequest {
+                policy_source: 7,
+                ..custom(&org.id, 600, None)
+            },
+            "policy_source",
+        ),
+        (
+            UpdateOrganizationSessionPolicyRequest {
+                absolute_session_timeout: None,
+                ..custom(&org.id, 600, None)
+            },
+            "absolute_session_timeout",
+        ),
+        (
+            custom(&org.id, 5, Some(TimeUnit::Minutes)),
+            "absolute_session_timeout",
+        ),
+        (
+            custom(&org.id, -1, Some(TimeUnit::Days)),
+            "absolute_session_timeout",
+        ),
+        (
+            custom(&org.id, i32::MAX, Some(TimeUnit::Days)),
+            "absolute_session_timeout",
+        ),
+        (
+            UpdateOrganizationSessionPolicyRequest {
+                absolute_session_timeout_unit: Some(9),
+                ..custom(&org.id, 600, None)
+            },
+            "absolute_session_timeout_unit",
+        ),
+        (
+            UpdateOrganizationSessionPolicyRequest {
+                idle_session_timeout_enabled: Some(true),
+                ..custom(&org.id, 600, None)
+            },
+            "idle_session_timeout",
+        ),
+        (
+            UpdateOrganizationSessionPolicyRequest {
+                idle_session_timeout_enabled: Some(true),
+                idle_session_timeout: Some(1),
+                ..custom(&org.id, 600, None)
+            },
+            "idle_session_timeout",
+        ),
+    ];
+    for (request, field) in cases {
+        invalid(env.set_session_policy(request).await, field);
+    }
+    assert_eq!(env.session_policy(&org.id).await?, before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn session_policy_rpcs_check_the_organization_id() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let too_long = format!("org_{}", "1".repeat(29));
+    for malformed in ["", "acme", "usr_10000000000000001", too_long.as_str()] {
+        invalid(env.session_policy(malformed).await, "organization_id");
+        invalid(
+            env.set_session_policy(custom(malformed, 600, None)).await,
+            "organization_id",
+        );
+        let application = env
+            .orgs
+            .get_application_session_policy(GetApplicationSessionPolicyRequest {
+                organization_id: malformed.to_owned(),
+            })
+            .await;
+        invalid(application, "organization_id");
+    }
+    let unknown = "org_10000000000000099";
+    assert_eq!(code(env.session_policy(unknown).await), Code::NotFound);
+    assert_eq!(
+        code(env.set_session_policy(custom(unknown, 600, None)).await),
+        Code::NotFound
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn deleting_an_organization_drops_its_session_policy() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let doomed = env.create("Doomed", None).await?;
+    env.set_session_policy(custom(&doomed.id, 600, None))
+        .await?;
+    env.delete(&doomed.id).await?;
+    assert_eq!(code(env.session_policy(&doomed.id).await), Code::NotFound);
+    assert_eq!(
+        code(env.set_session_policy(custom(&doomed.id, 600, None)).await),
+        Code::NotFound
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn application_session_policy_is_the_environments_fixed_default() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    let other = env.create("Other", None).await?;
+    let get = |id: &str| GetApplicationSessionPolicyRequest {
+        organization_id: id.to_owned(),
+    };
+    // An organization's own policy does not change the application's.
+    env.set_session_policy(custom(&org.id, 600, None)).await?;
+    let policy = env
+        .orgs
+        .get_application_session_policy(get(&org.id))
+        .await?
+        .into_inner()
+        .application_policy
+        .expect("an application policy");
+    assert_eq!(policy.absolute_session_timeout, 7 * 24 * 60);
+    assert!(policy.idle_session_timeout_enabled);
+    assert_eq!(policy.idle_session_timeout, 24 * 60);
+    assert_eq!(policy.access_token_expiry, 5);
+    assert_eq!(policy.absolute_session_timeout_unit, MINUTES);
+    assert_eq!(policy.idle_session_timeout_unit, MINUTES);
+    let for_other = env
+        .orgs
+        .get_application_session_policy(get(&other.id))
+        .await?
+        .into_inner()
+        .application_policy;
+    assert_eq!(for_other, Some(policy));
+    let unknown = env
+        .orgs
+        .get_application_session_policy(get("org_10000000000000099"))
+        .await;
+    assert_eq!(code(unknown), Code::NotFound);
     Ok(())
 }

@@ -5,7 +5,12 @@
 //! identity provider and starts as a disabled draft; enabling and disabling
 //! flip its `enabled` flag. Its domains are its organization's
 //! `ORGANIZATION_DOMAIN`s, so listing by domain resolves through them.
-//! Environment-level connections (social, passwordless, …) are not
+//!
+//! App connections belong to the environment, not to an organization. The
+//! API lists them (`ListAppConnections`) but makes them through RPCs the
+//! emulator does not have (`CreateConnection` needs an organization), so
+//! tests add them with `EmulatorHandle::add_app_connection`. Other
+//! environment-level connections (social, passwordless, …) are not
 //! emulated.
 
 use std::sync::Arc;
@@ -14,6 +19,7 @@ use scalekit::proto::connections::*;
 use scalekit::proto::domains::{Domain, DomainType};
 use tonic::{Request, Response, Status};
 
+use crate::paging::{paginate, MAX_SEARCH_PAGE_SIZE};
 use crate::services::validate::{self, required};
 use crate::services::Context;
 use crate::status;
@@ -82,6 +88,102 @@ fn list_view(store: &Store, connection: &Connection) -> ListConnection {
         created_at: connection.create_time,
         mcp_server_url: connection.mcp_server_url.clone().unwrap_or_default(),
     }
+}
+
+/// The bounds the service sets on `ListAppConnections` filters, in
+/// characters: `provider` 1 to 50, `query` 3 to 100.
+const APP_PROVIDER_CHARS: (usize, usize) = (1, 50);
+const APP_QUERY_CHARS: (usize, usize) = (3, 100);
+
+/// An optional filter `field` of `min` to `max` characters, lowercased for
+/// case-insensitive matching: INVALID_ARGUMENT when set but out of bounds.
+fn app_filter(
+    field: &str,
+    value: Option<&str>,
+    (min, max): (usize, usize),
+) -> Result<Option<String>, Status> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    if !(min..=max).contains(&value.chars().count()) {
+        return Err(status::invalid_argument(
+            field,
+            format!("must be {min} to {max} characters"),
+        ));
+    }
+    Ok(Some(value.to_lowercase()))
+}
+
+/// The names an app connection answers to, lowercased: its provider (enum
+/// name), provider key and key id.
+fn app_connection_names(connection: &Connection) -> [String; 3] {
+    [
+        ConnectionProvider::try_from(connection.provider)
+            .map(|p| p.as_str_name())
+            .unwrap_or_default()
+            .to_lowercase(),
+        connection.provider_key.to_lowercase(),
+        connection
+            .key_id
+            .as_deref()
+            .unwrap_or_default()
+            .to_lowercase(),
+    ]
+}
+
+/// Test setup: stores an app connection, as the dashboard would. Keeps the
+/// fields of `template` that are set; `id`, `organization_id`, `domains`
+/// and the timestamps are the emulator's. A blank `provider_key` becomes
+/// the provider's name in lowercase, a blank `key_id` the provider key.
+/// Returns the connection's id (`conn_…`).
+pub(crate) fn add_app_connection(
+    store: &mut Store,
+    template: Connection,
+) -> Result<String, Status> {
+    let provider = ConnectionProvider::try_from(template.provider).map_err(|_| {
+        status::invalid_argument(
+            "provider",
+            format!("{} is not a connection provider", template.provider),
+        )
+    })?;
+    let provider_key = match template.provider_key.trim() {
+        "" if provider == ConnectionProvider::Unspecified => {
+            return Err(status::invalid_argument(
+                "provider",
+                "a provider or provider_key is required",
+            ))
+        }
+        "" => provider.as_str_name().to_ascii_lowercase(),
+        key => key.to_string(),
+    };
+    let key_id = match template.key_id.as_deref().map(str::trim) {
+        None | Some("") => provider_key.clone(),
+        Some(key) => key.to_string(),
+    };
+    if store
+        .app_connections
+        .values()
+        .any(|c| c.key_id.as_deref() == Some(key_id.as_str()))
+    {
+        return Err(status::already_exists(
+            "CONNECTION_EXISTS",
+            format!("an app connection named {key_id} already exists"),
+        ));
+    }
+    let created = now();
+    let connection = Connection {
+        id: store.ids.next("conn"),
+        organization_id: None,
+        domains: Vec::new(),
+        create_time: Some(created),
+        update_time: Some(created),
+        provider_key,
+        key_id: Some(key_id),
+        ..template
+    };
+    let id = connection.id.clone();
+    store.app_connections.insert(id.clone(), connection);
+    Ok(id)
 }
 
 fn toggle(
@@ -228,6 +330,47 @@ impl ConnectionService for Connections {
             .map(|c| list_view(&store, c))
             .collect();
         Ok(Response::new(ListConnectionsResponse { connections }))
+    }
+
+    /// The environment's app connections in creation order, filtered by
+    /// provider (its enum name or provider key, ignoring case) and by a
+    /// free-text query over key id, provider and provider key.
+    async fn list_app_connections(
+        &self,
+        request: Request<ListAppConnectionsRequest>,
+    ) -> Result<Response<ListAppConnectionsResponse>, Status> {
+        let req = request.into_inner();
+        let store = self.ctx.lock();
+        let provider = app_filter("provider", req.provider.as_deref(), APP_PROVIDER_CHARS)?;
+        let query = app_filter("query", req.query.as_deref(), APP_QUERY_CHARS)?;
+        let matching = store
+            .app_connections
+            .values()
+            .filter(|c| {
+                let [provider_name, provider_key, key_id] = app_connection_names(c);
+                provider
+                    .as_deref()
+                    .is_none_or(|p| p == provider_name || p == provider_key)
+                    && query.as_deref().is_none_or(|q| {
+                        [provider_name, provider_key, key_id]
+                            .iter()
+                            .any(|name| name.contains(q))
+                    })
+            })
+            .map(|c| list_view(&store, c))
+            .collect();
+        let page = paginate(
+            matching,
+            req.page_size,
+            &req.page_token,
+            MAX_SEARCH_PAGE_SIZE,
+        )?;
+        Ok(Response::new(ListAppConnectionsResponse {
+            connections: page.items,
+            next_page_token: page.next_page_token,
+            prev_page_token: page.prev_page_token,
+            total_size: page.total_size,
+        }))
     }
 
     async fn delete_connection(

@@ -195,8 +195,14 @@ impl DirectoryService for Directories {
         let organization_id =
             validate::organization(&store, "organization_id", &req.organization_id)?;
         let wanted = validate::present("directory", req.directory)?;
+        // The service requires a known, non-zero type: it picks no default.
         let kind = match DirectoryType::try_from(wanted.directory_type) {
-            Ok(DirectoryType::Unspecified) => DirectoryType::Scim,
+            Ok(DirectoryType::Unspecified) => {
+                return Err(status::invalid_argument(
+                    "directory.directory_type",
+                    "is required",
+                ))
+            }
             Ok(kind) => kind,
             Err(_) => {
                 return Err(status::invalid_argument(

@@ -1,12 +1,13 @@
 //! `scalekit.v1.organizations.OrganizationService`: organizations, their
 //! external ids, metadata and feature settings, admin-portal links, the
-//! member limit (user-management settings) and session settings.
+//! member limit (user-management settings) and session policies.
 //!
-//! The RPCs live in one submodule per area: [`lifecycle`], [`settings`] and
-//! [`portal_links`]; the helpers they share are here.
+//! The RPCs live in one submodule per area: [`lifecycle`], [`settings`],
+//! [`session_policy`] and [`portal_links`]; the helpers they share are here.
 
 mod lifecycle;
 mod portal_links;
+mod session_policy;
 mod settings;
 
 use std::sync::Arc;
@@ -167,5 +168,26 @@ impl OrganizationService for Organizations {
         request: Request<GetOrganizationUserManagementSettingsRequest>,
     ) -> Result<Response<GetOrganizationUserManagementSettingsResponse>, Status> {
         settings::get_organization_user_management_setting(&self.ctx, request).await
+    }
+
+    async fn update_organization_session_policy(
+        &self,
+        request: Request<UpdateOrganizationSessionPolicyRequest>,
+    ) -> Result<Response<UpdateOrganizationSessionPolicyResponse>, Status> {
+        session_policy::update_organization_session_policy(&self.ctx, request).await
+    }
+
+    async fn get_organization_session_policy(
+        &self,
+        request: Request<GetOrganizationSessionPolicyRequest>,
+    ) -> Result<Response<GetOrganizationSessionPolicyResponse>, Status> {
+        session_policy::get_organization_session_policy(&self.ctx, request).await
+    }
+
+    async fn get_application_session_policy(
+        &self,
+        request: Request<GetApplicationSessionPolicyRequest>,
+    ) -> Result<Response<GetApplicationSessionPolicyResponse>, Status> {
+        session_policy::get_application_session_policy(&self.ctx, request).await
     }
 }

@@ -18,8 +18,8 @@ impl Store {
 
     /// Removes an organization with everything that belongs to it: its
     /// roles and default role, domains, connections, directories, the
-    /// memberships and invites of its users, portal links and
-    /// user-management settings. Users stay, without that membership.
+    /// memberships and invites of its users, portal links, user-management
+    /// settings and session policy. Users stay, without that membership.
     pub(crate) fn remove_organization(&mut self, organization_id: &str) {
         self.organizations.remove(organization_id);
         self.forget_organization_roles(organization_id);
@@ -36,6 +36,7 @@ impl Store {
         self.invites.retain(|(org, _), _| org != organization_id);
         self.portal_links.remove(organization_id);
         self.user_management.remove(organization_id);
+        self.session_policies.remove(organization_id);
     }
 
     /// FAILED_PRECONDITION when the organization already has as many
