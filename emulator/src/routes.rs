@@ -13,6 +13,7 @@ use crate::services::canned::{CannedUsers, CANNED_METHODS};
 use crate::services::connections::Connections;
 use crate::services::directories::Directories;
 use crate::services::domains::Domains;
+use crate::services::events::Events;
 use crate::services::organizations::Organizations;
 use crate::services::roles::Roles;
 use crate::services::users::Users;
@@ -70,7 +71,12 @@ fn grpc_routes(env: &Arc<Environment>, canned: bool) -> axum::Router<Arc<Environ
     }))
     .add_service(proto::sessions::SessionServiceServer::new(Sessions {
         ctx: ctx.clone(),
-    }));
+    }))
+    .add_service(proto::events::EventsServiceServer::new(Events {
+        ctx: ctx.clone(),
+    }))
+    .add_service(proto::tools::ToolServiceServer::new(NotYet))
+    .add_service(proto::connected_accounts::ConnectedAccountServiceServer::new(NotYet));
     let mut router = routes.into_axum_router();
     if canned {
         // An exact path takes precedence over the service's `/{*rest}`

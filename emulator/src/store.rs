@@ -11,6 +11,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod directories;
+pub(crate) mod events;
 pub(crate) mod organizations;
 pub(crate) mod passwordless;
 pub(crate) mod roles;
@@ -32,6 +33,7 @@ use crate::ids::IdGenerator;
 
 pub(crate) use self::auth::LoginRequest;
 pub(crate) use self::directories::DirectoryRecord;
+pub(crate) use self::events::{Change, EventRecord, Subject};
 pub(crate) use self::passwordless::PasswordlessState;
 pub(crate) use self::roles::RoleRecord;
 pub(crate) use self::users::align_name_aliases;
@@ -75,6 +77,8 @@ pub(crate) struct Store {
     pub(crate) webauthn_credentials: BTreeMap<String, WebAuthnCredential>,
     /// Login requests of "bring your own auth" sign-ins by id (`login_…`).
     pub(crate) login_requests: BTreeMap<String, LoginRequest>,
+    /// The event log, oldest first; only ever appended to.
+    pub(crate) events: Vec<EventRecord>,
 }
 
 impl Store {
@@ -103,6 +107,7 @@ impl Store {
             passwordless: Default::default(),
             webauthn_credentials: BTreeMap::new(),
             login_requests: BTreeMap::new(),
+            events: Vec::new(),
         }
     }
 }
