@@ -33,8 +33,7 @@ async fn tool_service_answers_unimplemented_naming_the_method() -> anyhow::Resul
 }
 
 #[tokio::test]
-async fn connected_account_service_answers_unimplemented_naming_the_method() -> anyhow::Result<()>
-{
+async fn connected_account_service_answers_unimplemented_naming_the_method() -> anyhow::Result<()> {
     let (_emulator, client) = common::start().await?;
     let mut accounts = ConnectedAccountServiceClient::new(client.raw().channel());
     let status = accounts
@@ -56,6 +55,9 @@ async fn audit_logs_service_answers_unimplemented_naming_the_method() -> anyhow:
         .list_auth_requests(ListAuthLogRequest::default())
         .await
         .expect_err("audit logs are not served");
-    assert_names_the_method(status, "scalekit.v1.auditlogs.AuditLogsService/ListAuthRequests");
+    assert_names_the_method(
+        status,
+        "scalekit.v1.auditlogs.AuditLogsService/ListAuthRequests",
+    );
     Ok(())
 }

@@ -17,9 +17,9 @@ use scalekit::proto::organizations::{
     UpdateOrganization, UpdateOrganizationRequest,
 };
 use scalekit::proto::users::{
-    delete_membership_request, delete_user_request, update_membership_request,
-    update_user_request, DeleteMembershipRequest, DeleteUserRequest, UpdateMembership,
-    UpdateMembershipRequest, UpdateUser, UpdateUserRequest,
+    delete_membership_request, delete_user_request, update_membership_request, update_user_request,
+    DeleteMembershipRequest, DeleteUserRequest, UpdateMembership, UpdateMembershipRequest,
+    UpdateUser, UpdateUserRequest,
 };
 use scalekit::{AuthChannel, ScalekitClient};
 use scalekit_emulator::{Code, EmulatorHandle};
@@ -51,7 +51,11 @@ impl Env {
             page_size,
             page_token: page_token.to_owned(),
         };
-        Ok(self.events.list_events_paginated(request).await?.into_inner())
+        Ok(self
+            .events
+            .list_events_paginated(request)
+            .await?
+            .into_inner())
     }
 
     /// The types of every event that matches, newest first.
@@ -231,7 +235,10 @@ async fn every_change_is_listed_newest_first_with_its_subject() -> anyhow::Resul
     assert_eq!(text(membership, "membership_status"), Some("ACTIVE"));
     let updated = by_type("user.organization_membership_updated");
     let membership = nested(nested(data(updated), "user").unwrap(), "membership").unwrap();
-    assert_eq!(text(nested(membership, "metadata").unwrap(), "seat"), Some("12"));
+    assert_eq!(
+        text(nested(membership, "metadata").unwrap(), "seat"),
+        Some("12")
+    );
     Ok(())
 }
 
@@ -250,7 +257,14 @@ async fn a_cascading_membership_delete_also_records_the_user_deletion() -> anyho
         })
         .await?;
     let page = env
-        .list(Some(of_types(&["user.deleted", "user.organization_membership_deleted"])), 0, "")
+        .list(
+            Some(of_types(&[
+                "user.deleted",
+                "user.organization_membership_deleted",
+            ])),
+            0,
+            "",
+        )
         .await?;
     let listed: Vec<_> = page
         .events
@@ -311,14 +325,19 @@ async fn filters_select_by_type_organization_time_and_source() -> anyhow::Result
     let from_newest = env.list(Some(window(Some(newest), None)), 100, "").await?;
     assert!(from_newest.events.iter().any(|e| e.id == all.events[0].id));
     let before_newest = env.list(Some(window(None, Some(newest))), 100, "").await?;
-    assert!(before_newest.events.iter().all(|e| e.id != all.events[0].id));
+    assert!(before_newest
+        .events
+        .iter()
+        .all(|e| e.id != all.events[0].id));
     assert_eq!(
         from_newest.events.len() + before_newest.events.len(),
         all.events.len(),
         "the two halves cover the log once"
     );
     let oldest = at(all.events.len() - 1).unwrap();
-    let inverted = env.list(Some(window(Some(newest), Some(oldest))), 100, "").await?;
+    let inverted = env
+        .list(Some(window(Some(newest), Some(oldest))), 100, "")
+        .await?;
     assert!(inverted.events.is_empty() || newest == oldest);
 
     // Source: every change here came through the API.
@@ -361,7 +380,9 @@ async fn pages_walk_forward_and_back_with_the_same_filter() -> anyhow::Result<()
     assert!(first.prev_page_token.is_empty());
     let second = env.list(created.clone(), 2, &first.next_page_token).await?;
     assert_eq!(ids(&second), ids(&all)[2..4]);
-    let third = env.list(created.clone(), 2, &second.next_page_token).await?;
+    let third = env
+        .list(created.clone(), 2, &second.next_page_token)
+        .await?;
     assert_eq!(ids(&third), ids(&all)[4..]);
     assert!(third.next_page_token.is_empty(), "the last page");
 

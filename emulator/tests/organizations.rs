@@ -623,7 +623,11 @@ async fn update_organization_sets_keeps_and_clears_slug_and_logo_url() -> anyhow
     let org = env.create("Acme", None).await?;
     let logo = "https://cdn.example.com/acme.png";
     let set = env
-        .update(&org.id, slug_and_logo(Some("oauth.acme.io"), Some(logo)), &[])
+        .update(
+            &org.id,
+            slug_and_logo(Some("oauth.acme.io"), Some(logo)),
+            &[],
+        )
         .await?;
     assert_eq!(set.slug.as_deref(), Some("oauth.acme.io"));
     assert_eq!(set.logo_url.as_deref(), Some(logo));
@@ -706,7 +710,11 @@ async fn update_organization_malformed_slug_or_logo_url_is_invalid() -> anyhow::
         invalid(result, "slug");
     }
     let long_url = format!("https://cdn.example.com/{}", "a".repeat(1024));
-    for logo in ["http://cdn.example.com/a.png", "cdn.example.com/a.png", long_url.as_str()] {
+    for logo in [
+        "http://cdn.example.com/a.png",
+        "cdn.example.com/a.png",
+        long_url.as_str(),
+    ] {
         let result = env
             .update(&org.id, slug_and_logo(None, Some(logo)), &[])
             .await;

@@ -104,7 +104,8 @@ impl Cursor {
         if token.is_empty() {
             return Ok(Cursor::Newest);
         }
-        let invalid = || status::invalid_argument("page_token", "is not a token this server issued");
+        let invalid =
+            || status::invalid_argument("page_token", "is not a token this server issued");
         let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
         let text = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
         let (direction, position) = text.split_once(':').ok_or_else(invalid)?;

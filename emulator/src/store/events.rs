@@ -243,12 +243,7 @@ fn roles(roles: &[Role]) -> Kind {
     Kind::ListValue(ListValue {
         values: roles
             .iter()
-            .map(|r| {
-                value(object([
-                    ("id", string(&r.id)),
-                    ("name", string(&r.name)),
-                ]))
-            })
+            .map(|r| value(object([("id", string(&r.id)), ("name", string(&r.name))])))
             .collect(),
     })
 }

@@ -121,7 +121,14 @@ pub(super) async fn update_organization(
     let paths: Vec<String> = req.update_mask.map(|m| m.paths).unwrap_or_default();
     let wants = |field: &str| paths.is_empty() || paths.iter().any(|p| p == field);
     for path in &paths {
-        if !["display_name", "external_id", "metadata", "slug", "logo_url"].contains(&path.as_str())
+        if ![
+            "display_name",
+            "external_id",
+            "metadata",
+            "slug",
+            "logo_url",
+        ]
+        .contains(&path.as_str())
         {
             return Err(status::invalid_argument(
                 "update_mask",

@@ -238,7 +238,9 @@ pub(super) async fn create_user_and_membership(
             },
         );
     }
-    Ok(Response::new(CreateUserAndMembershipResponse { user: Some(user) }))
+    Ok(Response::new(CreateUserAndMembershipResponse {
+        user: Some(user),
+    }))
 }
 
 pub(super) async fn list_organization_users(
