@@ -1095,3 +1095,102 @@ async fn organization_session_policy_is_dropped_with_its_organization() -> anyho
     ensure!(err.is_not_found(), "{err:?}");
     Ok(())
 }
+
+// ---------------------------------------------------------------------------
+// update_organization: slug and logo URL (2.11.0)
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn update_organization_slug_and_logo_url_set_and_clear() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = create(&client, "Acme").await?;
+    let logo = "https://cdn.example.com/acme.png";
+    let set = client
+        .organizations()
+        .update_organization(
+            &org.id,
+            UpdateOrganization {
+                slug: Some("acme".to_owned()),
+                logo_url: Some(logo.to_owned()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    assert_eq!(set.slug.as_deref(), Some("acme"));
+    assert_eq!(set.logo_url.as_deref(), Some(logo));
+    assert_eq!(client.organizations().get_organization(&org.id).await?, set);
+
+    // The facade sends an empty slug, and the server clears it; the logo
+    // URL, not sent, stays.
+    let cleared = client
+        .organizations()
+        .update_organization(
+            &org.id,
+            UpdateOrganization {
+                slug: Some(String::new()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    assert_eq!(cleared.slug, None);
+    assert_eq!(cleared.logo_url.as_deref(), Some(logo));
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_rejected_slug_or_logo_url_maps_to_invalid_argument(
+) -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let org = create(&client, "Acme").await?;
+    let bad_slug = UpdateOrganization {
+        slug: Some("Not A Hostname".to_owned()),
+        ..Default::default()
+    };
+    let result = client
+        .organizations()
+        .update_organization(&org.id, bad_slug)
+        .await;
+    let err = api_error(result, Code::InvalidArgument)?;
+    let field = err
+        .api()
+        .and_then(|a| a.field_violations().next().map(|v| v.field.clone()));
+    ensure!(field.as_deref() == Some("slug"), "{err:?}");
+    let plain_http = UpdateOrganization {
+        logo_url: Some("http://cdn.example.com/acme.png".to_owned()),
+        ..Default::default()
+    };
+    let result = client
+        .organizations()
+        .update_organization(&org.id, plain_http)
+        .await;
+    let err = api_error(result, Code::InvalidArgument)?;
+    let field = err
+        .api()
+        .and_then(|a| a.field_violations().next().map(|v| v.field.clone()));
+    ensure!(field.as_deref() == Some("logo_url"), "{err:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_slug_of_another_organization_is_conflict() -> anyhow::Result<()> {
+    let (_emulator, client) = start().await?;
+    let opts = CreateOrganizationOptions::default().with_slug("acme");
+    client
+        .organizations()
+        .create_organization("Acme", opts)
+        .await?;
+    let other = create(&client, "Other").await?;
+    let result = client
+        .organizations()
+        .update_organization(
+            &other.id,
+            UpdateOrganization {
+                slug: Some("acme".to_owned()),
+                ..Default::default()
+            },
+        )
+        .await;
+    let err = api_error(result, Code::AlreadyExists)?;
+    ensure!(err.is_conflict(), "{err:?}");
+    Ok(())
+}

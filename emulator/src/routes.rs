@@ -15,6 +15,7 @@ use crate::services::clients::Clients;
 use crate::services::connections::Connections;
 use crate::services::directories::Directories;
 use crate::services::domains::Domains;
+use crate::services::events::Events;
 use crate::services::organizations::Organizations;
 use crate::services::roles::Roles;
 use crate::services::users::Users;
@@ -78,7 +79,12 @@ fn grpc_routes(env: &Arc<Environment>, canned: bool) -> axum::Router<Arc<Environ
     }))
     .add_service(proto::tokens::ApiTokenServiceServer::new(ApiTokens {
         ctx: ctx.clone(),
-    }));
+    }))
+    .add_service(proto::events::EventsServiceServer::new(Events {
+        ctx: ctx.clone(),
+    }))
+    .add_service(proto::tools::ToolServiceServer::new(NotYet))
+    .add_service(proto::connected_accounts::ConnectedAccountServiceServer::new(NotYet));
     let mut router = routes.into_axum_router();
     if canned {
         // An exact path takes precedence over the service's `/{*rest}`

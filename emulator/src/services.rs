@@ -14,6 +14,7 @@ pub(crate) mod clients;
 pub(crate) mod connections;
 pub(crate) mod directories;
 pub(crate) mod domains;
+pub(crate) mod events;
 pub(crate) mod organizations;
 pub(crate) mod passwordless;
 pub(crate) mod roles;
@@ -58,7 +59,16 @@ impl Context {
 }
 
 /// A service whose RPCs all answer UNIMPLEMENTED (the generated default
-/// bodies); the gate rewrites their message to name the method.
+/// bodies); the gate rewrites their message to name the method. Registering
+/// it, rather than leaving the service out, is what makes an unserved RPC
+/// say which method is missing instead of answering an empty
+/// UNIMPLEMENTED.
 pub(crate) struct NotYet;
 
 impl proto::auditlogs::AuditLogsService for NotYet {}
+
+/// The agent surface (tools an AI agent can call, and the third-party
+/// accounts they act through) is outside what the emulator models.
+impl proto::tools::ToolService for NotYet {}
+
+impl proto::connected_accounts::ConnectedAccountService for NotYet {}

@@ -13,6 +13,7 @@ pub(crate) mod api_tokens;
 pub(crate) mod auth;
 pub(crate) mod clients;
 pub(crate) mod directories;
+pub(crate) mod events;
 pub(crate) mod organizations;
 pub(crate) mod passwordless;
 pub(crate) mod roles;
@@ -37,6 +38,7 @@ use crate::ids::IdGenerator;
 pub(crate) use self::auth::LoginRequest;
 pub(crate) use self::clients::{OrganizationClientRecord, SecretRemoval};
 pub(crate) use self::directories::DirectoryRecord;
+pub(crate) use self::events::{Change, EventRecord, Subject};
 pub(crate) use self::passwordless::PasswordlessState;
 pub(crate) use self::roles::RoleRecord;
 pub(crate) use self::users::align_name_aliases;
@@ -90,6 +92,8 @@ pub(crate) struct Store {
     pub(crate) api_tokens: BTreeMap<String, api_tokens::ApiTokenRecord>,
     /// Organizations' M2M clients by id (`m2morg_…`), with their secrets.
     pub(crate) organization_clients: BTreeMap<String, OrganizationClientRecord>,
+    /// The event log, oldest first; only ever appended to.
+    pub(crate) events: Vec<EventRecord>,
 }
 
 impl Store {
@@ -122,6 +126,7 @@ impl Store {
             login_requests: BTreeMap::new(),
             api_tokens: BTreeMap::new(),
             organization_clients: BTreeMap::new(),
+            events: Vec::new(),
         }
     }
 }

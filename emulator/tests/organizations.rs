@@ -897,3 +897,159 @@ async fn application_session_policy_is_the_environments_fixed_default() -> anyho
     assert_eq!(code(unknown), Code::NotFound);
     Ok(())
 }
+
+// ---------------------------------------------------------------------------
+// Slug and logo URL (UpdateOrganization, 2.11.0)
+// ---------------------------------------------------------------------------
+
+fn slug_and_logo(slug: Option<&str>, logo_url: Option<&str>) -> UpdateOrganization {
+    UpdateOrganization {
+        slug: slug.map(str::to_owned),
+        logo_url: logo_url.map(str::to_owned),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn update_organization_sets_keeps_and_clears_slug_and_logo_url() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    let logo = "https://cdn.example.com/acme.png";
+    let set = env
+        .update(
+            &org.id,
+            slug_and_logo(Some("oauth.acme.io"), Some(logo)),
+            &[],
+        )
+        .await?;
+    assert_eq!(set.slug.as_deref(), Some("oauth.acme.io"));
+    assert_eq!(set.logo_url.as_deref(), Some(logo));
+    assert_eq!(env.get(&org.id).await?, set, "the change is stored");
+
+    // Fields the request leaves out are kept.
+    let renamed = env
+        .update(
+            &org.id,
+            UpdateOrganization {
+                display_name: Some("Acme Corp".to_owned()),
+                ..Default::default()
+            },
+            &[],
+        )
+        .await?;
+    assert_eq!(
+        (renamed.slug.as_deref(), renamed.logo_url.as_deref()),
+        (Some("oauth.acme.io"), Some(logo))
+    );
+
+    // An empty value clears the field.
+    let cleared = env
+        .update(&org.id, slug_and_logo(Some(""), Some("")), &[])
+        .await?;
+    assert_eq!((cleared.slug, cleared.logo_url), (None, None));
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_mask_names_slug_and_logo_url() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    let logo = "https://cdn.example.com/acme.png";
+    // Only the named field changes, though the request sets both.
+    let slug_only = env
+        .update(&org.id, slug_and_logo(Some("acme"), Some(logo)), &["slug"])
+        .await?;
+    assert_eq!(
+        (slug_only.slug.as_deref(), slug_only.logo_url.as_deref()),
+        (Some("acme"), None)
+    );
+    let logo_only = env
+        .update(&org.id, slug_and_logo(None, Some(logo)), &["logo_url"])
+        .await?;
+    assert_eq!(
+        (logo_only.slug.as_deref(), logo_only.logo_url.as_deref()),
+        (Some("acme"), Some(logo))
+    );
+    // A masked field the request leaves out is cleared.
+    let unslugged = env
+        .update(&org.id, UpdateOrganization::default(), &["slug"])
+        .await?;
+    assert_eq!(
+        (unslugged.slug, unslugged.logo_url.as_deref()),
+        (None, Some(logo))
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn update_organization_malformed_slug_or_logo_url_is_invalid() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let org = env.create("Acme", None).await?;
+    let long_label = "a".repeat(64);
+    let long_name = ["abc"; 64].join(".");
+    for slug in [
+        "Acme",
+        "-acme",
+        "acme-",
+        "ac_me",
+        "acme..io",
+        ".acme",
+        long_label.as_str(),
+        long_name.as_str(),
+    ] {
+        let result = env
+            .update(&org.id, slug_and_logo(Some(slug), None), &[])
+            .await;
+        invalid(result, "slug");
+    }
+    let long_url = format!("https://cdn.example.com/{}", "a".repeat(1024));
+    for logo in [
+        "http://cdn.example.com/a.png",
+        "cdn.example.com/a.png",
+        long_url.as_str(),
+    ] {
+        let result = env
+            .update(&org.id, slug_and_logo(None, Some(logo)), &[])
+            .await;
+        invalid(result, "logo_url");
+    }
+    // Nothing was changed by the refused calls.
+    let stored = env.get(&org.id).await?;
+    assert_eq!((stored.slug, stored.logo_url), (None, None));
+    Ok(())
+}
+
+#[tokio::test]
+async fn slugs_are_unique_in_the_environment() -> anyhow::Result<()> {
+    let mut env = start().await?;
+    let acme = env.create("Acme", None).await?;
+    let other = env.create("Other", None).await?;
+    env.update(&acme.id, slug_and_logo(Some("acme"), None), &[])
+        .await?;
+    let taken = env
+        .update(&other.id, slug_and_logo(Some("acme"), None), &[])
+        .await;
+    assert_eq!(code(taken), Code::AlreadyExists);
+    // The holder may send its own slug again.
+    env.update(&acme.id, slug_and_logo(Some("acme"), None), &[])
+        .await?;
+    let created = env
+        .orgs
+        .create_organization(CreateOrganizationRequest {
+            organization: Some(CreateOrganization {
+                display_name: "Copycat".to_owned(),
+                slug: Some("acme".to_owned()),
+                ..Default::default()
+            }),
+        })
+        .await;
+    assert_eq!(code(created), Code::AlreadyExists);
+    // Once cleared, the slug is free again.
+    env.update(&acme.id, slug_and_logo(Some(""), None), &[])
+        .await?;
+    let moved = env
+        .update(&other.id, slug_and_logo(Some("acme"), None), &[])
+        .await?;
+    assert_eq!(moved.slug.as_deref(), Some("acme"));
+    Ok(())
+}

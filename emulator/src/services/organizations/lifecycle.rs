@@ -1,7 +1,75 @@
 //! The RPCs on organizations themselves: create, get, list, search, update
-//! and delete (which cascades through the store).
+//! and delete (which cascades through the store). Each change is recorded
+//! in the event log.
 
 use super::*;
+use crate::store::{Change, Subject};
+
+/// Slugs are hostnames: at most 253 characters in all.
+const MAX_SLUG: usize = 253;
+/// One DNS label of a slug: at most 63 characters.
+const MAX_SLUG_LABEL: usize = 63;
+/// Logo URLs are at most 1024 characters.
+const MAX_LOGO_URL: usize = 1024;
+
+/// A slug as sent (`field` names it): empty means none; otherwise a single
+/// DNS label (`acme`) or a hostname (`oauth.acme.io`) of lowercase letters,
+/// digits and inner hyphens, as the service's validation rule has it.
+fn slug(value: &str) -> Result<Option<String>, Status> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let label_ok = |label: &str| {
+        (1..=MAX_SLUG_LABEL).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    if value.len() > MAX_SLUG || !value.split('.').all(label_ok) {
+        return Err(status::invalid_argument(
+            "slug",
+            "must be a DNS label or hostname of lowercase letters, digits, hyphens and dots (at most 253 characters)",
+        ));
+    }
+    Ok(Some(value.to_string()))
+}
+
+/// A logo URL as sent: empty means none; otherwise an absolute `https` URL
+/// of at most 1024 characters.
+fn logo_url(value: &str) -> Result<Option<String>, Status> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let https = url::Url::parse(value)
+        .ok()
+        .is_some_and(|u| u.scheme() == "https" && u.host().is_some());
+    if value.chars().count() > MAX_LOGO_URL || !https {
+        return Err(status::invalid_argument(
+            "logo_url",
+            "must be an https URL of at most 1024 characters",
+        ));
+    }
+    Ok(Some(value.to_string()))
+}
+
+/// ALREADY_EXISTS when another organization than `own` has the slug:
+/// slugs are unique in an environment.
+fn check_slug_free(store: &Store, slug: Option<&str>, own: Option<&str>) -> Result<(), Status> {
+    let Some(slug) = slug else { return Ok(()) };
+    let holder = store
+        .organizations
+        .values()
+        .find(|o| o.slug.as_deref() == Some(slug) && Some(o.id.as_str()) != own);
+    match holder {
+        Some(_) => Err(status::already_exists(
+            "ORGANIZATION_SLUG_EXISTS",
+            format!("an organization with slug {slug} already exists"),
+        )),
+        None => Ok(()),
+    }
+}
 
 pub(super) async fn create_organization(
     ctx: &Context,
@@ -10,8 +78,11 @@ pub(super) async fn create_organization(
     let wanted = validate::present("organization", request.into_inner().organization)?;
     let name = validate::display_name(&wanted.display_name, MAX_DISPLAY_NAME)?;
     validate::metadata(&wanted.metadata)?;
+    let wanted_slug = slug(wanted.slug.as_deref().unwrap_or_default())?;
+    let wanted_logo = logo_url(wanted.logo_url.as_deref().unwrap_or_default())?;
     let mut store = ctx.lock();
     check_external_id_free(&store, wanted.external_id.as_deref(), None)?;
+    check_slug_free(&store, wanted_slug.as_deref(), None)?;
     let id = store.ids.next("org");
     let created = now();
     let organization = Organization {
@@ -23,10 +94,11 @@ pub(super) async fn create_organization(
         external_id: wanted.external_id.filter(|e| !e.is_empty()),
         metadata: wanted.metadata,
         settings: Some(default_settings()),
-        slug: wanted.slug.filter(|s| !s.is_empty()),
-        logo_url: wanted.logo_url.filter(|u| !u.is_empty()),
+        slug: wanted_slug,
+        logo_url: wanted_logo,
     };
     store.organizations.insert(id, organization.clone());
+    store.record_event(Change::Created, Subject::Organization(&organization));
     Ok(Response::new(CreateOrganizationResponse {
         organization: Some(organization),
     }))
@@ -49,7 +121,15 @@ pub(super) async fn update_organization(
     let paths: Vec<String> = req.update_mask.map(|m| m.paths).unwrap_or_default();
     let wants = |field: &str| paths.is_empty() || paths.iter().any(|p| p == field);
     for path in &paths {
-        if !["display_name", "external_id", "metadata"].contains(&path.as_str()) {
+        if ![
+            "display_name",
+            "external_id",
+            "metadata",
+            "slug",
+            "logo_url",
+        ]
+        .contains(&path.as_str())
+        {
             return Err(status::invalid_argument(
                 "update_mask",
                 format!("{path} is not an updatable field"),
@@ -68,6 +148,21 @@ pub(super) async fn update_organization(
     if wants("metadata") {
         validate::metadata(&update.metadata)?;
     }
+    // A slug or logo URL that is sent is set, or cleared when empty; a
+    // field the mask names but the request leaves out is cleared too.
+    let new_slug = match &update.slug {
+        Some(value) if wants("slug") => Some(slug(value)?),
+        None if paths.iter().any(|p| p == "slug") => Some(None),
+        _ => None,
+    };
+    let new_logo = match &update.logo_url {
+        Some(value) if wants("logo_url") => Some(logo_url(value)?),
+        None if paths.iter().any(|p| p == "logo_url") => Some(None),
+        _ => None,
+    };
+    if let Some(slug) = &new_slug {
+        check_slug_free(&store, slug.as_deref(), Some(&id))?;
+    }
     let organization = store
         .organizations
         .get_mut(&id)
@@ -83,9 +178,17 @@ pub(super) async fn update_organization(
     if wants("metadata") && (!update.metadata.is_empty() || !paths.is_empty()) {
         organization.metadata = update.metadata;
     }
+    if let Some(slug) = new_slug {
+        organization.slug = slug;
+    }
+    if let Some(logo) = new_logo {
+        organization.logo_url = logo;
+    }
     organization.update_time = Some(now());
+    let updated = organization.clone();
+    store.record_event(Change::Updated, Subject::Organization(&updated));
     Ok(Response::new(UpdateOrganizationResponse {
-        organization: Some(organization.clone()),
+        organization: Some(updated),
     }))
 }
 
@@ -166,6 +269,10 @@ pub(super) async fn delete_organization(
         identity!(req.identities, delete_organization_request),
         "id",
     )?;
+    let removed = store.organizations.get(&id).cloned();
     store.remove_organization(&id);
+    if let Some(organization) = removed {
+        store.record_event(Change::Deleted, Subject::Organization(&organization));
+    }
     Ok(Response::new(()))
 }

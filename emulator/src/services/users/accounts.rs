@@ -2,6 +2,7 @@
 //! external id, metadata) and delete.
 
 use super::*;
+use crate::store::{Change, Subject};
 
 pub(super) async fn get_user(
     ctx: &Context,
@@ -88,8 +89,16 @@ pub(super) async fn update_user(
         user.metadata = update.metadata;
     }
     user.update_time = Some(now());
+    let updated = user.clone();
+    store.record_event(
+        Change::Updated,
+        Subject::User {
+            user: &updated,
+            organization_id: None,
+        },
+    );
     Ok(Response::new(UpdateUserResponse {
-        user: Some(user.clone()),
+        user: Some(updated),
     }))
 }
 
@@ -100,6 +109,16 @@ pub(super) async fn delete_user(
     let req = request.into_inner();
     let mut store = ctx.lock();
     let id = validate::user_identity(&store, identity!(req.identities, delete_user_request))?;
+    let removed = store.users.get(&id).cloned();
     store.remove_user(&id);
+    if let Some(user) = removed {
+        store.record_event(
+            Change::Deleted,
+            Subject::User {
+                user: &user,
+                organization_id: None,
+            },
+        );
+    }
     Ok(Response::new(()))
 }

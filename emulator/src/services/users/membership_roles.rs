@@ -1,6 +1,7 @@
 //! The RPCs on the roles of one membership, and the permissions they give.
 
 use super::*;
+use crate::store::{Change, Subject};
 
 pub(super) async fn list_user_roles(
     ctx: &Context,
@@ -48,6 +49,15 @@ pub(super) async fn assign_user_roles(
             membership.roles.push(role);
         }
     }
+    let user = user.clone();
+    let membership = &user.memberships[index];
+    store.record_event(
+        Change::Updated,
+        Subject::Membership {
+            user: &user,
+            membership,
+        },
+    );
     Ok(Response::new(AssignUserRolesResponse {
         roles: membership.roles.clone(),
     }))
@@ -98,5 +108,13 @@ pub(super) async fn remove_user_role(
     if roles.len() == before {
         return Err(status::not_found("role", &role_name));
     }
+    let user = user.clone();
+    store.record_event(
+        Change::Updated,
+        Subject::Membership {
+            user: &user,
+            membership: &user.memberships[index],
+        },
+    );
     Ok(Response::new(()))
 }

@@ -3,6 +3,7 @@
 //! organization's members.
 
 use super::*;
+use crate::store::{Change, Subject};
 
 pub(super) async fn search_organization_users(
     ctx: &Context,
@@ -67,9 +68,17 @@ pub(super) async fn create_membership(
         .ok_or_else(|| status::not_found("user", &id))?;
     user.memberships.push(membership);
     user.update_time = Some(now());
-    Ok(Response::new(CreateMembershipResponse {
-        user: Some(user.clone()),
-    }))
+    let user = user.clone();
+    if let Some(membership) = user.memberships.last() {
+        store.record_event(
+            Change::Created,
+            Subject::Membership {
+                user: &user,
+                membership,
+            },
+        );
+    }
+    Ok(Response::new(CreateMembershipResponse { user: Some(user) }))
 }
 
 pub(super) async fn delete_membership(
@@ -81,12 +90,28 @@ pub(super) async fn delete_membership(
     let org = validate::organization(&store, "organization_id", &req.organization_id)?;
     let id = validate::user_identity(&store, identity!(req.identities, delete_membership_request))?;
     let (user, index) = membership_mut(&mut store, &org, &id)?;
-    user.memberships.remove(index);
+    let removed = user.memberships.remove(index);
     user.update_time = Some(now());
-    let orphaned = user.memberships.is_empty();
-    store.invites.remove(&(org, id.clone()));
-    if orphaned && req.cascade.unwrap_or(false) {
-        store.users.remove(&id);
+    let user = user.clone();
+    store.invites.remove(&(org.clone(), id.clone()));
+    store.record_event(
+        Change::Deleted,
+        Subject::Membership {
+            user: &user,
+            membership: &removed,
+        },
+    );
+    if user.memberships.is_empty() && req.cascade.unwrap_or(false) {
+        // With its last membership gone, the user goes too, with their
+        // sessions and credentials.
+        store.remove_user(&id);
+        store.record_event(
+            Change::Deleted,
+            Subject::User {
+                user: &user,
+                organization_id: Some(&org),
+            },
+        );
     }
     Ok(Response::new(()))
 }
@@ -114,9 +139,15 @@ pub(super) async fn update_membership(
         membership.metadata = update.metadata;
     }
     user.update_time = Some(now());
-    Ok(Response::new(UpdateMembershipResponse {
-        user: Some(user.clone()),
-    }))
+    let user = user.clone();
+    store.record_event(
+        Change::Updated,
+        Subject::Membership {
+            user: &user,
+            membership: &user.memberships[index],
+        },
+    );
+    Ok(Response::new(UpdateMembershipResponse { user: Some(user) }))
 }
 
 pub(super) async fn create_user_and_membership(
@@ -178,6 +209,13 @@ pub(super) async fn create_user_and_membership(
                 metadata: wanted.metadata,
                 last_login_time: None,
             };
+            store.record_event(
+                Change::Created,
+                Subject::User {
+                    user: &user,
+                    organization_id: Some(&org),
+                },
+            );
             store.users.insert(id.clone(), user);
             id
         }
@@ -190,8 +228,18 @@ pub(super) async fn create_user_and_membership(
         .get_mut(&id)
         .ok_or_else(|| status::not_found("user", &id))?;
     user.memberships.push(membership);
+    let user = user.clone();
+    if let Some(membership) = user.memberships.last() {
+        store.record_event(
+            Change::Created,
+            Subject::Membership {
+                user: &user,
+                membership,
+            },
+        );
+    }
     Ok(Response::new(CreateUserAndMembershipResponse {
-        user: Some(user.clone()),
+        user: Some(user),
     }))
 }
 
