@@ -216,8 +216,9 @@ const CHECKS = [
       idleSessionTimeoutUnit: "MINUTES",
     });
     assert.equal(custom.policySource, 2 /* CUSTOM */);
-    assert.equal(custom.absoluteSessionTimeout, 12);
-    assert.equal(custom.absoluteSessionTimeoutUnit, 2 /* HOURS */);
+    // The service answers in minutes, whatever unit a timeout was set in.
+    assert.equal(custom.absoluteSessionTimeout, 12 * 60);
+    assert.equal(custom.absoluteSessionTimeoutUnit, 1 /* MINUTES */);
     assert.equal(custom.idleSessionTimeoutEnabled, true);
     assert.equal(custom.idleSessionTimeout, 30);
     assert.equal(custom.idleSessionTimeoutUnit, 1 /* MINUTES */);
@@ -234,8 +235,8 @@ const CHECKS = [
     });
     const custom = await client.organization.getOrganizationSessionPolicy(n.otherOrgId);
     assert.equal(custom.policySource, 2 /* CUSTOM */, "what updateOrganizationSessionPolicy stored");
-    assert.equal(custom.absoluteSessionTimeout, 7);
-    assert.equal(custom.absoluteSessionTimeoutUnit, 3 /* DAYS */);
+    assert.equal(custom.absoluteSessionTimeout, 7 * 24 * 60, "in minutes");
+    assert.equal(custom.absoluteSessionTimeoutUnit, 1 /* MINUTES */);
     await client.organization.updateOrganizationSessionPolicy(n.otherOrgId, { policySource: "APPLICATION" });
     assert.equal((await client.organization.getOrganizationSessionPolicy(n.otherOrgId)).policySource, 1 /* APPLICATION */);
     await assert.rejects(client.organization.getOrganizationSessionPolicy(MISSING_ORG), notFound);
