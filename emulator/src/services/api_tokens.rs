@@ -254,7 +254,6 @@ impl ApiTokenService for ApiTokens {
             .api_tokens
             .values()
             .filter(|t| t.organization_id == organization_id && t.usable_at(&at))
-            .filter(|t| store.api_token_owners_exist(t))
             .filter(|t| user_id.is_none_or(|u| t.user_id.as_deref() == Some(u)))
             .collect();
         let page = paginate(matching, page_size, &req.page_token, MAX_TOKENS_PAGE_SIZE)?;

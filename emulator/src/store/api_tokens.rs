@@ -1,11 +1,9 @@
 //! API tokens: opaque credentials scoped to an organization and optionally
 //! to one of its users, found by their id (`apit_…`) or by the token itself.
 //!
-//! A token's records never leave with their owners: deleting the
-//! organization or the user happens in other areas of the store, so a
-//! token counts as issued only while its organization (and its user, if it
-//! has one) still exists. Ids are never reused, so a token cannot come back
-//! to life under a recreated owner.
+//! A token goes with its owners: deleting its organization, or the user it
+//! is scoped to, removes it (see `Store::remove_organization` and
+//! `Store::remove_user`), so every token in the map has both.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -110,24 +108,19 @@ impl Store {
     }
 
     /// The id of the issued token that `token` names, as its id or as the
-    /// token itself; `None` if it names none, or if its organization or
-    /// user has been deleted since.
+    /// token itself; `None` if it names none.
     pub(crate) fn api_token_id(&self, token: &str) -> Option<String> {
         let record = match self.api_tokens.get(token) {
             Some(record) => record,
             None => self.api_tokens.values().find(|t| t.secret == token)?,
         };
-        self.api_token_owners_exist(record)
-            .then(|| record.id.clone())
+        Some(record.id.clone())
     }
 
-    /// Whether the token's organization and user (if any) still exist.
-    pub(crate) fn api_token_owners_exist(&self, record: &ApiTokenRecord) -> bool {
-        self.organizations.contains_key(&record.organization_id)
-            && record
-                .user_id
-                .as_ref()
-                .is_none_or(|user| self.users.contains_key(user))
+    /// Removes the tokens for which `belongs` holds: part of the delete
+    /// cascades of organizations and users.
+    pub(crate) fn remove_api_tokens(&mut self, belongs: impl Fn(&ApiTokenRecord) -> bool) {
+        self.api_tokens.retain(|_, t| !belongs(t));
     }
 }
 
@@ -174,8 +167,33 @@ mod tests {
         let one = issue(&mut store, "org_1");
         let two = issue(&mut store, "org_1");
         assert_ne!(store.api_tokens[&one].secret, store.api_tokens[&two].secret);
-        store.organizations.remove("org_1");
+        store.remove_organization("org_1");
         assert_eq!(store.api_token_id(&one), None);
+        assert!(
+            store.api_tokens.is_empty(),
+            "the records left with their organization"
+        );
+    }
+
+    #[test]
+    fn a_user_scoped_token_goes_with_its_user_and_the_others_stay() {
+        let mut store = Store::new(0);
+        store
+            .organizations
+            .insert("org_1".to_string(), Default::default());
+        let shared = issue(&mut store, "org_1");
+        let scoped = store.issue_api_token(NewApiToken {
+            organization_id: "org_1".to_string(),
+            user_id: Some("usr_1".to_string()),
+            custom_claims: HashMap::new(),
+            expiry: None,
+            description: None,
+        });
+        store.remove_user("usr_2");
+        assert_eq!(store.api_tokens.len(), 2, "another user's removal");
+        store.remove_user("usr_1");
+        assert_eq!(store.api_token_id(&scoped), None);
+        assert_eq!(store.api_token_id(&shared), Some(shared.clone()));
     }
 
     #[test]

@@ -6,9 +6,8 @@
 //! holds can be printed back as a working secret, and a client record
 //! ([`M2mClient`]) never carries one.
 //!
-//! An organization's deletion does not walk this map: a client whose
-//! organization is gone is treated as gone by every lookup here (ids are
-//! never reused, so no later organization can inherit it).
+//! A client goes with its organization (see `Store::remove_organization`),
+//! so every client in the map has one.
 
 use std::collections::BTreeMap;
 
@@ -86,7 +85,8 @@ impl Store {
         organization_id: &str,
         client_id: &str,
     ) -> Option<&M2mClient> {
-        self.live_client(client_id)
+        self.organization_clients
+            .get(client_id)
             .filter(|r| r.client.organization_id == organization_id)
             .map(|r| &r.client)
     }
@@ -101,12 +101,6 @@ impl Store {
         self.organization_clients
             .get_mut(client_id)
             .map(|r| &mut r.client)
-    }
-
-    fn live_client(&self, client_id: &str) -> Option<&OrganizationClientRecord> {
-        self.organization_clients
-            .get(client_id)
-            .filter(|r| self.organizations.contains_key(&r.client.organization_id))
     }
 
     /// The organization's clients in creation order.
@@ -180,7 +174,6 @@ impl Store {
         client_id: &str,
         secret: &str,
     ) -> Option<M2mClient> {
-        self.live_client(client_id)?;
         let presented = digest(secret);
         let record = self.organization_clients.get_mut(client_id)?;
         let secret_id = record
@@ -275,7 +268,8 @@ mod tests {
     #[test]
     fn a_client_of_a_deleted_organization_is_gone() {
         let (mut store, client, value) = store_with_client();
-        store.organizations.remove("org_1");
+        store.remove_organization("org_1");
+        assert!(store.organization_clients.is_empty());
         assert!(store
             .organization_client("org_1", &client.client_id)
             .is_none());

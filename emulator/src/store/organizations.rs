@@ -19,7 +19,8 @@ impl Store {
     /// Removes an organization with everything that belongs to it: its
     /// roles and default role, domains, connections, directories, the
     /// memberships and invites of its users, portal links, user-management
-    /// settings and session policy. Users stay, without that membership.
+    /// settings, session policy, organization clients and API tokens. Users
+    /// stay, without that membership.
     pub(crate) fn remove_organization(&mut self, organization_id: &str) {
         self.organizations.remove(organization_id);
         self.forget_organization_roles(organization_id);
@@ -37,6 +38,9 @@ impl Store {
         self.portal_links.remove(organization_id);
         self.user_management.remove(organization_id);
         self.session_policies.remove(organization_id);
+        self.organization_clients
+            .retain(|_, c| c.client.organization_id != organization_id);
+        self.remove_api_tokens(|t| t.organization_id == organization_id);
     }
 
     /// FAILED_PRECONDITION when the organization already has as many

@@ -22,13 +22,14 @@ impl Store {
     }
 
     /// Removes a user with everything that belongs to them: invites,
-    /// sessions and WebAuthn credentials.
+    /// sessions, WebAuthn credentials and the API tokens scoped to them.
     pub(crate) fn remove_user(&mut self, user_id: &str) {
         self.users.remove(user_id);
         self.invites.retain(|(_, user), _| user != user_id);
         self.sessions.retain(|_, s| s.user_id != user_id);
         self.webauthn_credentials
             .retain(|_, c| c.user_id != user_id);
+        self.remove_api_tokens(|t| t.user_id.as_deref() == Some(user_id));
     }
 }
 
