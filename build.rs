@@ -10,9 +10,13 @@ use std::path::{Path, PathBuf};
 
 use prost::Message as _;
 
+#[path = "build/redact.rs"]
+mod redact;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build/redact.rs");
     println!("cargo:rustc-env=SCALEKIT_RUSTC_VERSION={}", rustc_version());
 
     let proto_dir = Path::new("proto");
@@ -25,6 +29,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let descriptor_path = out_dir.join("scalekit_descriptor.bin");
     std::fs::write(&descriptor_path, fds.encode_to_vec())?;
     std::fs::write(out_dir.join("scalekit_proto.rs"), module_tree(&fds))?;
+    let redaction = redact::redaction(&fds)?;
+    std::fs::write(out_dir.join("scalekit_redacted_debug.rs"), &redaction.code)?;
 
     tonic_prost_build::configure()
         .build_client(true)
@@ -36,6 +42,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // `super::bool`; with it, the primitive is used as is (prost implements
         // `Message` for the wrapper primitives).
         .with_extended_rust_types(true)
+        // Messages that carry credentials get their `Debug` from
+        // `build/redact.rs`, which leaves the credentials out.
+        .skip_debug(&redaction.skip_debug)
         .server_mod_attribute(".", "#[cfg(feature = \"server\")]")
         .server_mod_attribute(".", "#[cfg_attr(docsrs, doc(cfg(feature = \"server\")))]")
         // Hand prost the descriptor set protox made instead of running protoc.

@@ -18,6 +18,10 @@
 
 include!(concat!(env!("OUT_DIR"), "/scalekit_proto.rs"));
 
+mod redacted;
+// `Debug` for the messages with credential fields (see `build/redact.rs`).
+include!(concat!(env!("OUT_DIR"), "/scalekit_redacted_debug.rs"));
+
 pub use self::scalekit::v1::*;
 
 /// The compiled `FileDescriptorSet` of every file in `proto/` (and the

@@ -1,12 +1,13 @@
 //! The results that carry a client secret, with a `Debug` that redacts it,
 //! and the scrubbing that keeps plain secrets out of returned clients.
 //!
-//! The generated [`M2mClient`] and [`ClientSecret`] derive `Debug`, and a
-//! [`ClientSecret`] has a `plain_secret` field: a client printed with `{:?}`
-//! would print any secret value the server put there. The server shows a
-//! value only once, when it is created; the facade moves it from the
-//! generated message into one of the wrappers below (whose `Debug` redacts
-//! it) and clears it everywhere else, so a logged client never holds one.
+//! The server shows a secret's value only once, when it is created. The
+//! facade moves it from the generated message into one of the wrappers
+//! below, which hold it in a field of its own (with a redacting `Debug`),
+//! and clears it everywhere else, so a returned [`M2mClient`] never holds
+//! one. The generated [`ClientSecret`] redacts its `plain_secret` in
+//! `Debug` too (see `build/redact.rs`); the clearing keeps the value from
+//! being passed on by code that reads the field rather than prints it.
 
 use std::fmt;
 
