@@ -97,7 +97,8 @@ pub enum RustClient {
 }
 
 impl RustClient {
-    fn name(self) -> &'static str {
+    /// The name used on the command line and in reports.
+    pub(crate) fn name(self) -> &'static str {
         match self {
             RustClient::Tonic => "tonic",
             RustClient::Raw => "raw",
@@ -212,7 +213,7 @@ impl Users {
 }
 
 /// A load worker: one task's handle on the service and what it calls.
-struct LoadWorker {
+pub(crate) struct LoadWorker {
     workload: Workload,
     users: Users,
     client: ScalekitClient,
@@ -290,6 +291,32 @@ impl Worker for MicroWorker {
 
 fn seconds(s: f64) -> Duration {
     Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(Duration::from_secs(60))
+}
+
+/// `spec.concurrency` workers of `kind` running `workload`, all over
+/// `client` (its connection and token cache).
+pub(crate) fn load_workers(
+    kind: RustClient,
+    client: &ScalekitClient,
+    tonic: Option<&TonicUsers>,
+    spec: &Spec,
+    workload: Workload,
+) -> Vec<LoadWorker> {
+    let validation = TokenValidationOptions::default()
+        .with_issuer(spec.issuer.clone())
+        .with_audience([spec.audience.clone()]);
+    (0..spec.concurrency.max(1))
+        .map(|_| LoadWorker {
+            workload,
+            users: Users::new(kind, client, tonic),
+            client: client.clone(),
+            user_id: spec.user_id.clone(),
+            org_id: spec.org_id.clone(),
+            token: spec.token.clone(),
+            validation: validation.clone(),
+            pid: std::process::id(),
+        })
+        .collect()
 }
 
 /// Warm-up, then the measured part; returns what it measured.
@@ -372,18 +399,7 @@ pub fn run(kind: RustClient, spec: &Spec) -> anyhow::Result<()> {
             .with_audience([spec.audience.clone()]);
         let measured = match spec.job {
             Job::Load(workload) => {
-                let workers = (0..spec.concurrency.max(1))
-                    .map(|_| LoadWorker {
-                        workload,
-                        users: Users::new(kind, &client, tonic.as_ref()),
-                        client: client.clone(),
-                        user_id: spec.user_id.clone(),
-                        org_id: spec.org_id.clone(),
-                        token: spec.token.clone(),
-                        validation: validation.clone(),
-                        pid: std::process::id(),
-                    })
-                    .collect();
+                let workers = load_workers(kind, &client, tonic.as_ref(), spec, workload);
                 measure(kind, spec, workers).await
             }
             Job::Micro(Micro::ValidateToken) => {

@@ -73,6 +73,13 @@ impl Latencies {
         Latencies(Arc::new(slots))
     }
 
+    /// Empties every slot, so that the next phase records afresh.
+    pub fn clear(&self) {
+        for slot in self.0.iter() {
+            slot.store(0, Ordering::Relaxed);
+        }
+    }
+
     /// The recorded latencies, sorted, in nanoseconds.
     pub fn sorted(&self) -> Vec<u64> {
         let mut v: Vec<u64> = self

@@ -20,6 +20,8 @@ mod instructions;
 mod machine;
 mod node;
 mod orchestrate;
+mod paired;
+mod processes;
 mod report;
 mod serve;
 mod settings;
@@ -76,6 +78,24 @@ enum Mode {
         #[arg(long, default_value_t = 2000)]
         calls: u32,
     },
+    /// Two Rust clients (default raw and facade) in one client process,
+    /// taking turns in short slices against the canned server: a
+    /// side-by-side wall-clock comparison that machine drift and process
+    /// layout do not skew.
+    Paired(paired::PairedArgs),
+    /// Internal: one paired client process.
+    #[command(hide = true)]
+    PairedChild {
+        /// The two clients, A then B.
+        #[arg(long, value_enum, value_delimiter = ',', num_args = 1)]
+        pair: Vec<client::RustClient>,
+        /// Slices per client.
+        #[arg(long)]
+        slices: u32,
+        /// The cell, as JSON.
+        #[arg(long)]
+        spec: String,
+    },
     /// Internal: one client under callgrind.
     #[command(hide = true)]
     InstructionsChild {
@@ -123,6 +143,13 @@ fn main() -> ExitCode {
             calls,
             concurrency,
         }) => instructions::child(kind, workload, calls, concurrency),
+        Some(Mode::Paired(args)) => paired::run(&args),
+        Some(Mode::PairedChild { pair, slices, spec }) => match pair.as_slice() {
+            &[a, b] => serde_json::from_str(&spec)
+                .map_err(anyhow::Error::from)
+                .and_then(|spec| paired::child([a, b], slices, &spec)),
+            _ => Err(anyhow::anyhow!("--pair takes two clients")),
+        },
         None => settings::Settings::from_args(&cli.run).and_then(|s| orchestrate::run(&s)),
     };
     match result {

@@ -2,9 +2,8 @@
 //! own client process, interleaving the clients round by round, and hands
 //! the results to the report.
 
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
@@ -17,97 +16,9 @@ use crate::cell::{ClientKind, Job, Measured, Micro, ServerMode, Spec, WebhookCas
 use crate::child::Child;
 use crate::machine::Machine;
 use crate::node::NodeSdk;
+use crate::processes::{Pinning, Role, Server};
 use crate::report::{self, CellRecord, MicroRecord, Report};
-use crate::serve::{Hello, ServerStats};
 use crate::settings::Settings;
-
-/// Which core a process is pinned to.
-#[derive(Clone, Copy, Debug)]
-enum Role {
-    Server,
-    Client,
-}
-
-/// Pins the server to CPU 0 and each client to CPU 1 with `taskset`, when
-/// there are two cores and taskset exists.
-struct Pinning {
-    taskset: bool,
-}
-
-impl Pinning {
-    fn detect(wanted: bool, cpus: usize) -> Pinning {
-        let taskset = wanted
-            && cpus >= 2
-            && Command::new("taskset")
-                .arg("--version")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success());
-        Pinning { taskset }
-    }
-
-    fn describe(&self, wanted: bool) -> String {
-        if self.taskset {
-            "server on CPU 0, each client on CPU 1 (`taskset -c`); the orchestrator, idle while \
-             a cell runs, is not pinned"
-                .into()
-        } else if wanted {
-            "none (taskset missing or fewer than 2 CPUs)".into()
-        } else {
-            "none (--no-pin)".into()
-        }
-    }
-
-    fn command(&self, role: Role, program: impl AsRef<OsStr>) -> Command {
-        if self.taskset {
-            let core = match role {
-                Role::Server => "0",
-                Role::Client => "1",
-            };
-            let mut command = Command::new("taskset");
-            command.args(["-c", core]).arg(program);
-            command
-        } else {
-            Command::new(program)
-        }
-    }
-}
-
-/// A running server process and what it said when it started.
-struct Server {
-    mode: ServerMode,
-    child: Child,
-    hello: Hello,
-}
-
-impl Server {
-    fn start(exe: &Path, mode: ServerMode, pin: &Pinning) -> anyhow::Result<Server> {
-        let mut command = pin.command(Role::Server, exe);
-        command.arg("serve");
-        if mode == ServerMode::Canned {
-            command.arg("--canned");
-        }
-        let child = Child::spawn(&format!("the {} server", mode.name()), command)?;
-        let line = child.next_line(Instant::now() + Duration::from_secs(60))?;
-        let hello: Hello = serde_json::from_str(&line)
-            .with_context(|| format!("the server's first line is not its address: {line}"))?;
-        Ok(Server { mode, child, hello })
-    }
-
-    fn stats(&mut self) -> anyhow::Result<ServerStats> {
-        self.child.send_line("stats")?;
-        let line = self
-            .child
-            .next_line(Instant::now() + Duration::from_secs(10))?;
-        serde_json::from_str(&line).with_context(|| format!("not a stats line: {line}"))
-    }
-
-    fn stop(mut self) -> anyhow::Result<()> {
-        self.child.send_line("quit")?;
-        self.child.finish(Duration::from_secs(10))
-    }
-}
 
 /// What a cell's client process produced, with the server's view of it.
 struct CellRun {

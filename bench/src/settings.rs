@@ -107,7 +107,7 @@ fn dedup<T: Ord + Copy>(mut v: Vec<T>) -> Vec<T> {
 
 /// The default report folder: `bench-report` in the target directory this
 /// binary was built into (`target/release/scalekit-bench` → `target/`).
-fn default_out() -> anyhow::Result<PathBuf> {
+pub(crate) fn default_out() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe().context("cannot find this executable")?;
     let target = exe
         .parent()
