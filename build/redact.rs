@@ -114,11 +114,11 @@ fn rust_path(package: &str, outer: &[&str], name: &str) -> String {
     let mut path = String::from("crate::proto");
     for part in package.split('.') {
         path.push_str("::");
-        path.push_str(&module_ident(part));
+        path.push_str(&field_ident(part));
     }
     for message in outer {
         path.push_str("::");
-        path.push_str(&module_ident(&snake_case(message)));
+        path.push_str(&field_ident(&snake_case(message)));
     }
     path.push_str("::");
     path.push_str(&upper_camel(name));
@@ -307,8 +307,8 @@ fn write_oneof(
     Ok(())
 }
 
-/// prost's field naming: the proto name in snake case, with Rust keywords
-/// escaped.
+/// prost's field (and module) naming: the proto name in snake case, with
+/// Rust keywords escaped.
 fn field_ident(name: &str) -> String {
     let snake = snake_case(name);
     match snake.as_str() {
@@ -321,10 +321,6 @@ fn field_ident(name: &str) -> String {
         | "try" | "gen" => format!("r#{snake}"),
         _ => snake,
     }
-}
-
-fn module_ident(name: &str) -> String {
-    field_ident(name)
 }
 
 /// `ClientSecret` → `client_secret`, `OIDCConnectionConfig` →

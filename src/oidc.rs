@@ -383,7 +383,7 @@ impl ScalekitClient {
     ) -> Result<C> {
         opts.validate()?;
         let ctx = self.oidc();
-        let checks = Checks::from_options(&opts, ctx.leeway);
+        let checks = Checks::from_options(opts, ctx.leeway);
         let claims = ctx.verified_claims(token, &checks).await?;
         jwt::into_claims(claims).map_err(Error::InvalidToken)
     }

@@ -83,6 +83,17 @@ pub(crate) async fn tonic_users(
     Ok(UserServiceClient::with_interceptor(channel, Bearer(bearer)))
 }
 
+/// [`tonic_users`] with the `SCALEKIT_*` variables the orchestrator sets.
+pub(crate) async fn tonic_users_from_env() -> anyhow::Result<TonicUsers> {
+    let var = |name: &str| std::env::var(name).with_context(|| format!("{name} is not set"));
+    tonic_users(
+        &var("SCALEKIT_ENVIRONMENT_URL")?,
+        &var("SCALEKIT_CLIENT_ID")?,
+        &var("SCALEKIT_CLIENT_SECRET")?,
+    )
+    .await
+}
+
 /// Which Rust client a process drives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum RustClient {
@@ -289,7 +300,8 @@ impl Worker for MicroWorker {
     }
 }
 
-fn seconds(s: f64) -> Duration {
+/// `s` seconds as a `Duration` (negative: zero; unrepresentable: a minute).
+pub(crate) fn seconds(s: f64) -> Duration {
     Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(Duration::from_secs(60))
 }
 
@@ -380,18 +392,7 @@ pub fn run(kind: RustClient, spec: &Spec) -> anyhow::Result<()> {
     let measured = runtime.block_on(async {
         let client = ScalekitClient::from_env().context("cannot build the client")?;
         let tonic = match (kind, spec.job) {
-            (RustClient::Tonic, Job::Load(_)) => {
-                let var =
-                    |name: &str| std::env::var(name).with_context(|| format!("{name} is not set"));
-                Some(
-                    tonic_users(
-                        &var("SCALEKIT_ENVIRONMENT_URL")?,
-                        &var("SCALEKIT_CLIENT_ID")?,
-                        &var("SCALEKIT_CLIENT_SECRET")?,
-                    )
-                    .await?,
-                )
-            }
+            (RustClient::Tonic, Job::Load(_)) => Some(tonic_users_from_env().await?),
             _ => None,
         };
         let validation = TokenValidationOptions::default()

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cell::{Job, ServerMode, Spec, Workload};
 use crate::child::Child;
-use crate::client::{load_workers, RustClient};
+use crate::client::{load_workers, seconds, tonic_users_from_env, RustClient};
 use crate::driver::{run_phase, Bounds, Latencies};
 use crate::machine::Machine;
 use crate::processes::{Pinning, Role, Server};
@@ -171,16 +171,7 @@ pub fn child(pair: [RustClient; 2], slices: u32, spec: &Spec) -> anyhow::Result<
     let measured = runtime.block_on(async {
         let client = ScalekitClient::from_env().context("cannot build the client")?;
         let tonic = if pair.contains(&RustClient::Tonic) {
-            let var =
-                |name: &str| std::env::var(name).with_context(|| format!("{name} is not set"));
-            Some(
-                crate::client::tonic_users(
-                    &var("SCALEKIT_ENVIRONMENT_URL")?,
-                    &var("SCALEKIT_CLIENT_ID")?,
-                    &var("SCALEKIT_CLIENT_SECRET")?,
-                )
-                .await?,
-            )
+            Some(tonic_users_from_env().await?)
         } else {
             None
         };
@@ -283,10 +274,6 @@ impl Tally {
             p99_ms: percentile_sorted(&self.all, 99.0).map(ms),
         }
     }
-}
-
-fn seconds(s: f64) -> Duration {
-    Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(Duration::from_secs(60))
 }
 
 /// The orchestrator side: starts the canned server, runs every cell's

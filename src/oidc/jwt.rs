@@ -126,12 +126,14 @@ pub(crate) struct Checks {
 }
 
 impl Checks {
-    pub(crate) fn from_options(opts: &TokenValidationOptions, leeway: Duration) -> Checks {
+    /// Takes the options by value: the caller owns them, so their lists
+    /// move into the checks instead of being copied on every validation.
+    pub(crate) fn from_options(opts: TokenValidationOptions, leeway: Duration) -> Checks {
         Checks {
-            issuers: opts.issuers.clone(),
-            audiences: opts.audience.clone(),
+            issuers: opts.issuers,
+            audiences: opts.audience,
             nonce: None,
-            required_scopes: opts.required_scopes.clone(),
+            required_scopes: opts.required_scopes,
             leeway,
         }
     }

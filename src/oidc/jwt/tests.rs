@@ -457,7 +457,7 @@ fn token_from(iss: &str) -> String {
 }
 
 fn with_options(opts: &TokenValidationOptions) -> Checks {
-    Checks::from_options(opts, Duration::from_secs(5))
+    Checks::from_options(opts.clone(), Duration::from_secs(5))
 }
 
 #[test]
