@@ -380,15 +380,22 @@ async fn measure<W: Worker>(kind: RustClient, spec: &Spec, workers: Vec<W>) -> M
     }
 }
 
+/// The single-threaded runtime every bench process runs on: each process
+/// is pinned to one core, and one thread is what one core can do without
+/// handing work between threads.
+pub(crate) fn current_thread_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the tokio runtime")
+}
+
 /// Runs one cell in this process and prints its result line.
 ///
 /// # Errors
 /// A missing `SCALEKIT_*` variable or a client that cannot be built.
 pub fn run(kind: RustClient, spec: &Spec) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the tokio runtime")?;
+    let runtime = current_thread_runtime()?;
     let measured = runtime.block_on(async {
         let client = ScalekitClient::from_env().context("cannot build the client")?;
         let tonic = match (kind, spec.job) {

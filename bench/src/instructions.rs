@@ -161,10 +161,7 @@ pub fn child(
     concurrency: u32,
 ) -> anyhow::Result<()> {
     ensure!(concurrency > 0, "--concurrency must be at least 1");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the tokio runtime")?;
+    let runtime = crate::client::current_thread_runtime()?;
     let (workers, _emulator) = runtime.block_on(async {
         let fixtures = Fixtures::from_json(SEED).context("the seed is not valid")?;
         let emulator = Emulator::builder()

@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cell::{Job, ServerMode, Spec, Workload};
 use crate::child::Child;
-use crate::client::{load_workers, seconds, tonic_users_from_env, RustClient};
+use crate::client::{
+    current_thread_runtime, load_workers, seconds, tonic_users_from_env, RustClient,
+};
 use crate::driver::{run_phase, Bounds, Latencies};
 use crate::machine::Machine;
 use crate::processes::{Pinning, Role, Server};
@@ -164,10 +166,7 @@ pub fn child(pair: [RustClient; 2], slices: u32, spec: &Spec) -> anyhow::Result<
     let Job::Load(workload) = spec.job else {
         bail!("paired runs take load jobs");
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the tokio runtime")?;
+    let runtime = current_thread_runtime()?;
     let measured = runtime.block_on(async {
         let client = ScalekitClient::from_env().context("cannot build the client")?;
         let tonic = if pair.contains(&RustClient::Tonic) {

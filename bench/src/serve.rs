@@ -68,12 +68,7 @@ fn unix_now() -> u64 {
 /// # Errors
 /// When the emulator cannot start or the seeded data cannot be read back.
 pub fn run(canned: bool) -> anyhow::Result<()> {
-    // One thread: the process is pinned to one core, and a single-threaded
-    // runtime is what one core can do without handing work between threads.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the tokio runtime")?;
+    let runtime = crate::client::current_thread_runtime()?;
     runtime.block_on(serve(canned))
 }
 
