@@ -27,7 +27,8 @@ use crate::raw::RawClients;
 use crate::roles::RolesClient;
 use crate::sessions::SessionsClient;
 use crate::tokens::TokensClient;
-use crate::transport::auth_channel::{AuthChannel, CallPolicy};
+use crate::transport::auth_channel::AuthChannel;
+use crate::transport::context::CallPolicy;
 use crate::transport::retry::RetryConfig;
 use crate::transport::token::DEFAULT_REFRESH_MARGIN;
 use crate::users::UsersClient;
@@ -206,6 +207,41 @@ impl ScalekitClient {
     pub fn with_retry(&self, retry: RetryConfig) -> ScalekitClient {
         let mut policy = self.channel.policy();
         policy.retry = retry;
+        self.with_policy(policy)
+    }
+
+    /// This client with every RPC made through it treated as idempotent
+    /// (`true`: retried after a failure that may have reached the server,
+    /// resent after `UNAUTHENTICATED` without first checking the token) or
+    /// not (`false`: only resent when it provably never ran), whatever the
+    /// contract says of it.
+    ///
+    /// ```
+    /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
+    ///     use scalekit::users::UpdateUser;
+    ///
+    ///     // Setting the same fields twice leaves the same user: safe to retry.
+    ///     let update = UpdateUser {
+    ///         first_name: Some("Ada".into()),
+    ///         ..Default::default()
+    ///     };
+    ///     client
+    ///         .with_idempotency(true)
+    ///         .users()
+    ///         .update_user("usr_123", update)
+    ///         .await?;
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// The contract binds each RPC to an HTTP verb, and the SDK derives its
+    /// idempotency from it (GET, PUT and DELETE are, POST is not). Override
+    /// it only when you know better for your use: an update that sets
+    /// absolute values may be resent; a call you make idempotent yourself
+    /// (by checking first) may be too.
+    pub fn with_idempotency(&self, idempotent: bool) -> ScalekitClient {
+        let mut policy = self.channel.policy();
+        policy.idempotent = Some(idempotent);
         self.with_policy(policy)
     }
 
@@ -429,7 +465,7 @@ impl ScalekitClient {
     /// [`Error::Auth`] when the token endpoint refuses the credentials or
     /// cannot be reached.
     pub async fn get_client_access_token(&self) -> Result<String> {
-        let token = self.channel.access_token().await?;
+        let token = self.channel.context().access_token().await?;
         Ok(token.secret().into_owned())
     }
 

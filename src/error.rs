@@ -155,6 +155,20 @@ pub enum Error {
     /// reason names the check that failed. Never holds the secret.
     #[error("webhook verification failed: {0}")]
     WebhookSignature(WebhookSignatureReason),
+
+    /// A call that is not idempotent (a create, an update, a send) failed
+    /// after its request went out, in a way that leaves open whether the
+    /// server applied it: a timeout, a broken connection, `UNAVAILABLE` or
+    /// `INTERNAL` from somewhere on the way, or `UNAUTHENTICATED` although
+    /// the server still accepts the client's token. The inner error says
+    /// what happened; the predicates ([`code`](Error::code),
+    /// [`kind`](Error::kind), [`is_timeout`](Error::is_timeout), ...) answer
+    /// for it, except [`is_retryable`](Error::is_retryable), which is
+    /// `false`: sending the same request again may apply it twice. Look the
+    /// record up first (by the external id or unique field you sent), or
+    /// make the retry safe some other way.
+    #[error("the request may have been applied")]
+    MaybeApplied(#[source] Box<Error>),
 }
 
 impl Error {
@@ -166,6 +180,34 @@ impl Error {
             field,
             reason: reason.into(),
         }
+    }
+
+    /// Wraps `err` as [`Error::MaybeApplied`], once.
+    pub(crate) fn maybe_applied(err: Error) -> Error {
+        match err {
+            Error::MaybeApplied(_) => err,
+            err => Error::MaybeApplied(Box::new(err)),
+        }
+    }
+
+    /// The error itself, or for [`Error::MaybeApplied`] the one it wraps.
+    fn cause(&self) -> &Error {
+        match self {
+            Error::MaybeApplied(inner) => inner.cause(),
+            other => other,
+        }
+    }
+
+    /// Whether the request may have been applied although the call failed
+    /// ([`Error::MaybeApplied`]): do not resend it blindly.
+    ///
+    /// ```
+    /// use scalekit::Error;
+    ///
+    /// assert!(!Error::Timeout.may_have_been_applied());
+    /// ```
+    pub fn may_have_been_applied(&self) -> bool {
+        matches!(self, Error::MaybeApplied(_))
     }
 
     /// The gRPC status code the server answered with.
@@ -192,7 +234,7 @@ impl Error {
     /// assert_eq!(err.api().map(|api| api.message()), Some("gone"));
     /// ```
     pub fn api(&self) -> Option<&ApiError> {
-        match self {
+        match self.cause() {
             Error::Api(api) => Some(api),
             _ => None,
         }
@@ -216,7 +258,7 @@ impl Error {
     /// assert_eq!(Error::Timeout.kind(), Some(ErrorKind::GatewayTimeout));
     /// ```
     pub fn kind(&self) -> Option<ErrorKind> {
-        match self {
+        match self.cause() {
             Error::Api(api) => Some(api.kind()),
             _ if self.is_timeout() => Some(ErrorKind::GatewayTimeout),
             _ => None,
@@ -233,7 +275,7 @@ impl Error {
     /// assert_eq!(scalekit::Error::Timeout.http_status(), Some(504));
     /// ```
     pub fn http_status(&self) -> Option<u16> {
-        match self {
+        match self.cause() {
             Error::Auth(TokenError::Status { status, .. }) => Some(*status),
             _ => self.kind().map(ErrorKind::http_status),
         }
@@ -263,7 +305,7 @@ impl Error {
     /// assert!(rejected.is_unauthenticated());
     /// ```
     pub fn is_unauthenticated(&self) -> bool {
-        match self {
+        match self.cause() {
             Error::Api(api) => api.code() == Code::Unauthenticated,
             Error::Auth(TokenError::Status { status, .. }) => *status == 401,
             _ => false,
@@ -288,7 +330,7 @@ impl Error {
     /// assert!(err.is_invalid_argument());
     /// ```
     pub fn is_invalid_argument(&self) -> bool {
-        match self {
+        match self.cause() {
             Error::InvalidArgument { .. } => true,
             Error::Api(api) => api.code() == Code::InvalidArgument,
             _ => false,
@@ -303,20 +345,36 @@ impl Error {
     /// assert!(scalekit::Error::Timeout.is_timeout());
     /// ```
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout | Error::Auth(TokenError::Timeout))
+        matches!(
+            self.cause(),
+            Error::Timeout | Error::Auth(TokenError::Timeout)
+        )
     }
 
-    /// Whether trying the same call again may succeed: the API answered
-    /// `UNAVAILABLE` or `RESOURCE_EXHAUSTED`; the request timed out or failed
-    /// in transport; or the token endpoint timed out, was unreachable, or
-    /// answered HTTP 429 or 5xx.
+    /// Whether sending the same call again is safe and may succeed: the API
+    /// answered `UNAVAILABLE` or `RESOURCE_EXHAUSTED`; the request timed out
+    /// or failed in transport; or the token endpoint timed out, was
+    /// unreachable, or answered HTTP 429 or 5xx. Never for
+    /// [`Error::MaybeApplied`]: the facade wraps such failures of a create,
+    /// an update or a send in it, since the server may have applied the
+    /// request, and a resend could apply it twice.
+    ///
+    /// The facade has already retried what it safely could (see
+    /// [`RetryConfig`](crate::RetryConfig)); a retryable error reaching the
+    /// caller has used up those attempts.
     ///
     /// ```
-    /// assert!(scalekit::Error::from(tonic::Status::unavailable("down")).is_retryable());
-    /// assert!(!scalekit::Error::from(tonic::Status::not_found("gone")).is_retryable());
+    /// use scalekit::Error;
+    ///
+    /// assert!(Error::from(tonic::Status::unavailable("down")).is_retryable());
+    /// assert!(!Error::from(tonic::Status::not_found("gone")).is_retryable());
+    /// // A create that timed out may have been stored: not safe to resend.
+    /// let unsure = Error::MaybeApplied(Box::new(Error::Timeout));
+    /// assert!(unsure.is_timeout() && !unsure.is_retryable());
     /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
+            Error::MaybeApplied(_) => false,
             Error::Api(api) => matches!(api.code(), Code::Unavailable | Code::ResourceExhausted),
             Error::Timeout | Error::Transport(_) => true,
             Error::Auth(token) => token.is_retryable(),

@@ -5,9 +5,12 @@
 //! each request on its way out.
 
 pub(crate) mod auth_channel;
+pub(crate) mod budget;
 pub(crate) mod call;
+pub(crate) mod context;
 pub(crate) mod headers;
 pub(crate) mod idempotency;
+pub(crate) mod probe;
 pub(crate) mod retry;
 pub(crate) mod sanitize;
 pub(crate) mod tls;

@@ -297,6 +297,74 @@ async fn a_thousand_concurrent_calls_across_token_expiry_make_one_token_request_
     Ok(())
 }
 
+/// Tokens revoked under 1,000 concurrent calls, three times: each
+/// revocation costs one token request and one check of the refused token,
+/// and no call fails. A tenth of the calls are creates, which are resent
+/// only once the token itself is known to be refused; each is stored once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_calls_across_three_revocations_fail_none() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = emulator.client()?;
+    let before = client
+        .organizations()
+        .list_organization(Default::default())
+        .await?
+        .total_size;
+    let mut creates = 0u64;
+    for round in 1..=3u64 {
+        emulator.revoke_tokens();
+        let outcomes: Vec<Result<(), Error>> = stream::iter(0..1000u32)
+            .map(|i| {
+                let client = client.clone();
+                async move {
+                    if i % 10 == 0 {
+                        let name = format!("Org {round}-{i}");
+                        client
+                            .organizations()
+                            .create_organization(&name, Default::default())
+                            .await
+                            .map(drop)
+                    } else {
+                        client
+                            .users()
+                            .list_users(ListUsersOptions::default())
+                            .await
+                            .map(drop)
+                    }
+                }
+            })
+            .buffer_unordered(1000)
+            .collect()
+            .await;
+        creates += 100;
+        let failed: Vec<_> = outcomes.iter().filter_map(|r| r.as_ref().err()).collect();
+        ensure!(
+            failed.is_empty(),
+            "round {round}: {} failed calls, the first: {}",
+            failed.len(),
+            failed[0].display_chain()
+        );
+        ensure!(
+            emulator.token_requests() == round + 1,
+            "round {round}: {} token requests",
+            emulator.token_requests()
+        );
+        let probes = emulator.rpc_count("GetUser");
+        ensure!(probes <= round, "round {round}: {probes} token checks");
+    }
+    let stored = client
+        .organizations()
+        .list_organization(Default::default())
+        .await?
+        .total_size;
+    let stored = u64::from(stored - before);
+    ensure!(
+        stored == creates,
+        "{stored} organizations stored for {creates} creates"
+    );
+    Ok(())
+}
+
 /// The server goes away mid-load and comes back on the same port: calls
 /// fail fast or succeed, none outlives its deadline, and the same client
 /// works afterwards.

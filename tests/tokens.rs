@@ -149,28 +149,54 @@ async fn validate_token_past_its_expiry_is_not_found_and_not_listed() -> anyhow:
 }
 
 /// UNAUTHENTICATED from ValidateToken is a verdict on the validated token,
-/// but the call path cannot tell it from a refusal of the SDK's own bearer:
-/// it fetches a new bearer and resends once (as the reference SDK, which
-/// re-authenticates and retries), then returns the server's code. (The
-/// emulator itself answers NOT_FOUND for a bad token, so the two refusals
-/// are injected.)
-#[tokio::test]
-async fn validate_token_refused_as_unauthenticated_keeps_the_code_after_one_resend(
-) -> anyhow::Result<()> {
+/// not on the SDK's own bearer: it comes back as the server's code, after
+/// one send, and the client's token is kept: under load, no token request
+/// is made (so a token endpoint answering 429 could not fail anything), and
+/// unrelated calls go on working. (The emulator itself answers NOT_FOUND
+/// for a bad token, so the refusals are injected.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validate_token_refused_as_unauthenticated_keeps_the_clients_token() -> anyhow::Result<()> {
+    const JUNK: u32 = 200;
     let (emulator, client) = start().await?;
-    emulator.fail_next(Some("ValidateToken"), 2, Code::Unauthenticated);
-    let err = api_error(
-        client.tokens().validate_token("skt-revoked").await,
-        Code::Unauthenticated,
-    )?;
-    ensure!(err.is_unauthenticated());
+    let org = organization(&client, "Acme").await?;
+    let tokens_before = emulator.token_requests();
+    emulator.fail_next(Some("ValidateToken"), JUNK, Code::Unauthenticated);
+    let junk = (0..JUNK).map(|i| {
+        let client = client.clone();
+        async move {
+            client
+                .tokens()
+                .validate_token(&format!("skt-junk-{i}"))
+                .await
+        }
+    });
+    let unrelated = (0..JUNK).map(|_| {
+        let client = client.clone();
+        let org = org.clone();
+        async move {
+            client
+                .tokens()
+                .list_tokens(&org, ListTokensOptions::default())
+                .await
+        }
+    });
+    let (junk, unrelated) = tokio::time::timeout(
+        Duration::from_secs(30),
+        futures::future::join(
+            futures::future::join_all(junk),
+            futures::future::join_all(unrelated),
+        ),
+    )
+    .await?;
+    for outcome in junk {
+        api_error(outcome, Code::Unauthenticated)?;
+    }
+    let failed = unrelated.iter().filter(|r| r.is_err()).count();
+    ensure!(failed == 0, "{failed} unrelated calls failed");
     let validations = emulator.rpc_count("ValidateToken");
-    ensure!(validations == 2, "sent {validations} times");
-    ensure!(
-        emulator.token_requests() == 2,
-        "{}",
-        emulator.token_requests()
-    );
+    ensure!(validations == u64::from(JUNK), "sent {validations} times");
+    let fetched = emulator.token_requests() - tokens_before;
+    ensure!(fetched == 0, "{fetched} token requests");
     Ok(())
 }
 

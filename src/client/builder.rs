@@ -13,7 +13,8 @@ use super::client_token::ClientTokenEndpoint;
 use super::endpoint::{grpc_endpoint, parse_env_url, KEEPALIVE};
 use super::{Inner, ScalekitClient};
 use crate::error::{Error, Result};
-use crate::transport::auth_channel::{AuthChannel, CallPolicy, ChannelSource, Shared};
+use crate::transport::auth_channel::AuthChannel;
+use crate::transport::context::{CallContext, CallPolicy, ChannelSource, Shared};
 use crate::transport::headers::SdkHeaders;
 use crate::transport::retry::RetryConfig;
 use crate::transport::tls;
@@ -227,17 +228,14 @@ impl ClientBuilder {
             timeout: self.token_timeout,
             refresh_margin: self.refresh_margin,
         });
-        let channel = AuthChannel::new(
-            Shared {
-                channel,
-                tokens,
-                headers,
-            },
+        let channel = AuthChannel::new(CallContext::new(
+            Shared::new(channel, tokens, headers),
             CallPolicy {
                 timeout: self.timeout,
                 retry: self.retry,
+                idempotent: None,
             },
-        );
+        ));
         Ok(ScalekitClient {
             inner: Arc::new(Inner {
                 env_url,

@@ -18,31 +18,23 @@
 //! drops the cached token, so the next call fetches a fresh one.
 
 use std::fmt;
-use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use arc_swap::ArcSwapOption;
 use futures::future::{BoxFuture, Either, MapErr, MapOk};
 use futures::TryFutureExt as _;
-use http::{HeaderValue, Request, Response};
+use http::{Request, Response};
 use tokio::time::Instant;
 use tonic::body::Body;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 use tower::util::Oneshot;
 use tower::ServiceExt as _;
 
 use crate::error::Error;
-use crate::transport::call::remaining;
-use crate::transport::headers::SdkHeaders;
-use crate::transport::retry::RetryConfig;
-use crate::transport::sanitize::{sanitize, ResponseBody};
-use crate::transport::token::{AccessToken, TokenSource};
+use crate::transport::context::{remaining, CallContext, CallPolicy, GRPC_TIMEOUT};
+use crate::transport::sanitize::{sanitize, sanitize_until, ResponseBody};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-// Names as constants, so that no call parses them again.
-const GRPC_TIMEOUT: http::HeaderName = http::HeaderName::from_static("grpc-timeout");
 const GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
 
 /// gRPC status code 16, `UNAUTHENTICATED`.
@@ -61,182 +53,35 @@ const UNAUTHENTICATED: &[u8] = b"16";
 /// Obtain one through [`ScalekitClient::raw`](crate::ScalekitClient::raw).
 #[derive(Clone)]
 pub struct AuthChannel {
-    shared: Arc<Shared>,
-    policy: CallPolicy,
-}
-
-/// The deadline and retry rules of calls made through one handle.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct CallPolicy {
-    /// The whole call's budget: token fetch, attempts and backoff. `None`
-    /// means no limit.
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) retry: RetryConfig,
-}
-
-/// Where the gRPC channel comes from.
-pub(crate) enum ChannelSource {
-    /// A channel the caller built.
-    Ready(Channel),
-    /// Connected on first use. `Endpoint::connect_lazy` spawns the
-    /// connection's worker task, so it needs a Tokio runtime; deferring it to
-    /// the first call (which always runs inside one) lets a client be built
-    /// anywhere. The worker dies with that runtime, so the channel is
-    /// replaced when a call finds it closed.
-    Lazy {
-        endpoint: Box<Endpoint>,
-        channel: ArcSwapOption<Channel>,
-    },
-}
-
-impl ChannelSource {
-    /// A lazily made source for `endpoint`.
-    pub(crate) fn lazy(endpoint: Endpoint) -> Self {
-        ChannelSource::Lazy {
-            endpoint: Box::new(endpoint),
-            channel: ArcSwapOption::empty(),
-        }
-    }
-
-    fn channel(&self) -> Channel {
-        match self {
-            ChannelSource::Ready(channel) => channel.clone(),
-            ChannelSource::Lazy { endpoint, channel } => {
-                if let Some(ready) = channel.load().as_deref() {
-                    return ready.clone();
-                }
-                // Two first calls may race here: the first channel stored
-                // wins, and the other one is dropped unused.
-                let fresh = Arc::new(endpoint.connect_lazy());
-                let previous =
-                    channel.compare_and_swap(&None::<Arc<Channel>>, Some(Arc::clone(&fresh)));
-                match previous.as_deref() {
-                    Some(existing) => existing.clone(),
-                    None => Channel::clone(&fresh),
-                }
-            }
-        }
-    }
-
-    /// Whether the SDK's user agent must be sent as a header. A channel made
-    /// here has it set on its endpoint, where tonic joins it with its own
-    /// once; set per request, tonic would join the two on every call.
-    fn needs_user_agent(&self) -> bool {
-        matches!(self, ChannelSource::Ready(_))
-    }
-
-    /// Replaces a lazily made channel whose worker has gone. Returns whether
-    /// the next attempt will use a new channel.
-    fn replace(&self) -> bool {
-        match self {
-            ChannelSource::Ready(_) => false,
-            ChannelSource::Lazy { endpoint, channel } => {
-                channel.store(Some(Arc::new(endpoint.connect_lazy())));
-                true
-            }
-        }
-    }
-}
-
-pub(crate) struct Shared {
-    pub(crate) channel: ChannelSource,
-    pub(crate) tokens: TokenSource,
-    pub(crate) headers: SdkHeaders,
+    context: CallContext,
 }
 
 impl fmt::Debug for AuthChannel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthChannel")
-            .field("timeout", &self.policy.timeout)
-            .field("retry", &self.policy.retry)
+            .field("timeout", &self.context.policy().timeout)
+            .field("retry", &self.context.policy().retry)
             .finish_non_exhaustive()
     }
 }
 
 impl AuthChannel {
-    pub(crate) fn new(shared: Shared, policy: CallPolicy) -> Self {
-        AuthChannel {
-            shared: Arc::new(shared),
-            policy,
-        }
+    pub(crate) fn new(context: CallContext) -> Self {
+        AuthChannel { context }
+    }
+
+    /// What the facade's call path works with.
+    pub(crate) fn context(&self) -> &CallContext {
+        &self.context
     }
 
     /// The same connection and token cache with another call policy.
     pub(crate) fn with_policy(&self, policy: CallPolicy) -> Self {
-        AuthChannel {
-            shared: Arc::clone(&self.shared),
-            policy,
-        }
+        AuthChannel::new(self.context.with_policy(policy))
     }
 
     pub(crate) fn policy(&self) -> CallPolicy {
-        self.policy
-    }
-
-    /// The cached access token, fetched when there is none or it is due
-    /// for refresh.
-    pub(crate) async fn access_token(&self) -> Result<AccessToken, Error> {
-        self.shared.tokens.token().await.map_err(Error::Auth)
-    }
-
-    /// The access token, by `deadline` if there is one. A fresh cached token
-    /// comes back at once, with no fetch future and no timer: the path of
-    /// nearly every call, facade and raw alike.
-    pub(crate) async fn token_by(&self, deadline: Option<Instant>) -> Result<AccessToken, Error> {
-        if let Some(token) = self.shared.tokens.fresh() {
-            return Ok(token);
-        }
-        match deadline {
-            None => self.access_token().await,
-            Some(deadline) => tokio::time::timeout_at(deadline, self.access_token())
-                .await
-                .unwrap_or(Err(Error::Timeout)),
-        }
-    }
-
-    /// The server refused `token`: forget it, unless a newer one already
-    /// replaced it.
-    pub(crate) fn reject_token(&self, token: &AccessToken) {
-        self.shared.tokens.invalidate(token);
-    }
-
-    /// When `status` says the channel's worker is gone (its runtime was
-    /// shut down), swaps in a new channel and returns `true`: the request
-    /// never left, so it may be sent again.
-    pub(crate) fn replace_closed_channel(&self, status: &tonic::Status) -> bool {
-        worker_closed(status) && {
-            tracing::debug!("the gRPC channel's worker has gone; reconnecting");
-            self.shared.channel.replace()
-        }
-    }
-
-    /// The headers of one facade attempt: the bearer, the SDK's headers and
-    /// `grpc-timeout` with what is left of the call's budget. Built here, in
-    /// one map sized for everything tonic adds later, so that the request
-    /// passes this service untouched and no map grows on the way.
-    pub(crate) fn rpc_metadata(
-        &self,
-        token: &AccessToken,
-        left: Option<Duration>,
-    ) -> tonic::metadata::MetadataMap {
-        // Ours (4), plus tonic's `te`, `content-type` and `user-agent`.
-        let mut headers = http::HeaderMap::with_capacity(8);
-        self.stamp(&mut headers, token, left);
-        tonic::metadata::MetadataMap::from_headers(headers)
-    }
-
-    fn stamp(&self, headers: &mut http::HeaderMap, token: &AccessToken, left: Option<Duration>) {
-        headers.insert(http::header::AUTHORIZATION, token.bearer().clone());
-        self.shared.headers.apply_rpc(headers);
-        if self.shared.channel.needs_user_agent() {
-            headers.insert(
-                http::header::USER_AGENT,
-                self.shared.headers.user_agent.clone(),
-            );
-        }
-        if let Some(left) = left {
-            headers.insert(GRPC_TIMEOUT, grpc_timeout_value(left));
-        }
+        self.context.policy()
     }
 
     /// A request from a raw client: fetch the token, send once, and drop
@@ -247,20 +92,40 @@ impl AuthChannel {
         self,
         mut request: Request<Body>,
     ) -> Result<Response<ResponseBody>, BoxError> {
-        let own_deadline = request.headers().contains_key(&GRPC_TIMEOUT);
-        let deadline = self.policy.timeout.map(|limit| Instant::now() + limit);
+        let started = Instant::now();
+        let own_limit = request
+            .headers()
+            .get(&GRPC_TIMEOUT)
+            .map(|value| parse_grpc_timeout(value.as_bytes()));
+        let deadline = match own_limit {
+            // A caller's own deadline that cannot be read is left to tonic
+            // and the server, as it was given.
+            Some(own) => own.map(|limit| started + limit),
+            None => self.context.policy().timeout.map(|limit| started + limit),
+        };
         let token = self
+            .context
             .token_by(deadline)
             .await
             .map_err(|e| Box::new(e) as BoxError)?;
-        let left = match deadline.filter(|_| !own_deadline) {
+        let left = match deadline.filter(|_| own_limit.is_none()) {
             None => None,
             Some(deadline) => {
                 Some(remaining(deadline).ok_or_else(|| Box::new(Error::Timeout) as BoxError)?)
             }
         };
-        self.stamp(request.headers_mut(), &token, left);
-        let response = sanitize(self.shared.channel.channel().oneshot(request).await?);
+        self.context.stamp(request.headers_mut(), &token, left);
+        // Every phase is inside the deadline: waiting for a connection, the
+        // connect and TLS handshake, the headers (above), and the body and
+        // trailers (the body's own timer).
+        let sent = self.context.channel().oneshot(request);
+        let response = match deadline {
+            None => sanitize(sent.await?),
+            Some(deadline) => match tokio::time::timeout_at(deadline, sent).await {
+                Ok(response) => sanitize_until(response?, deadline),
+                Err(_) => return Err(Box::new(Error::Timeout)),
+            },
+        };
         // A trailers-only answer carries its status in the headers; that is
         // how servers refuse a call before running it.
         if response
@@ -268,36 +133,10 @@ impl AuthChannel {
             .get(&GRPC_STATUS)
             .is_some_and(|status| status.as_bytes() == UNAUTHENTICATED)
         {
-            self.shared.tokens.invalidate(&token);
+            self.context.reject_token(&token);
         }
         Ok(response)
     }
-}
-
-/// Whether a failed attempt met a channel whose worker task has gone.
-fn worker_closed(status: &tonic::Status) -> bool {
-    use std::error::Error as _;
-
-    let mut source = status.source();
-    while let Some(err) = source {
-        if err.is::<tower::buffer::error::Closed>() {
-            return true;
-        }
-        source = err.source();
-    }
-    false
-}
-
-/// The `grpc-timeout` header value for `limit`, in milliseconds (the format
-/// allows at most eight digits, so longer limits are sent in seconds).
-pub(crate) fn grpc_timeout_value(limit: Duration) -> HeaderValue {
-    let millis = limit.as_millis();
-    let text = if millis < 100_000_000 {
-        format!("{millis}m")
-    } else {
-        format!("{}S", limit.as_secs().min(99_999_999))
-    };
-    HeaderValue::try_from(text).unwrap_or_else(|_| HeaderValue::from_static("99999999S"))
 }
 
 type Direct = MapOk<
@@ -321,7 +160,7 @@ impl tower::Service<Request<Body>> for AuthChannel {
             // From the call path, with every header set (see
             // `rpc_metadata`); or a raw request carrying credentials of its
             // caller's choosing, which go out as given.
-            let channel = self.shared.channel.channel();
+            let channel = self.context.channel();
             Either::Left(
                 channel
                     .oneshot(request)
@@ -338,14 +177,54 @@ fn into_box(err: tonic::transport::Error) -> BoxError {
     Box::new(err)
 }
 
+/// A `grpc-timeout` value (at most eight digits and a unit, as the gRPC
+/// HTTP/2 protocol defines it), or `None` when it is not one.
+fn parse_grpc_timeout(value: &[u8]) -> Option<std::time::Duration> {
+    use std::time::Duration;
+
+    let (digits, unit) = value.split_last().map(|(unit, digits)| (digits, *unit))?;
+    if digits.is_empty() || digits.len() > 8 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let amount: u64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    Some(match unit {
+        b'H' => Duration::from_secs(amount * 3600),
+        b'M' => Duration::from_secs(amount * 60),
+        b'S' => Duration::from_secs(amount),
+        b'm' => Duration::from_millis(amount),
+        b'u' => Duration::from_micros(amount),
+        b'n' => Duration::from_nanos(amount),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
-    fn grpc_timeout_is_milliseconds_up_to_eight_digits() {
-        assert_eq!(grpc_timeout_value(Duration::from_secs(30)), "30000m");
-        assert_eq!(grpc_timeout_value(Duration::from_millis(1500)), "1500m");
-        assert_eq!(grpc_timeout_value(Duration::from_secs(200_000)), "200000S");
+    fn grpc_timeout_values_parse_by_unit_and_junk_does_not() {
+        let cases: &[(&[u8], Option<Duration>)] = &[
+            (b"1500m", Some(Duration::from_millis(1500))),
+            (b"2S", Some(Duration::from_secs(2))),
+            (b"1H", Some(Duration::from_secs(3600))),
+            (b"3M", Some(Duration::from_secs(180))),
+            (b"10u", Some(Duration::from_micros(10))),
+            (b"7n", Some(Duration::from_nanos(7))),
+            (b"123456789m", None),
+            (b"m", None),
+            (b"", None),
+            (b"12x", None),
+            (b"-1S", None),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(
+                parse_grpc_timeout(value),
+                *expected,
+                "{}",
+                String::from_utf8_lossy(value)
+            );
+        }
     }
 }

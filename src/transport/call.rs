@@ -6,10 +6,38 @@
 //! retry clones the message and lets the generated client encode it again.
 //! The channel below ([`AuthChannel`]) then only adds headers and passes
 //! the request through, with nothing buffered.
+//!
+//! # What may be sent twice
+//!
+//! A request is sent again only when that cannot apply it twice:
+//! - it is idempotent (the contract binds it to GET, PUT or DELETE, see
+//!   [`idempotency`](super::idempotency), or the handle overrides it), and
+//!   failed in a way worth retrying (`UNAVAILABLE`, a reset stream or
+//!   connection), within the call's deadline and the client's
+//!   [retry budget](super::budget); or
+//! - it provably never reached a handler: the connection was never made,
+//!   HTTP/2 refused the stream (`REFUSED_STREAM`, or a GOAWAY that drains
+//!   the connection before the stream), or the server refused the bearer
+//!   token itself.
+//!
+//! The last case is the resend after `UNAUTHENTICATED`. For an idempotent
+//! call it is always safe. For a create, an update or a send it is safe only
+//! when the *token* was refused: Scalekit checks the bearer before any
+//! handler runs, so a refused token means nothing ran. The answer itself
+//! does not say which it was (a gateway can store a create and still answer
+//! `UNAUTHENTICATED`), so the call path asks: it sends the refused token once
+//! more on a harmless read ([`probe`](super::probe)), shared by every call
+//! refused with that token. Refused again: the token is dead (revoked, keys
+//! rotated, expired), so the write never ran, and it is resent with a fresh
+//! token. Accepted: the token is fine and the write may have run; the error
+//! is handed back as [`Error::MaybeApplied`], and the token kept. A revoked
+//! token under load thus costs one read and one token request, and no call.
 
+use std::error::Error as _;
 use std::future::Future;
 use std::time::Duration;
 
+use futures::FutureExt as _;
 use tokio::time::Instant;
 use tonic::{Code, Status};
 use tracing::field::Empty;
@@ -17,15 +45,26 @@ use tracing::Instrument as _;
 
 use crate::error::{Error, Result};
 use crate::transport::auth_channel::AuthChannel;
-use crate::transport::retry::{verdict, Verdict};
+use crate::transport::context::{remaining, CallContext};
+use crate::transport::probe::BearerVerdict;
+use crate::transport::retry::{never_sent, verdict, Verdict};
 use crate::transport::token::AccessToken;
+
+/// RPCs that answer `UNAUTHENTICATED` about their *argument*, not about the
+/// caller's bearer: `ApiTokenService/ValidateToken` says so of an API token
+/// that is unknown, expired or invalidated. Such an answer must not drop the
+/// client's own token (anyone able to make an application validate junk
+/// would otherwise force a token request per junk token), and resending
+/// cannot change it.
+const REFUSE_THEIR_ARGUMENT: &[(&str, &str)] =
+    &[("scalekit.v1.tokens.ApiTokenService", "ValidateToken")];
 
 /// A generated client with the call path in front of it; every sub-client
 /// of the facade holds one.
 #[derive(Clone, Debug)]
 pub(crate) struct Stub<C> {
     grpc: C,
-    channel: AuthChannel,
+    context: CallContext,
     /// The proto service, e.g. `scalekit.v1.users.UserService`, for spans.
     service: &'static str,
 }
@@ -38,15 +77,15 @@ impl<C: Clone> Stub<C> {
         make: impl FnOnce(AuthChannel) -> C,
     ) -> Self {
         Stub {
-            grpc: make(channel.clone()),
-            channel,
+            context: channel.context().clone(),
+            grpc: make(channel),
             service,
         }
     }
 
-    /// Calls `method` (the generated client's method name) with `request`,
-    /// as often as the retry rules and the deadline allow. `send` is one
-    /// attempt. Use [`call!`], which fills in the name and idempotency.
+    /// Calls `method` (the RPC's name) with `request`, as often as the retry
+    /// rules and the deadline allow. `send` is one attempt. Use [`call!`],
+    /// which fills in the name and idempotency.
     pub(crate) async fn call<Req, Resp, F, Fut>(
         &self,
         method: &'static str,
@@ -69,11 +108,11 @@ impl<C: Clone> Stub<C> {
         );
         if span.is_disabled() {
             // Nobody listens: skip the clock reads and field records.
-            return self.attempts(idempotent, request, send).await.1;
+            return self.attempts(method, idempotent, request, send).await.1;
         }
         let started = Instant::now();
         let (sends, outcome) = self
-            .attempts(idempotent, request, send)
+            .attempts(method, idempotent, request, send)
             .instrument(span.clone())
             .await;
         span.record("rpc.attempts", sends);
@@ -87,6 +126,7 @@ impl<C: Clone> Stub<C> {
 
     async fn attempts<Req, Resp, F, Fut>(
         &self,
+        method: &'static str,
         idempotent: bool,
         request: Req,
         send: F,
@@ -96,7 +136,8 @@ impl<C: Clone> Stub<C> {
         F: Fn(C, tonic::Request<Req>) -> Fut,
         Fut: Future<Output = std::result::Result<tonic::Response<Resp>, Status>>,
     {
-        let policy = self.channel.policy();
+        let policy = self.context.policy();
+        let idempotent = policy.idempotent.unwrap_or(idempotent);
         let deadline = policy.timeout.map(|limit| Instant::now() + limit);
         // `attempt` counts against `max_attempts`; `sends` counts every
         // request that went out, resends included, for the span.
@@ -107,58 +148,93 @@ impl<C: Clone> Stub<C> {
         // The token the server refused, and its refusal, once it happened.
         let mut refused: Option<(AccessToken, Status)> = None;
         loop {
-            let token = match self.channel.token_by(deadline).await {
+            let token = match self.context.token_by(deadline).await {
                 Ok(token) => token,
-                Err(err) => return (sends, Err(err)),
+                Err(err) => return (sends, Err(unsure(err, sends, idempotent))),
             };
             if let Some((_, status)) = refused.take_if(|(rejected, _)| *rejected == token) {
                 // The cache is backing off after repeated refusals and
                 // handed back the same token: resending it cannot succeed.
                 return (sends, Err(Error::from(status)));
             }
-            // What is left goes out as `grpc-timeout`. tonic arms its own
-            // timer from that header, so it is both the server's budget and
-            // this attempt's one timer.
+            // What is left goes out as `grpc-timeout`, the server's budget.
             let left = match deadline.map(remaining) {
-                Some(None) => return (sends, Err(Error::Timeout)),
+                Some(None) => return (sends, Err(unsure(Error::Timeout, sends, idempotent))),
                 Some(left) => left,
                 None => None,
             };
-            let metadata = self.channel.rpc_metadata(&token, left);
+            let metadata = self.context.rpc_metadata(&token, left);
             let message =
                 tonic::Request::from_parts(metadata, tonic::Extensions::new(), request.clone());
 
             sends += 1;
-            let status = match send(self.grpc.clone(), message).await {
-                Ok(response) => return (sends, Ok(response.into_inner())),
+            // tonic's own timer, armed from `grpc-timeout`, stops at the
+            // response headers; this one covers every phase of the attempt:
+            // waiting for a connection, connecting, the TLS handshake, the
+            // headers, the body and the trailers.
+            let sent = send(self.grpc.clone(), message);
+            let answer = match deadline {
+                None => sent.await,
+                Some(deadline) => match tokio::time::timeout_at(deadline, sent).await {
+                    Ok(answer) => answer,
+                    Err(_) => return (sends, Err(unsure(Error::Timeout, sends, idempotent))),
+                },
+            };
+            let status = match answer {
+                Ok(response) => {
+                    self.context.accepted(&token);
+                    return (sends, Ok(response.into_inner()));
+                }
                 Err(status) => status,
             };
-            if status.code() == Code::Unauthenticated && !resent_after_refresh {
-                // The token may have been revoked or rotated server-side:
-                // drop it (unless a concurrent call already did), fetch a
-                // new one, and resend once. This resend has its own budget
-                // and does not count as a retry.
-                resent_after_refresh = true;
-                self.channel.reject_token(&token);
-                tracing::debug!("UNAUTHENTICATED; refreshing the token and resending once");
-                refused = Some((token, status));
-                continue;
+            if status.code() == Code::Unauthenticated && status.source().is_none() {
+                if refuses_its_argument(self.service, method) {
+                    return (sends, Err(Error::from(status)));
+                }
+                if !resent_after_refresh {
+                    let resend = idempotent
+                        || self.bearer_verdict(&token, deadline).await == BearerVerdict::Refused;
+                    if !resend {
+                        return (sends, Err(Error::maybe_applied(Error::from(status))));
+                    }
+                    // The token was revoked, rotated or expired server-side:
+                    // drop it (unless a concurrent call already did), fetch a
+                    // new one, and resend once. This resend has its own
+                    // budget and does not count as a retry.
+                    resent_after_refresh = true;
+                    self.context.reject_token(&token);
+                    tracing::debug!("UNAUTHENTICATED; refreshing the token and resending once");
+                    refused = Some((token, status));
+                    continue;
+                }
             }
-            if !rebuilt_channel && self.channel.replace_closed_channel(&status) {
+            if !rebuilt_channel && self.context.replace_closed_channel(&status) {
                 rebuilt_channel = true;
                 // The connection's worker task died with the runtime that
                 // spawned it; nothing was sent on it, so resend on a new one.
                 continue;
             }
+            let error = |status: Status| {
+                let err = Error::from(status);
+                if idempotent || never_sent_error(&err) {
+                    err
+                } else {
+                    unsure(err, sends, idempotent)
+                }
+            };
             let asked = match verdict(&status, idempotent, &policy.retry) {
                 Verdict::Retry(asked) if attempt < policy.retry.max_attempts => asked,
-                _ => return (sends, Err(Error::from(status))),
+                _ => return (sends, Err(error(status))),
             };
+            if !self.context.shared().budget.failed() {
+                tracing::debug!("most recent attempts failed; not retrying");
+                return (sends, Err(error(status)));
+            }
             let wait = policy.retry.backoff(attempt, asked);
             if deadline.is_some_and(|deadline| Instant::now() + wait >= deadline) {
                 // Waiting would spend the rest of the budget: the caller
                 // learns of the failure now rather than at the deadline.
-                return (sends, Err(Error::from(status)));
+                return (sends, Err(error(status)));
             }
             tracing::debug!(
                 code = ?status.code(),
@@ -169,14 +245,113 @@ impl<C: Clone> Stub<C> {
             attempt += 1;
         }
     }
+
+    /// Whether the server refuses `token` itself (see the module docs),
+    /// asked with a read that changes nothing: `GetUser` of an id no user
+    /// has. Any answer but `UNAUTHENTICATED` means the token got through.
+    async fn bearer_verdict(
+        &self,
+        token: &AccessToken,
+        deadline: Option<Instant>,
+    ) -> BearerVerdict {
+        let context = self.context.clone();
+        let probe_token = token.clone();
+        self.context
+            .shared()
+            .probe
+            .verdict(token, move || {
+                async move {
+                    use crate::proto::users::get_user_request::Identities;
+                    use crate::proto::users::user_service_client::UserServiceClient;
+                    use crate::proto::users::GetUserRequest;
+
+                    let limit = deadline
+                        .and_then(remaining)
+                        .map_or(PROBE_TIMEOUT, |left| left.min(PROBE_TIMEOUT));
+                    let metadata = context.rpc_metadata(&probe_token, Some(limit));
+                    let request = GetUserRequest {
+                        identities: Some(Identities::Id(PROBE_USER_ID.into())),
+                    };
+                    let message =
+                        tonic::Request::from_parts(metadata, tonic::Extensions::new(), request);
+                    let mut grpc = UserServiceClient::new(AuthChannel::new(context));
+                    let asked = tokio::time::timeout(limit, grpc.get_user(message)).await;
+                    match asked {
+                        Ok(Ok(_)) => BearerVerdict::Accepted,
+                        Ok(Err(status)) if status.source().is_some() => BearerVerdict::Unknown,
+                        Ok(Err(status)) if status.code() == Code::Unauthenticated => {
+                            BearerVerdict::Refused
+                        }
+                        Ok(Err(status)) if status.code() == Code::Unavailable => {
+                            BearerVerdict::Unknown
+                        }
+                        Ok(Err(_)) => BearerVerdict::Accepted,
+                        Err(_) => BearerVerdict::Unknown,
+                    }
+                }
+                .boxed()
+            })
+            .await
+    }
 }
 
-/// What is left of the budget, or `None` when less than the millisecond
-/// `grpc-timeout` can express is left.
-pub(crate) fn remaining(deadline: Instant) -> Option<Duration> {
-    deadline
-        .checked_duration_since(Instant::now())
-        .filter(|left| *left >= Duration::from_millis(1))
+/// The longest the bearer probe may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A well-formed user id that no user has.
+const PROBE_USER_ID: &str = "usr_0";
+
+fn refuses_its_argument(service: &str, method: &str) -> bool {
+    REFUSE_THEIR_ARGUMENT
+        .iter()
+        .any(|(s, m)| *s == service && (*m == method || snake_eq(m, method)))
+}
+
+/// Whether `snake` is `pascal` in snake case (`validate_token` and
+/// `ValidateToken`), so the table holds the contract's names whichever form
+/// the caller passes.
+fn snake_eq(pascal: &str, snake: &str) -> bool {
+    let mut expected = String::with_capacity(pascal.len() + 4);
+    for (i, c) in pascal.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                expected.push('_');
+            }
+            expected.push(c.to_ascii_lowercase());
+        } else {
+            expected.push(c);
+        }
+    }
+    expected == snake
+}
+
+/// `err` from a call that was sent and is not idempotent, so the server may
+/// have applied it: [`Error::MaybeApplied`]. Anything else as it is.
+fn unsure(err: Error, sends: u32, idempotent: bool) -> Error {
+    if sends == 0 || idempotent {
+        err
+    } else {
+        Error::maybe_applied(err)
+    }
+}
+
+/// Whether `err` proves its request never reached a handler.
+fn never_sent_error(err: &Error) -> bool {
+    match err {
+        Error::Transport(source) => source.downcast_ref::<Status>().is_some_and(never_sent),
+        // A definite answer of the server's: nothing to be unsure about.
+        Error::Api(api) => !matches!(
+            api.code(),
+            Code::Unavailable
+                | Code::Unknown
+                | Code::Internal
+                | Code::DeadlineExceeded
+                | Code::Cancelled
+                | Code::DataLoss
+                | Code::Unauthenticated
+        ),
+        _ => false,
+    }
 }
 
 /// The span's `rpc.code` for a failed call: the gRPC code when the server
@@ -187,6 +362,7 @@ fn outcome_code(err: &Error) -> &'static str {
         Error::Timeout => "TIMEOUT",
         Error::Auth(_) => "TOKEN_ERROR",
         Error::Transport(_) => "TRANSPORT_ERROR",
+        Error::MaybeApplied(inner) => outcome_code(inner),
         _ => "CLIENT_ERROR",
     }
 }
@@ -208,3 +384,20 @@ macro_rules! call {
     };
 }
 pub(crate) use call;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_validate_token_refuses_its_argument() {
+        let tokens = "scalekit.v1.tokens.ApiTokenService";
+        assert!(refuses_its_argument(tokens, "ValidateToken"));
+        assert!(refuses_its_argument(tokens, "validate_token"));
+        assert!(!refuses_its_argument(tokens, "CreateToken"));
+        assert!(!refuses_its_argument(
+            "scalekit.v1.users.UserService",
+            "ValidateToken"
+        ));
+    }
+}

@@ -130,7 +130,7 @@ pub(crate) enum Verdict {
 /// Judges one failed attempt (`UNAUTHENTICATED` is the call loop's own
 /// business and never reaches this).
 pub(crate) fn verdict(status: &Status, idempotent: bool, config: &RetryConfig) -> Verdict {
-    if never_sent(status) {
+    if never_sent(status) || (idempotent && broken_in_transit(status)) {
         return Verdict::Retry(None);
     }
     match status.code() {
@@ -143,8 +143,11 @@ pub(crate) fn verdict(status: &Status, idempotent: bool, config: &RetryConfig) -
 }
 
 /// The request provably never reached the server: the connection could not
-/// be made, or HTTP/2 refused the stream (`REFUSED_STREAM` promises the
-/// server did not process it). Safe to resend even when not idempotent.
+/// be made, or HTTP/2 refused the stream. `REFUSED_STREAM` promises the
+/// server did not process it, and so does a graceful GOAWAY (`NO_ERROR`)
+/// for the streams above its last stream id, which are the ones h2 fails
+/// with it (streams below it run to their end). Safe to resend even when not
+/// idempotent.
 pub(crate) fn never_sent(status: &Status) -> bool {
     use std::error::Error as _;
 
@@ -154,7 +157,27 @@ pub(crate) fn never_sent(status: &Status) -> bool {
             return true;
         }
         if let Some(h2) = err.downcast_ref::<h2::Error>() {
-            return h2.reason() == Some(h2::Reason::REFUSED_STREAM);
+            return h2.reason() == Some(h2::Reason::REFUSED_STREAM)
+                || (h2.is_go_away()
+                    && h2.is_remote()
+                    && h2.reason() == Some(h2::Reason::NO_ERROR));
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// The stream or its connection broke on the way: an HTTP/2 reset or an
+/// abrupt GOAWAY, or an I/O failure (a reset connection, a broken pipe, an
+/// early end of stream). The server may or may not have run the request, so
+/// only an idempotent one is sent again.
+fn broken_in_transit(status: &Status) -> bool {
+    use std::error::Error as _;
+
+    let mut source = status.source();
+    while let Some(err) = source {
+        if err.is::<h2::Error>() || err.is::<std::io::Error>() {
+            return true;
         }
         source = err.source();
     }

@@ -7,6 +7,7 @@
 //! this SDK, so an undecodable value is dropped before tonic reads it: the
 //! call still fails with the server's code and message, without details.
 
+use std::future::Future as _;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -15,6 +16,7 @@ use base64::engine::{DecodePaddingMode, Engine as _};
 use bytes::Bytes;
 use http::{HeaderMap, Response};
 use http_body::{Frame, SizeHint};
+use tokio::time::{Instant, Sleep};
 use tonic::body::Body;
 
 const GRPC_STATUS_DETAILS: http::HeaderName =
@@ -41,7 +43,27 @@ pub(crate) fn drop_undecodable_details(headers: &mut HeaderMap) {
 pub(crate) fn sanitize(response: Response<Body>) -> Response<ResponseBody> {
     let (mut parts, body) = response.into_parts();
     drop_undecodable_details(&mut parts.headers);
-    Response::from_parts(parts, ResponseBody { inner: body })
+    Response::from_parts(
+        parts,
+        ResponseBody {
+            inner: body,
+            deadline: None,
+        },
+    )
+}
+
+/// [`sanitize`], and the body fails with `DEADLINE_EXCEEDED` once
+/// `deadline` passes: tonic's own timer stops at the response headers, so
+/// without this a raw call whose server stalls the body or never sends
+/// trailers would wait forever. The facade needs none of it, since its call
+/// path bounds the whole attempt.
+pub(crate) fn sanitize_until(
+    response: Response<Body>,
+    deadline: Instant,
+) -> Response<ResponseBody> {
+    let mut response = sanitize(response);
+    response.body_mut().deadline = Some(Box::pin(tokio::time::sleep_until(deadline)));
+    response
 }
 
 /// The response body of an [`AuthChannel`](crate::AuthChannel): the
@@ -53,6 +75,8 @@ pub(crate) fn sanitize(response: Response<Body>) -> Response<ResponseBody> {
 /// allocation per call.
 pub struct ResponseBody {
     inner: Body,
+    /// When a raw call's budget runs out (see [`sanitize_until`]).
+    deadline: Option<Pin<Box<Sleep>>>,
 }
 
 impl std::fmt::Debug for ResponseBody {
@@ -69,6 +93,19 @@ impl http_body::Body for ResponseBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, tonic::Status>>> {
+        if let Some(deadline) = self.deadline.as_mut() {
+            if deadline.as_mut().poll(cx).is_ready() {
+                self.deadline = None;
+                self.inner = Body::empty();
+                let mut status = tonic::Status::deadline_exceeded(
+                    "the call's deadline passed before the response was complete",
+                );
+                // Marks it as the client's own timeout (`Error::Timeout`),
+                // not a server's DEADLINE_EXCEEDED.
+                status.set_source(std::sync::Arc::new(crate::Error::Timeout));
+                return Poll::Ready(Some(Err(status)));
+            }
+        }
         Pin::new(&mut self.inner).poll_frame(cx).map(|frame| {
             frame.map(|frame| {
                 frame.map(|frame| match frame.into_trailers() {

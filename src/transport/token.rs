@@ -18,6 +18,7 @@
 
 use std::fmt;
 use std::hash::{BuildHasher as _, Hasher as _};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -62,12 +63,23 @@ const BACKOFF_MAX: Duration = Duration::from_secs(4);
 /// a refusal refetches at once again.
 const REJECTION_STREAK_WINDOW: Duration = Duration::from_secs(30);
 
+/// How long callers wait on one token request before another is started
+/// beside it. A request that hangs (an endpoint that accepted the connection
+/// and went silent) would otherwise hold every call for the whole token
+/// timeout, even after the endpoint recovered; a second request after this
+/// long costs one more request while the endpoint is slow, and nothing when
+/// it is healthy (its answers take milliseconds).
+const HEDGE_AFTER: Duration = Duration::from_secs(1);
+
 /// A bearer token, kept as the ready `authorization` header value so that
 /// the per-call path only clones it (no formatting or validation per RPC).
 /// Its `Debug` never shows the value, and the header value is marked
 /// sensitive.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct AccessToken {
+    /// Which fetch of its cache brought it (0 for a token made elsewhere),
+    /// so that tokens compare by a number before their bytes are compared.
+    generation: u64,
     bearer: HeaderValue,
 }
 
@@ -92,7 +104,10 @@ impl AccessToken {
         // 7541 §7.1), but is not on offer, and would not be worth the
         // redaction.
         bearer.set_sensitive(true);
-        Ok(AccessToken { bearer })
+        Ok(AccessToken {
+            generation: 0,
+            bearer,
+        })
     }
 
     /// The token itself, without the `Bearer ` scheme. Header values may
@@ -165,6 +180,7 @@ type FlightResult = Result<CachedToken, FlightError>;
 #[derive(Clone)]
 struct Flight {
     id: u64,
+    started: Instant,
     result: Shared<BoxFuture<'static, FlightResult>>,
 }
 
@@ -198,6 +214,8 @@ struct Cache {
     refresh_margin: Duration,
     /// The token calls use: read without a lock, written only under `slow`.
     current: ArcSwapOption<CachedToken>,
+    /// The newest generation the server accepted a call with.
+    accepted: AtomicU64,
     slow: Mutex<SlowPath>,
 }
 
@@ -224,6 +242,7 @@ impl TokenSource {
                 fetcher,
                 refresh_margin,
                 current: ArcSwapOption::empty(),
+                accepted: AtomicU64::new(0),
                 slow: Mutex::new(SlowPath::default()),
             }),
         }
@@ -245,18 +264,31 @@ impl TokenSource {
         }
         // A fetch that ended without a result (its runtime shut down under
         // it) is forgotten and started afresh, once.
-        for _ in 0..2 {
+        let mut aborted = 0;
+        loop {
             let flight = match self.join_or_start()? {
                 Step::Ready(token) => return Ok(token),
                 Step::Wait(flight) => flight,
             };
-            match flight.result.await {
+            // Wait for it, but not past the moment a request beside it is
+            // due (see HEDGE_AFTER); the caller's own deadline bounds all.
+            let hedge_at = flight.started + HEDGE_AFTER;
+            let outcome = tokio::select! {
+                outcome = flight.result.clone() => outcome,
+                () = tokio::time::sleep_until(hedge_at) => continue,
+            };
+            match outcome {
                 Ok(cached) => return Ok(cached.token),
                 Err(FlightError::Failed(error)) => return Err(error),
-                Err(FlightError::Aborted) => self.cache.forget(flight.id),
+                Err(FlightError::Aborted) => {
+                    self.cache.forget(flight.id);
+                    aborted += 1;
+                    if aborted == 2 {
+                        return Err(not_run(NotRun::Aborted));
+                    }
+                }
             }
         }
-        Err(not_run(NotRun::Aborted))
     }
 
     /// Under the lock: a token another caller just stored, the fetch in
@@ -267,8 +299,15 @@ impl TokenSource {
         if let Some(token) = self.cache.fresh(now) {
             return Ok(Step::Ready(token));
         }
-        if let Some(flight) = &slow.in_flight {
+        if let Some(flight) = slow
+            .in_flight
+            .as_ref()
+            .filter(|flight| now < flight.started + HEDGE_AFTER)
+        {
             return Ok(Step::Wait(flight.clone()));
+        }
+        if slow.in_flight.is_some() {
+            tracing::debug!("the token request in flight is slow; starting another beside it");
         }
         if let Some(failure) = slow.failure.as_ref().filter(|f| now < f.retry_at) {
             return Err(failure.error.clone());
@@ -288,7 +327,7 @@ impl TokenSource {
         let cache = Arc::clone(&self.cache);
         let fetch = self.cache.fetcher.fetch();
         let task = runtime.spawn(async move {
-            let result = fetch.await.map(|grant| cache.cached(grant));
+            let result = fetch.await.map(|grant| cache.cached(id, grant));
             cache.settle(id, &result);
             result
         });
@@ -301,7 +340,11 @@ impl TokenSource {
         }
         .boxed()
         .shared();
-        let flight = Flight { id, result };
+        let flight = Flight {
+            id,
+            started: Instant::now(),
+            result,
+        };
         slow.in_flight = Some(flight.clone());
         Ok(flight)
     }
@@ -323,9 +366,15 @@ impl TokenSource {
             return;
         };
         let now = Instant::now();
-        let in_streak = slow
-            .last_rejection
-            .is_some_and(|at| now.saturating_duration_since(at) < REJECTION_STREAK_WINDOW);
+        // A token the server accepted before was revoked (or its keys
+        // rotated): that starts a new streak, however recent the last
+        // refusal. Only tokens refused from their first use in a row mean
+        // the server refuses this client's tokens.
+        let was_accepted = self.cache.accepted.load(Ordering::Relaxed) >= used.generation;
+        let in_streak = !was_accepted
+            && slow
+                .last_rejection
+                .is_some_and(|at| now.saturating_duration_since(at) < REJECTION_STREAK_WINDOW);
         slow.rejections = if in_streak {
             slow.rejections.saturating_add(1)
         } else {
@@ -341,6 +390,18 @@ impl TokenSource {
             refresh_at: Some(refetch_at),
             rejected: true,
         })));
+    }
+}
+
+impl TokenSource {
+    /// The server accepted a call made with `token`. Nearly always the
+    /// token is already known to be accepted: one relaxed load, no write.
+    pub(crate) fn accepted(&self, token: &AccessToken) {
+        if self.cache.accepted.load(Ordering::Relaxed) < token.generation {
+            self.cache
+                .accepted
+                .fetch_max(token.generation, Ordering::Relaxed);
+        }
     }
 }
 
@@ -365,9 +426,14 @@ impl Cache {
             .map(|cached| cached.token.clone())
     }
 
-    fn cached(&self, grant: TokenGrant) -> CachedToken {
+    /// The cache entry for what fetch `id` brought; its generation is
+    /// `id + 1`, so that 0 stays for tokens made elsewhere.
+    fn cached(&self, id: u64, grant: TokenGrant) -> CachedToken {
         CachedToken {
-            token: grant.token,
+            token: AccessToken {
+                generation: id + 1,
+                ..grant.token
+            },
             refresh_at: refresh_time(grant.requested_at, grant.expires_in, self.refresh_margin),
             rejected: false,
         }
@@ -378,6 +444,19 @@ impl Cache {
     fn settle(&self, id: u64, result: &Result<CachedToken, TokenError>) {
         let mut slow = self.slow();
         if slow.in_flight.as_ref().is_none_or(|f| f.id != id) {
+            // Superseded by a request started beside it. Its token is still
+            // good when nothing newer arrived first; its failure says
+            // nothing the newer request will not say.
+            if let Ok(fresh) = result {
+                let newer_known = self
+                    .current
+                    .load()
+                    .as_deref()
+                    .is_some_and(|current| current.token.generation > fresh.token.generation);
+                if !newer_known {
+                    self.current.store(Some(Arc::new(fresh.clone())));
+                }
+            }
             return;
         }
         slow.in_flight = None;
