@@ -138,6 +138,7 @@ fn all_variants() -> Vec<Error> {
         Error::Timeout,
         Error::MalformedResponse("organization"),
         Error::Config("environment URL has no host".to_owned()),
+        Error::maybe_applied(Error::Timeout),
     ]
 }
 
@@ -174,6 +175,7 @@ fn display_each_variant_matches_expected_text() -> anyhow::Result<()> {
         "request timed out",
         "malformed response: missing organization",
         "invalid configuration: environment URL has no host",
+        "the request may have been applied",
     ];
     let variants = all_variants();
     ensure!(variants.len() == expected.len());
@@ -341,6 +343,20 @@ fn predicates_each_variant_answer_as_documented() -> anyhow::Result<()> {
         ),
         (
             Error::Config("x".to_owned()),
+            [false, false, false, false, false, false],
+        ),
+        // A write that may have been applied answers for its cause, but is
+        // never retryable.
+        (
+            Error::maybe_applied(Error::Timeout),
+            [false, false, false, false, false, true],
+        ),
+        (
+            Error::maybe_applied(tonic::Status::unauthenticated("x").into()),
+            [false, true, false, false, false, false],
+        ),
+        (
+            Error::maybe_applied(tonic::Status::unavailable("x").into()),
             [false, false, false, false, false, false],
         ),
     ];
