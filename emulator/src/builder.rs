@@ -7,15 +7,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt as _;
 use rand::distributions::{Alphanumeric, DistString as _};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use crate::env::Environment;
 use crate::store::{SharedStore, Store};
 use crate::tokens::TokenIssuer;
-use crate::{keys, routes, seed, services};
+use crate::{keys, routes, seed, serve, services};
 use crate::{EmulatorHandle, Fixtures, StartError, DEFAULT_TOKEN_TTL};
 
 /// Entry point: [`Emulator::builder`].
@@ -187,24 +186,9 @@ impl EmulatorBuilder {
         let router = routes::router(&env, self.canned);
 
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            // h2 writes a DATA frame over 256 bytes on its own and the
-            // trailers after it in a second write. With Nagle's algorithm on,
-            // that second write waits for the client's delayed ACK of the
-            // first: about 40 ms per call on Linux.
-            let listener = listener.tap_io(|stream| {
-                if let Err(error) = stream.set_nodelay(true) {
-                    tracing::warn!(%error, "cannot set TCP_NODELAY on an accepted connection");
-                }
-            });
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(error) = serve.await {
-                tracing::error!(%error, "scalekit-emulator stopped serving");
-            }
-        });
+        let (drain, drain_requests) = watch::channel(0);
+        let task = tokio::spawn(serve::serve(listener, router, drain_requests, stopped));
         tracing::info!(%env_url, "scalekit-emulator listening");
-        Ok(EmulatorHandle::new(addr, env_url, env, stop, task))
+        Ok(EmulatorHandle::new(addr, env_url, env, stop, drain, task))
     }
 }

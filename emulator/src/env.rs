@@ -1,14 +1,14 @@
 //! One emulated environment: its credentials, token issuer, state, counters
 //! and injected faults, shared by the HTTP handlers and the gRPC services.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tonic::Code;
 
+use crate::after_handler::{AfterHandler, OpenStalls};
 use crate::services::Context;
+use crate::stats::Stats;
 use crate::store::SharedStore;
 use crate::tokens::{lock, TokenIssuer};
 
@@ -56,40 +56,18 @@ impl Environment {
     }
 }
 
-/// Request counters, for tests that assert how often a client called.
-#[derive(Default)]
-pub(crate) struct Stats {
-    pub(crate) token_requests: AtomicU64,
-    rpcs: Mutex<BTreeMap<String, u64>>,
-}
-
-impl Stats {
-    pub(crate) fn count_token_request(&self) {
-        self.token_requests.fetch_add(1, Ordering::SeqCst);
-    }
-
-    pub(crate) fn count_rpc(&self, method: &str) {
-        let mut rpcs = lock(&self.rpcs);
-        // Allocate the key only for a method's first call.
-        match rpcs.get_mut(method) {
-            Some(count) => *count += 1,
-            None => {
-                rpcs.insert(method.to_string(), 1);
-            }
-        }
-    }
-
-    pub(crate) fn rpc_counts(&self) -> BTreeMap<String, u64> {
-        lock(&self.rpcs).clone()
-    }
-}
-
-/// A scripted failure: the next `remaining` calls of `method` (or of every
-/// method) fail with `code`.
+/// A fault scripted for the next `remaining` calls of `method` (of every
+/// method when `None`).
 #[derive(Clone, Debug)]
-pub(crate) struct Failure {
+pub(crate) struct Scripted<F> {
     pub(crate) method: Option<String>,
     pub(crate) remaining: u32,
+    pub(crate) fault: F,
+}
+
+/// A refusal before the handler: the call fails with `code`.
+#[derive(Clone, Debug)]
+pub(crate) struct Failure {
     pub(crate) code: Code,
     pub(crate) message: String,
 }
@@ -98,8 +76,11 @@ pub(crate) struct Failure {
 #[derive(Default)]
 pub(crate) struct Faults {
     latency: Mutex<Duration>,
-    failures: Mutex<Vec<Failure>>,
+    failures: Mutex<Vec<Scripted<Failure>>>,
+    after_handler: Mutex<Vec<Scripted<AfterHandler>>>,
     rate_limit: Mutex<Option<RateWindow>>,
+    /// The stalled responses still held open.
+    pub(crate) stalls: OpenStalls,
 }
 
 /// A fixed-window rate limit: at most `limit` calls per `window`.
@@ -128,12 +109,21 @@ impl Faults {
         *lock(&self.latency)
     }
 
-    pub(crate) fn add_failure(&self, failure: Failure) {
-        lock(&self.failures).push(failure);
+    pub(crate) fn add_failure(&self, failure: Scripted<Failure>) {
+        if failure.remaining > 0 {
+            lock(&self.failures).push(failure);
+        }
+    }
+
+    pub(crate) fn add_after_handler(&self, fault: Scripted<AfterHandler>) {
+        if fault.remaining > 0 {
+            lock(&self.after_handler).push(fault);
+        }
     }
 
     pub(crate) fn clear(&self) {
         lock(&self.failures).clear();
+        lock(&self.after_handler).clear();
         *lock(&self.latency) = Duration::ZERO;
         *lock(&self.rate_limit) = None;
     }
@@ -166,22 +156,34 @@ impl Faults {
     }
 
     /// Consumes one scripted failure that applies to `method`, if any.
-    pub(crate) fn take(&self, method: &str) -> Option<(Code, String)> {
-        let mut failures = lock(&self.failures);
-        let index = failures.iter().position(|f| {
-            f.remaining > 0
-                && f.method
-                    .as_deref()
-                    .is_none_or(|m| method_matches(m, method))
-        })?;
-        let failure = &mut failures[index];
-        failure.remaining -= 1;
-        let taken = (failure.code, failure.message.clone());
-        if failure.remaining == 0 {
-            failures.remove(index);
-        }
-        Some(taken)
+    pub(crate) fn take(&self, method: &str) -> Option<Failure> {
+        take_next(&self.failures, method)
     }
+
+    /// Consumes one scripted after-the-handler fault that applies to
+    /// `method`, if any.
+    pub(crate) fn take_after_handler(&self, method: &str) -> Option<AfterHandler> {
+        take_next(&self.after_handler, method)
+    }
+}
+
+/// Consumes one use of the first fault in `scripted` that applies to
+/// `method`; a fault is dropped with its last use.
+fn take_next<F: Clone>(scripted: &Mutex<Vec<Scripted<F>>>, method: &str) -> Option<F> {
+    let mut scripted = lock(scripted);
+    let index = scripted.iter().position(|s| {
+        s.remaining > 0
+            && s.method
+                .as_deref()
+                .is_none_or(|m| method_matches(m, method))
+    })?;
+    let entry = &mut scripted[index];
+    entry.remaining -= 1;
+    let taken = entry.fault.clone();
+    if entry.remaining == 0 {
+        scripted.remove(index);
+    }
+    Some(taken)
 }
 
 #[cfg(test)]
@@ -223,18 +225,35 @@ mod tests {
     #[test]
     fn failures_are_consumed_in_order_and_only_for_their_method() {
         let faults = Faults::default();
-        faults.add_failure(Failure {
+        faults.add_failure(Scripted {
             method: Some("GetUser".into()),
             remaining: 2,
-            code: Code::Unavailable,
-            message: "down".into(),
+            fault: Failure {
+                code: Code::Unavailable,
+                message: "down".into(),
+            },
         });
         assert!(faults
             .take("scalekit.v1.users.UserService/ListUsers")
             .is_none());
         let m = "scalekit.v1.users.UserService/GetUser";
-        assert_eq!(faults.take(m).map(|f| f.0), Some(Code::Unavailable));
-        assert_eq!(faults.take(m).map(|f| f.0), Some(Code::Unavailable));
+        assert_eq!(faults.take(m).map(|f| f.code), Some(Code::Unavailable));
+        assert_eq!(faults.take(m).map(|f| f.code), Some(Code::Unavailable));
         assert!(faults.take(m).is_none());
+    }
+
+    #[test]
+    fn after_handler_faults_are_apart_from_refusals_and_cleared() {
+        let faults = Faults::default();
+        let m = "scalekit.v1.users.UserService/GetUser";
+        faults.add_after_handler(Scripted {
+            method: None,
+            remaining: 3,
+            fault: AfterHandler::Reset,
+        });
+        assert!(faults.take(m).is_none(), "not a refusal");
+        assert_eq!(faults.take_after_handler(m), Some(AfterHandler::Reset));
+        faults.clear();
+        assert!(faults.take_after_handler(m).is_none());
     }
 }

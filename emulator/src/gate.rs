@@ -1,6 +1,7 @@
 //! The front door of every gRPC call: counts it, applies injected latency and
-//! failures, requires a bearer token this environment issued, and makes the
-//! generated "not implemented" answers name the method.
+//! failures, requires a bearer token this environment issued, makes the
+//! generated "not implemented" answers name the method, and applies the
+//! faults that act on the answer after the handler ran.
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use axum::response::Response;
 use tonic::{Code, Status};
 
 use crate::env::Environment;
-use crate::status;
+use crate::{after_handler, status};
 
 fn grpc_response(status: Status) -> Response {
     status.into_http::<axum::body::Body>()
@@ -67,10 +68,10 @@ pub(crate) async fn gate(
             },
         ));
     }
-    if let Some((code, message)) = env.faults.take(method) {
+    if let Some(failure) = env.faults.take(method) {
         return grpc_response(status::with_error_info(
-            code,
-            message,
+            failure.code,
+            failure.message,
             scalekit::proto::errdetails::ErrorInfo {
                 error_code: "INJECTED_FAULT".into(),
                 ..Default::default()
@@ -86,7 +87,20 @@ pub(crate) async fn gate(
         }
     }
 
+    // Taken before the handler runs, so that `times` concurrent calls get
+    // the fault however their handlers interleave.
+    let after_handler = env.faults.take_after_handler(method);
     let response = next.run(request).await;
+    let response = name_unimplemented(response, method);
+    match after_handler {
+        Some(fault) => after_handler::apply(fault, response, &env.faults.stalls).await,
+        None => response,
+    }
+}
+
+/// Makes tonic's generated answer for an RPC nobody implemented name the
+/// method.
+fn name_unimplemented(response: Response, method: &str) -> Response {
     let generated_stub = response
         .headers()
         .get("grpc-status")

@@ -13,7 +13,9 @@ use scalekit::proto;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::env::{self, Environment, Failure};
+use crate::after_handler::AfterHandler;
+use crate::env::{self, Environment, Failure, Scripted};
+use crate::serve::DrainSender;
 use crate::{keys, services, Code, PasswordlessEmail, StartError, SHUTDOWN_GRACE};
 
 /// A running emulator. Dropping it stops the server.
@@ -22,6 +24,7 @@ pub struct EmulatorHandle {
     env_url: String,
     env: Arc<Environment>,
     stop: Option<oneshot::Sender<()>>,
+    drain: DrainSender,
     task: JoinHandle<()>,
 }
 
@@ -41,6 +44,7 @@ impl EmulatorHandle {
         env_url: String,
         env: Arc<Environment>,
         stop: oneshot::Sender<()>,
+        drain: DrainSender,
         task: JoinHandle<()>,
     ) -> Self {
         EmulatorHandle {
@@ -48,6 +52,7 @@ impl EmulatorHandle {
             env_url,
             env,
             stop: Some(stop),
+            drain,
             task,
         }
     }
@@ -79,6 +84,8 @@ impl EmulatorHandle {
 
     /// How many calls reached each gRPC method, by full method path
     /// (`scalekit.v1.users.UserService/GetUser`), rejected ones included.
+    /// Calls of paths that name no method of the schema are counted
+    /// together under [`UNKNOWN_METHOD`](crate::UNKNOWN_METHOD).
     pub fn rpc_counts(&self) -> BTreeMap<String, u64> {
         self.env.stats.rpc_counts()
     }
@@ -100,13 +107,151 @@ impl EmulatorHandle {
 
     /// Fails the next `times` calls of the methods `method` names (every
     /// method when `None`) with `code`, before authentication.
+    ///
+    /// `method` is a full path (`scalekit.v1.users.UserService/GetUser`),
+    /// `Service/Method` or a bare method name (`GetUser`), as for every
+    /// fault below. The handler does not run, so nothing is written.
     pub fn fail_next(&self, method: Option<&str>, times: u32, code: Code) {
-        self.env.faults.add_failure(Failure {
+        self.env.faults.add_failure(Scripted {
             method: method.map(str::to_string),
             remaining: times,
-            code,
-            message: format!("injected {code:?}"),
+            fault: Failure {
+                code,
+                message: format!("injected {code:?}"),
+            },
         });
+    }
+
+    /// After the handler ran, answers `code` instead of its answer, for the
+    /// next `times` authenticated calls of the methods `method` names
+    /// (every method when `None`).
+    ///
+    /// The handler's writes are committed: a create is stored although the
+    /// client sees `code` (with an `ErrorInfo` whose error code is
+    /// `INJECTED_FAULT`), as when a gateway fails a call the service
+    /// processed. For testing that a client does not resend a write that
+    /// may have been committed. A call refused before the handler (by
+    /// [`fail_next`](Self::fail_next), the rate limit or the bearer check)
+    /// does not use up one of the `times`.
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// use scalekit::proto::organizations::{
+    ///     CreateOrganization, CreateOrganizationRequest, ListOrganizationsRequest,
+    /// };
+    /// use scalekit_emulator::{Code, Emulator};
+    ///
+    /// let emulator = Emulator::builder().start().await?;
+    /// emulator.fail_next_after_commit(Some("CreateOrganization"), 1, Code::Unavailable);
+    /// let mut organizations = emulator.client()?.raw().organizations();
+    /// let create = CreateOrganizationRequest {
+    ///     organization: Some(CreateOrganization {
+    ///         display_name: "Acme".into(),
+    ///         ..Default::default()
+    ///     }),
+    /// };
+    /// let status = organizations
+    ///     .create_organization(create)
+    ///     .await
+    ///     .expect_err("answered UNAVAILABLE");
+    /// assert_eq!(status.code(), Code::Unavailable);
+    /// let listed = organizations
+    ///     .list_organization(ListOrganizationsRequest::default())
+    ///     .await?
+    ///     .into_inner();
+    /// assert_eq!(listed.total_size, 1, "the organization was created all the same");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn fail_next_after_commit(&self, method: Option<&str>, times: u32, code: Code) {
+        self.add_after_handler(method, times, AfterHandler::Status(code));
+    }
+
+    /// After the handler ran, resets the HTTP/2 stream (`RST_STREAM` with
+    /// `INTERNAL_ERROR`) instead of answering, for the next `times`
+    /// authenticated calls of the methods `method` names (every method
+    /// when `None`).
+    ///
+    /// The handler's writes are committed and no part of the response
+    /// reaches the client, not even its headers: the client sees a stream
+    /// error from its transport, as when a proxy drops a call the service
+    /// processed. The connection stays up for other calls.
+    pub fn reset_next_after_commit(&self, method: Option<&str>, times: u32) {
+        self.add_after_handler(method, times, AfterHandler::Reset);
+    }
+
+    /// After the handler ran, sends the response headers and then nothing
+    /// (no message, no trailers) until the client goes away, for the next
+    /// `times` authenticated calls of the methods `method` names (every
+    /// method when `None`).
+    ///
+    /// For testing that a client's deadline covers the body, not just the
+    /// headers. When the handler answered an error in the headers alone,
+    /// the status is held back too, so the client always waits. A stalled
+    /// response ends when the client resets the stream or closes the
+    /// connection; it holds no task of its own and blocks no other call.
+    /// [`open_stalls`](Self::open_stalls) counts the ones still open.
+    pub fn stall_next_after_headers(&self, method: Option<&str>, times: u32) {
+        self.add_after_handler(method, times, AfterHandler::StallAfterHeaders);
+    }
+
+    /// After the handler ran, sends the response headers and the message
+    /// and then nothing: the trailers, which carry the gRPC status, never
+    /// come. For the next `times` authenticated calls of the methods
+    /// `method` names (every method when `None`).
+    ///
+    /// A unary client has the answer's bytes but cannot finish the call
+    /// without the status. Ends as [`stall_next_after_headers`](Self::stall_next_after_headers)
+    /// does, when the client goes away.
+    pub fn stall_next_before_trailers(&self, method: Option<&str>, times: u32) {
+        self.add_after_handler(method, times, AfterHandler::StallBeforeTrailers);
+    }
+
+    /// After the handler ran, sends the real answer slowly: the headers at
+    /// once, then the body in small pieces (at most 32, a few bytes each
+    /// for a small message) with a pause before each, so that the body
+    /// and trailers take at least `at_least`. For the next `times`
+    /// authenticated calls of the methods `method` names (every method
+    /// when `None`).
+    ///
+    /// The answer arrives whole and correct, only late: for testing that a
+    /// client's deadline covers the body, and that a slow body within the
+    /// deadline is not cut short. An error answered in the headers alone
+    /// has its status sent as trailers after `at_least`.
+    pub fn trickle_next(&self, method: Option<&str>, times: u32, at_least: Duration) {
+        self.add_after_handler(method, times, AfterHandler::Trickle(at_least));
+    }
+
+    fn add_after_handler(&self, method: Option<&str>, times: u32, fault: AfterHandler) {
+        self.env.faults.add_after_handler(Scripted {
+            method: method.map(str::to_string),
+            remaining: times,
+            fault,
+        });
+    }
+
+    /// How many responses stalled by [`stall_next_after_headers`](Self::stall_next_after_headers)
+    /// or [`stall_next_before_trailers`](Self::stall_next_before_trailers)
+    /// are still open. It drops back as their clients reset the streams or
+    /// close the connections: a test can check that a client gave up on a
+    /// stalled call instead of leaving it open.
+    pub fn open_stalls(&self) -> usize {
+        self.env.faults.stalls.count()
+    }
+
+    /// Gracefully drains every connection open now, as a server that is
+    /// going away does: each HTTP/2 connection gets a `GOAWAY`, its calls in
+    /// progress run to the end, new streams on it are refused, and it
+    /// closes once idle (an HTTP/1.1 connection closes after its current
+    /// request). The listener keeps accepting, so clients reconnect: a
+    /// client that drains on `GOAWAY` and opens a new connection keeps
+    /// working without a failed call.
+    ///
+    /// Connections accepted after this call are not drained. A stalled
+    /// response (see [`stall_next_after_headers`](Self::stall_next_after_headers))
+    /// keeps its connection open until its client goes away.
+    pub fn drain_connections(&self) {
+        self.drain.send_modify(|drains| *drains += 1);
     }
 
     /// Delays every gRPC call by `latency` (zero to stop).
@@ -125,7 +270,9 @@ impl EmulatorHandle {
         self.env.faults.set_rate_limit(None);
     }
 
-    /// Removes every injected failure, the latency and the rate limit.
+    /// Removes every injected failure (before and after the handler), the
+    /// latency and the rate limit. Responses already stalled stay stalled
+    /// until their clients go away.
     pub fn clear_faults(&self) {
         self.env.faults.clear();
     }

@@ -45,9 +45,34 @@
 //! state too. Every other RPC in `proto/` answers `UNIMPLEMENTED` with a
 //! message naming the method; `docs/emulator-deviations.md` lists them, and
 //! where the emulator knowingly differs from the service.
+//!
+//! # Faults
+//!
+//! The handle injects faults into gRPC calls, for testing how a client
+//! copes. Each scripted fault applies to the next `times` calls of the
+//! methods a filter names (a full path, `Service/Method`, a bare method
+//! name, or every method for `None`); the oldest matching fault applies
+//! first. [`EmulatorHandle::clear_faults`] removes them all.
+//!
+//! | method | when | the handler | what the client sees |
+//! |---|---|---|---|
+//! | [`fail_next`](EmulatorHandle::fail_next) | before the bearer check | does not run | the gRPC status given |
+//! | [`set_latency`](EmulatorHandle::set_latency) | before the bearer check | runs, late | the answer, late |
+//! | [`set_rate_limit`](EmulatorHandle::set_rate_limit) | before the bearer check | does not run past the limit | `RESOURCE_EXHAUSTED` |
+//! | [`revoke_tokens`](EmulatorHandle::revoke_tokens) | at the bearer check | does not run | `UNAUTHENTICATED` |
+//! | [`fail_next_after_commit`](EmulatorHandle::fail_next_after_commit) | after the handler | runs, writes committed | the gRPC status given instead of the answer |
+//! | [`reset_next_after_commit`](EmulatorHandle::reset_next_after_commit) | after the handler | runs, writes committed | a reset stream (`RST_STREAM`), nothing of the answer |
+//! | [`stall_next_after_headers`](EmulatorHandle::stall_next_after_headers) | after the handler | runs | the headers, then nothing until it gives up |
+//! | [`stall_next_before_trailers`](EmulatorHandle::stall_next_before_trailers) | after the handler | runs | the headers and message, never the trailers |
+//! | [`trickle_next`](EmulatorHandle::trickle_next) | after the handler | runs | the whole answer, in pieces spread over a given time |
+//! | [`drain_connections`](EmulatorHandle::drain_connections) | now, on every open connection | calls in progress finish | `GOAWAY`; new calls need a new connection |
+//!
+//! The after-the-handler faults are used up only by calls that passed the
+//! bearer check, so each one reaches the handler.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
+mod after_handler;
 mod authorize;
 mod bearer_cache;
 mod builder;
@@ -59,9 +84,12 @@ mod ids;
 mod keys;
 mod oauth;
 mod paging;
+mod refresh_tokens;
 mod routes;
 pub mod seed;
+mod serve;
 mod services;
+mod stats;
 mod status;
 mod store;
 mod testing;
@@ -82,6 +110,11 @@ pub use crate::store::passwordless::{
 
 /// How long [`EmulatorHandle::shutdown`] lets calls in progress finish.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// The key under which [`EmulatorHandle::rpc_counts`] counts calls of paths
+/// that name no method of the schema (a client can send any path; one
+/// counter each would grow without bound).
+pub const UNKNOWN_METHOD: &str = "(unknown method)";
 
 /// Default lifetime of issued access tokens.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(3600);

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bearer_cache::{BearerCache, Fingerprint, Lookup};
 use crate::keys::SigningKey;
+use crate::refresh_tokens::RefreshTokens;
 
 /// The claims of a client-credentials access token. An organization
 /// client's token adds its organization (`oid`) and its custom claims,
@@ -141,7 +142,7 @@ pub(crate) struct TokenIssuer {
     live: Mutex<HashMap<String, u64>>,
     counter: Mutex<u64>,
     codes: Mutex<HashMap<String, PendingCode>>,
-    refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
+    refresh_tokens: Mutex<RefreshTokens>,
     jwks_served: AtomicU64,
     /// Tokens that passed [`verify`](TokenIssuer::verify) in full.
     verified: BearerCache,
@@ -182,7 +183,7 @@ impl TokenIssuer {
             live: Mutex::new(HashMap::new()),
             counter: Mutex::new(0),
             codes: Mutex::new(HashMap::new()),
-            refresh_tokens: Mutex::new(HashMap::new()),
+            refresh_tokens: Mutex::new(RefreshTokens::default()),
             jwks_served: AtomicU64::new(0),
             verified: BearerCache::default(),
         }
@@ -254,9 +255,10 @@ impl TokenIssuer {
             .filter(|c| c.expires_at > unix_now())
     }
 
-    /// Takes a refresh token out (refresh tokens rotate on use).
+    /// Takes a refresh token out (refresh tokens rotate on use), if it
+    /// exists and is unexpired.
     pub(crate) fn take_refresh_token(&self, token: &str) -> Option<RefreshGrant> {
-        lock(&self.refresh_tokens).remove(token)
+        lock(&self.refresh_tokens).take(token, unix_now())
     }
 
     /// The access token, ID token and (with `offline_access`) refresh
@@ -310,6 +312,7 @@ impl TokenIssuer {
                     client_id: client_id.to_string(),
                     sign_in: sign_in.clone(),
                 },
+                now,
             );
             token
         });

@@ -1,4 +1,6 @@
-//! Fault injection through the library handle: rate limits and latency.
+//! Fault injection through the library handle: rate limits, latency, faults
+//! after the handler (a status instead of the answer, a reset stream),
+//! stalled and trickled answers, and connection drains (GOAWAY).
 
 use std::time::Duration;
 
@@ -48,4 +50,368 @@ async fn latency_beyond_the_client_timeout_is_a_timeout() -> anyhow::Result<()> 
     emulator.clear_faults();
     client.users().list_users(Default::default()).await?;
     Ok(())
+}
+
+// Faults after the handler and on the connection, seen from a plain tonic
+// client (no SDK retries or token handling in between), or from a bare h2
+// client where what matters is exactly which frames arrived.
+
+/// Bounds every step, so that a hang fails the test instead of hanging it.
+const BOUND: Duration = Duration::from_secs(10);
+
+/// A tonic interceptor that sends one bearer token.
+#[derive(Clone)]
+struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}
+
+type Organizations = scalekit::proto::organizations::OrganizationServiceClient<
+    tonic::service::interceptor::InterceptedService<tonic::transport::Channel, Bearer>,
+>;
+
+/// A client-credentials token from the emulator's token endpoint.
+async fn access_token(emulator: &scalekit_emulator::EmulatorHandle) -> anyhow::Result<String> {
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/oauth/token", emulator.env_url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", emulator.client_id()),
+            ("client_secret", emulator.client_secret()),
+        ])
+        .send()
+        .await?
+        .json()
+        .await?;
+    body["access_token"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow::anyhow!("no access token in {body}"))
+}
+
+/// A plain tonic client of the organization service, on one connection
+/// opened now.
+async fn organizations(
+    emulator: &scalekit_emulator::EmulatorHandle,
+) -> anyhow::Result<Organizations> {
+    let bearer = Bearer(format!("Bearer {}", access_token(emulator).await?).parse()?);
+    let channel = tonic::transport::Endpoint::from_shared(emulator.env_url().to_string())?
+        .connect()
+        .await?;
+    Ok(
+        scalekit::proto::organizations::OrganizationServiceClient::with_interceptor(
+            channel, bearer,
+        ),
+    )
+}
+
+fn create_request(name: &str) -> scalekit::proto::organizations::CreateOrganizationRequest {
+    scalekit::proto::organizations::CreateOrganizationRequest {
+        organization: Some(scalekit::proto::organizations::CreateOrganization {
+            display_name: name.to_string(),
+            ..Default::default()
+        }),
+    }
+}
+
+/// The display names of every stored organization.
+async fn stored_names(orgs: &mut Organizations) -> anyhow::Result<Vec<String>> {
+    let listed = tokio::time::timeout(
+        BOUND,
+        orgs.list_organization(ListOrganizationsRequest {
+            page_size: 100,
+            ..Default::default()
+        }),
+    )
+    .await??
+    .into_inner();
+    Ok(listed
+        .organizations
+        .into_iter()
+        .map(|o| o.display_name)
+        .collect())
+}
+
+/// Waits, within [`BOUND`], until `ready` holds.
+async fn until(what: &str, ready: impl Fn() -> bool) -> anyhow::Result<()> {
+    tokio::time::timeout(BOUND, async {
+        while !ready() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .map_err(|_| anyhow::anyhow!("waited {BOUND:?} for {what}"))
+}
+
+#[tokio::test]
+async fn create_failed_after_commit_is_stored_once_and_the_client_sees_the_code(
+) -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let mut orgs = organizations(&emulator).await?;
+    for code in [Code::Unavailable, Code::Unauthenticated, Code::Internal] {
+        let name = format!("Acme {code:?}");
+        emulator.fail_next_after_commit(Some("CreateOrganization"), 1, code);
+        let outcome =
+            tokio::time::timeout(BOUND, orgs.create_organization(create_request(&name))).await?;
+        let status = outcome.expect_err("the injected status, not the answer");
+        assert_eq!(status.code(), code, "{status:?}");
+        let stored = stored_names(&mut orgs).await?;
+        assert_eq!(
+            stored.iter().filter(|n| **n == name).count(),
+            1,
+            "{code:?}: stored {stored:?}"
+        );
+        // The fault was used up: the next create answers normally.
+        tokio::time::timeout(
+            BOUND,
+            orgs.create_organization(create_request(&format!("{name} 2"))),
+        )
+        .await??;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn after_commit_faults_are_not_used_up_by_refused_calls() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let mut orgs = organizations(&emulator).await?;
+    emulator.fail_next_after_commit(Some("CreateOrganization"), 1, Code::Unavailable);
+    emulator.fail_next(Some("CreateOrganization"), 1, Code::ResourceExhausted);
+    let refused = orgs
+        .create_organization(create_request("Refused"))
+        .await
+        .expect_err("refused before the handler");
+    assert_eq!(refused.code(), Code::ResourceExhausted);
+    let after = orgs
+        .create_organization(create_request("Committed"))
+        .await
+        .expect_err("failed after the handler");
+    assert_eq!(after.code(), Code::Unavailable);
+    assert_eq!(stored_names(&mut orgs).await?, ["Committed"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn reset_after_commit_sends_nothing_but_rst_stream_and_the_record_exists(
+) -> anyhow::Result<()> {
+    use prost::Message as _;
+
+    let emulator = Emulator::builder().start().await?;
+    let token = access_token(&emulator).await?;
+    emulator.reset_next_after_commit(Some("CreateOrganization"), 1);
+
+    // A bare h2 client: the response future fails with the reset itself,
+    // which proves that not even the response headers were sent.
+    let tcp = tokio::net::TcpStream::connect(emulator.addr()).await?;
+    let (mut h2, connection) = h2::client::handshake(tcp).await?;
+    let connection = tokio::spawn(connection);
+    let request = http::Request::post(format!(
+        "{}/scalekit.v1.organizations.OrganizationService/CreateOrganization",
+        emulator.env_url()
+    ))
+    .header("content-type", "application/grpc")
+    .header("te", "trailers")
+    .header("authorization", format!("Bearer {token}"))
+    .body(())?;
+    let message = create_request("Reset").encode_to_vec();
+    let mut frame = vec![0];
+    frame.extend_from_slice(&u32::try_from(message.len())?.to_be_bytes());
+    frame.extend_from_slice(&message);
+    let (response, mut body) = h2.send_request(request, false)?;
+    body.send_data(frame.into(), true)?;
+    let error = tokio::time::timeout(BOUND, response)
+        .await?
+        .expect_err("a reset, not a response");
+    assert_eq!(
+        error.reason(),
+        Some(h2::Reason::INTERNAL_ERROR),
+        "{error:?}"
+    );
+    assert!(error.is_reset(), "{error:?}");
+    connection.abort();
+
+    // And from tonic: an error from the transport, not an answered status.
+    // The connection stays usable.
+    emulator.reset_next_after_commit(Some("CreateOrganization"), 1);
+    let mut orgs = organizations(&emulator).await?;
+    let status = tokio::time::timeout(BOUND, orgs.create_organization(create_request("Reset 2")))
+        .await?
+        .expect_err("a stream error");
+    assert!(
+        std::error::Error::source(&status).is_some(),
+        "a transport error carries its cause: {status:?}"
+    );
+    assert_eq!(stored_names(&mut orgs).await?, ["Reset", "Reset 2"]);
+    Ok(())
+}
+
+/// One way of stalling a response: the name, and how to ask for it.
+type Stall = (&'static str, fn(&scalekit_emulator::EmulatorHandle));
+
+#[tokio::test]
+async fn a_stalled_call_times_out_while_a_concurrent_call_succeeds() -> anyhow::Result<()> {
+    let stalls: [Stall; 2] = [
+        ("after headers", |e| {
+            e.stall_next_after_headers(Some("ListOrganization"), 1)
+        }),
+        ("before trailers", |e| {
+            e.stall_next_before_trailers(Some("ListOrganization"), 1)
+        }),
+    ];
+    let emulator = Emulator::builder().start().await?;
+    let mut orgs = organizations(&emulator).await?;
+    orgs.create_organization(create_request("Acme")).await?;
+    for (shape, stall) in stalls {
+        stall(&emulator);
+        // Both calls share the client's one HTTP/2 connection.
+        let mut stalled_client = orgs.clone();
+        let stalled = tokio::time::timeout(
+            Duration::from_millis(300),
+            stalled_client.list_organization(ListOrganizationsRequest::default()),
+        );
+        let other = async {
+            until("the stall", || emulator.open_stalls() == 1).await?;
+            let answer = tokio::time::timeout(
+                BOUND,
+                orgs.clone()
+                    .get_organization(scalekit::proto::organizations::GetOrganizationRequest {
+                    identities: Some(
+                        scalekit::proto::organizations::get_organization_request::Identities::Id(
+                            "org_unknown".into(),
+                        ),
+                    ),
+                }),
+            )
+            .await?;
+            anyhow::Ok(answer)
+        };
+        let (stalled, other) = tokio::join!(stalled, other);
+        assert!(
+            stalled.is_err(),
+            "{shape}: the stalled call ended: {stalled:?}"
+        );
+        let other = other?;
+        assert_eq!(
+            other.map(|_| ()).map_err(|s| s.code()),
+            Err(Code::NotFound),
+            "{shape}: the concurrent call got its real answer"
+        );
+        until("the stall to end with its call", || {
+            emulator.open_stalls() == 0
+        })
+        .await
+        .map_err(|e| e.context(shape))?;
+        // The connection is still good.
+        assert_eq!(stored_names(&mut orgs).await?, ["Acme"], "{shape}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_trickled_answer_arrives_whole_after_the_delay() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let mut orgs = organizations(&emulator).await?;
+    for i in 0..5 {
+        orgs.create_organization(create_request(&format!("Organization {i}")))
+            .await?;
+    }
+    let expected = orgs
+        .list_organization(ListOrganizationsRequest::default())
+        .await?
+        .into_inner();
+    let at_least = Duration::from_millis(400);
+    emulator.trickle_next(Some("ListOrganization"), 1, at_least);
+    let started = std::time::Instant::now();
+    let trickled = tokio::time::timeout(
+        BOUND,
+        orgs.list_organization(ListOrganizationsRequest::default()),
+    )
+    .await??
+    .into_inner();
+    let took = started.elapsed();
+    assert_eq!(trickled, expected);
+    assert!(took >= at_least, "the answer came after {took:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn drained_connections_get_goaway_finish_their_calls_and_clients_reconnect(
+) -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let mut orgs = organizations(&emulator).await?;
+    orgs.create_organization(create_request("Acme")).await?;
+
+    // A bare h2 connection, idle when the drain comes: the server ends it
+    // gracefully (GOAWAY with no error), and new streams are refused.
+    let tcp = tokio::net::TcpStream::connect(emulator.addr()).await?;
+    let (idle, connection) = h2::client::handshake(tcp).await?;
+    let connection = tokio::spawn(connection);
+
+    // A call in progress when the drain comes: its answer is trickled.
+    let slow = Duration::from_millis(800);
+    emulator.trickle_next(Some("ListOrganization"), 1, slow);
+    let before = emulator.rpc_count("ListOrganization");
+    let mut slow_client = orgs.clone();
+    let in_flight = tokio::spawn(async move {
+        tokio::time::timeout(
+            BOUND,
+            slow_client.list_organization(ListOrganizationsRequest::default()),
+        )
+        .await
+    });
+    until("the slow call to reach the server", || {
+        emulator.rpc_count("ListOrganization") > before
+    })
+    .await?;
+    emulator.drain_connections();
+
+    let closed = tokio::time::timeout(BOUND, connection).await??;
+    assert!(closed.is_ok(), "a graceful close, not an error: {closed:?}");
+    assert!(
+        !takes_a_stream(idle, emulator.env_url()).await?,
+        "a drained connection takes no new stream"
+    );
+
+    let answer = in_flight.await??;
+    assert_eq!(
+        answer?.into_inner().organizations.len(),
+        1,
+        "the call in progress finished"
+    );
+    // The client that was connected before the drain keeps calling: its
+    // connection closes once idle and it opens a new one.
+    for i in 0..5 {
+        tokio::time::timeout(
+            BOUND,
+            orgs.create_organization(create_request(&format!("After {i}"))),
+        )
+        .await?
+        .map_err(|status| anyhow::anyhow!("call {i} after the drain: {status:?}"))?;
+    }
+    assert_eq!(stored_names(&mut orgs).await?.len(), 6);
+    // New connections are still accepted and served, HTTP/1.1 too.
+    access_token(&emulator).await?;
+    Ok(())
+}
+
+/// Whether an h2 connection still takes a stream: sends a request and
+/// waits, within [`BOUND`], for its response headers.
+async fn takes_a_stream(
+    mut client: h2::client::SendRequest<axum::body::Bytes>,
+    env_url: &str,
+) -> anyhow::Result<bool> {
+    let request = http::Request::get(format!("{env_url}/keys")).body(())?;
+    let Ok((response, _)) = client.send_request(request, true) else {
+        return Ok(false);
+    };
+    Ok(tokio::time::timeout(BOUND, response).await?.is_ok())
 }

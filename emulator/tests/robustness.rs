@@ -9,7 +9,7 @@ use base64::Engine as _;
 use scalekit::proto::organizations::{
     CreateOrganization, CreateOrganizationRequest, ListOrganizationsRequest,
 };
-use scalekit_emulator::{Emulator, EmulatorHandle};
+use scalekit_emulator::{Emulator, EmulatorHandle, UNKNOWN_METHOD};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const GET_USER: &str = "/scalekit.v1.users.UserService/GetUser";
@@ -86,6 +86,31 @@ async fn raw_grpc(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     Ok((status, grpc_status))
+}
+
+#[tokio::test]
+async fn made_up_paths_share_one_counter() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let token = access_token(&emulator).await?;
+    for i in 0..50 {
+        let (http, grpc) = raw_grpc(
+            &emulator,
+            &format!("/made.up.Service{i}/Method"),
+            &token,
+            &[],
+        )
+        .await?;
+        assert_eq!((http, grpc.as_deref()), (200, Some("12")), "path {i}");
+    }
+    raw_grpc(&emulator, GET_USER, &token, &[]).await?;
+    let counts = emulator.rpc_counts();
+    assert_eq!(
+        counts.keys().map(String::as_str).collect::<Vec<_>>(),
+        [UNKNOWN_METHOD, GET_USER.trim_start_matches('/')]
+    );
+    assert_eq!(counts[UNKNOWN_METHOD], 50);
+    assert_eq!(emulator.total_rpcs(), 51);
+    Ok(())
 }
 
 #[tokio::test]

@@ -1,0 +1,104 @@
+//! Request counters, for tests that assert how often a client called.
+//!
+//! Calls are counted as they arrive, before the bearer check, so refused
+//! calls count too. A path is whatever a client sends, so only the methods
+//! of the schema get a counter each; every other path adds to one shared
+//! counter, [`UNKNOWN_METHOD`](crate::UNKNOWN_METHOD), and the map stays as
+//! small as the schema however many distinct paths clients make up.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use prost::Message as _;
+
+use crate::tokens::lock;
+use crate::UNKNOWN_METHOD;
+
+#[derive(Default)]
+pub(crate) struct Stats {
+    pub(crate) token_requests: AtomicU64,
+    rpcs: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Stats {
+    pub(crate) fn count_token_request(&self) {
+        self.token_requests.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Counts one call of `method` (`scalekit.v1.users.UserService/GetUser`).
+    pub(crate) fn count_rpc(&self, method: &str) {
+        let mut rpcs = lock(&self.rpcs);
+        // Allocate the key only for a method's first call.
+        if let Some(count) = rpcs.get_mut(method) {
+            *count += 1;
+            return;
+        }
+        let key = if schema_methods().contains(method) {
+            method
+        } else {
+            UNKNOWN_METHOD
+        };
+        *rpcs.entry(key.to_string()).or_default() += 1;
+    }
+
+    pub(crate) fn rpc_counts(&self) -> BTreeMap<String, u64> {
+        lock(&self.rpcs).clone()
+    }
+}
+
+/// Every method path of `proto/` (`package.Service/Method`), read once from
+/// the SDK's compiled descriptor set.
+fn schema_methods() -> &'static HashSet<String> {
+    static METHODS: OnceLock<HashSet<String>> = OnceLock::new();
+    METHODS.get_or_init(|| {
+        // The descriptor is compiled into the SDK from the same protos the
+        // services are generated from; if it ever failed to decode, every
+        // path would count as unknown, which the counters' tests would show.
+        let Ok(set) = prost_types::FileDescriptorSet::decode(scalekit::proto::FILE_DESCRIPTOR_SET)
+        else {
+            return HashSet::new();
+        };
+        set.file
+            .iter()
+            .flat_map(|file| {
+                let package = file.package();
+                file.service.iter().flat_map(move |service| {
+                    service.method.iter().map(move |method| {
+                        format!("{package}.{}/{}", service.name(), method.name())
+                    })
+                })
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_methods_include_the_served_services() {
+        let methods = schema_methods();
+        assert!(methods.contains("scalekit.v1.users.UserService/GetUser"));
+        assert!(
+            methods.contains("scalekit.v1.organizations.OrganizationService/CreateOrganization")
+        );
+        assert!(methods.len() > 50, "{} methods", methods.len());
+    }
+
+    #[test]
+    fn paths_outside_the_schema_share_one_counter() {
+        let stats = Stats::default();
+        stats.count_rpc("scalekit.v1.users.UserService/GetUser");
+        stats.count_rpc("scalekit.v1.users.UserService/GetUser");
+        for i in 0..1000 {
+            stats.count_rpc(&format!("made.up.Service/Method{i}"));
+        }
+        stats.count_rpc("scalekit.v1.users.UserService/NoSuchMethod");
+        let counts = stats.rpc_counts();
+        assert_eq!(counts.len(), 2, "{:?}", counts.keys().collect::<Vec<_>>());
+        assert_eq!(counts["scalekit.v1.users.UserService/GetUser"], 2);
+        assert_eq!(counts[UNKNOWN_METHOD], 1001);
+    }
+}
