@@ -130,6 +130,8 @@ struct State {
     reject_all_tokens: bool,
     faults: VecDeque<Status>,
     rpc_delay: Duration,
+    /// Whether `ListUsers` answers empty pages with fresh tokens forever.
+    endless_empty_pages: bool,
 }
 
 impl State {
@@ -145,6 +147,7 @@ impl State {
             reject_all_tokens: false,
             faults: VecDeque::new(),
             rpc_delay: Duration::ZERO,
+            endless_empty_pages: false,
         }
     }
 
@@ -299,6 +302,13 @@ impl TestServer {
     /// Delays every RPC answer.
     pub fn set_rpc_delay(&self, delay: Duration) {
         self.state.lock().rpc_delay = delay;
+    }
+
+    /// Makes `ListUsers` answer, from now on, an empty page pointing to a
+    /// token it never handed out before, whatever it is asked: a broken
+    /// server that a stream could follow forever.
+    pub fn serve_endless_empty_pages(&self) {
+        self.state.lock().endless_empty_pages = true;
     }
 
     // ----- recorder -----
@@ -516,6 +526,15 @@ impl UserService for Users {
         let req = self
             .admit("ListUsers", request, RecordedRequest::ListUsers)
             .await?;
+        {
+            let state = self.state.lock();
+            if state.endless_empty_pages {
+                return Ok(Response::new(pb::ListUsersResponse {
+                    next_page_token: format!("endless-{}", state.rpcs.len()),
+                    ..Default::default()
+                }));
+            }
+        }
         let (users, next_page_token, prev_page_token) = page(&req.page_token, None)?;
         Ok(Response::new(pb::ListUsersResponse {
             users,
