@@ -132,6 +132,8 @@ struct State {
     rpc_delay: Duration,
     /// Whether `ListUsers` answers empty pages with fresh tokens forever.
     endless_empty_pages: bool,
+    /// Bytes of metadata padding in the user of every `GetUser` answer.
+    user_padding: usize,
 }
 
 impl State {
@@ -148,6 +150,7 @@ impl State {
             faults: VecDeque::new(),
             rpc_delay: Duration::ZERO,
             endless_empty_pages: false,
+            user_padding: 0,
         }
     }
 
@@ -309,6 +312,12 @@ impl TestServer {
     /// server that a stream could follow forever.
     pub fn serve_endless_empty_pages(&self) {
         self.state.lock().endless_empty_pages = true;
+    }
+
+    /// Pads the user of every `GetUser` answer with `bytes` of metadata, to
+    /// make the answer as large as a test needs.
+    pub fn pad_users(&self, bytes: usize) {
+        self.state.lock().user_padding = bytes;
     }
 
     // ----- recorder -----
@@ -509,13 +518,18 @@ impl UserService for Users {
         let req = self
             .admit("GetUser", request, RecordedRequest::GetUser)
             .await?;
-        let user = match required(req.identities, "identities")? {
+        let mut user = match required(req.identities, "identities")? {
             get_user_request::Identities::Id(id) => user(&id),
             get_user_request::Identities::ExternalId(external_id) => pb::User {
                 external_id: Some(external_id),
                 ..user("usr_external")
             },
         };
+        let padding = self.state.lock().user_padding;
+        if padding > 0 {
+            user.metadata
+                .insert("padding".to_owned(), "x".repeat(padding));
+        }
         Ok(Response::new(pb::GetUserResponse { user: Some(user) }))
     }
 
