@@ -45,6 +45,7 @@ mod chain;
 mod details;
 mod kind;
 mod one_line;
+mod oversize;
 mod reasons;
 mod token;
 
@@ -136,6 +137,21 @@ pub enum Error {
     /// [`ErrorKind::GatewayTimeout`] (HTTP 504).
     #[error("request timed out")]
     Timeout,
+
+    /// The response message was larger than the client accepts (tonic's
+    /// decoding limit, 4 MiB by default), so the client dropped it unread.
+    ///
+    /// The limit is the client's, not an error the server sent:
+    /// [`code`](Error::code) is `None`. Sending the same call again brings
+    /// the same answer, so this is not [retryable](Error::is_retryable); ask
+    /// for less instead, such as a smaller page size.
+    #[error("response of {size} bytes is over the {limit}-byte message size limit")]
+    ResponseTooLarge {
+        /// The size of the response message, in bytes.
+        size: usize,
+        /// The largest response message the client accepts, in bytes.
+        limit: usize,
+    },
 
     /// The server's response lacked a field the SDK needs; the string names
     /// the field.
@@ -379,6 +395,7 @@ impl Error {
             Error::Timeout | Error::Transport(_) => true,
             Error::Auth(token) => token.is_retryable(),
             Error::InvalidArgument { .. }
+            | Error::ResponseTooLarge { .. }
             | Error::MalformedResponse(_)
             | Error::Config(_)
             | Error::InvalidToken(_)
@@ -416,6 +433,8 @@ impl Error {
 ///   [`Error::Transport`] holding the status.
 /// - Else, if the status has any source, it was made on the client (connection
 ///   refused, HTTP/2 error): [`Error::Transport`].
+/// - Else, if it is the status tonic makes for a response over the decoding
+///   limit: [`Error::ResponseTooLarge`].
 /// - Else the server sent it: [`Error::Api`].
 impl From<tonic::Status> for Error {
     fn from(status: tonic::Status) -> Error {
@@ -439,6 +458,8 @@ impl From<tonic::Status> for Error {
         }
         if status.source().is_some() {
             Error::Transport(Box::new(status))
+        } else if let Some((size, limit)) = oversize::decoded_too_large(&status) {
+            Error::ResponseTooLarge { size, limit }
         } else {
             Error::Api(Box::new(ApiError::from_owned_status(status)))
         }

@@ -138,12 +138,27 @@ macro_rules! token_page_options {
 }
 pub(crate) use token_page_options;
 
+/// How many empty pages in a row, each pointing to a next page, the stream
+/// follows before it gives up on the server.
+///
+/// A real server may answer an empty page with a next token now and then: a
+/// page whose rows were all filtered out or deleted while the caller paged.
+/// One or two in a row is plausible; sixteen is an order of magnitude past
+/// that, and at the largest page size (100) means 1,600 candidate rows
+/// without a single item. A server that keeps going is broken, and following
+/// it would spin forever while yielding nothing (each fresh token defeats the
+/// repeated-token check). The count restarts at every page with items, so a
+/// long list with scattered empty pages still streams to its end.
+pub(crate) const MAX_CONSECUTIVE_EMPTY_PAGES: u32 = 16;
+
 struct State<T, O, F> {
     /// Options for the next fetch; `None` once the last page has been fetched.
     next: Option<O>,
     fetch: F,
     /// Every page token already requested, to detect a server that loops.
     seen: HashSet<String>,
+    /// Empty pages fetched since the last page with items.
+    empty_in_a_row: u32,
     items: std::vec::IntoIter<T>,
     /// An error to yield once the current page's items are drained.
     error: Option<Error>,
@@ -154,9 +169,13 @@ struct State<T, O, F> {
 /// Pages are fetched lazily, one at a time, with the caller's options (so
 /// the caller's page size); between pages only the page token changes, on a
 /// clone of the options. The stream ends after a page without a next token.
-/// An error is yielded once and ends the stream. A next token that was
-/// already requested (the server is looping) yields the current page's items
-/// and then [`Error::MalformedResponse`]`("next_page_token")`.
+/// An error is yielded once and ends the stream.
+///
+/// A server that loops ends the stream with one error shape,
+/// [`Error::MalformedResponse`]`("next_page_token")`, after the current
+/// page's items: when a next token was already requested, and when
+/// [`MAX_CONSECUTIVE_EMPTY_PAGES`] empty pages in a row each pointed to yet
+/// another page. Either way no further page is fetched.
 pub(crate) fn paginate<T, O, F, Fut>(
     opts: O,
     fetch: F,
@@ -175,6 +194,7 @@ where
         next: Some(opts),
         fetch,
         seen,
+        empty_in_a_row: 0,
         items: Vec::new().into_iter(),
         error: None,
     };
@@ -190,13 +210,20 @@ where
                 return Ok(None);
             };
             let page = (state.fetch)(opts.clone()).await?;
+            state.empty_in_a_row = if page.items.is_empty() {
+                state.empty_in_a_row.saturating_add(1)
+            } else {
+                0
+            };
             state.items = page.items.into_iter();
             if let Some(token) = page.next_page_token {
-                if state.seen.insert(token.clone()) {
+                let looping = state.empty_in_a_row >= MAX_CONSECUTIVE_EMPTY_PAGES
+                    || !state.seen.insert(token.clone());
+                if looping {
+                    state.error = Some(Error::MalformedResponse("next_page_token"));
+                } else {
                     opts.set_page_token(token);
                     state.next = Some(opts);
-                } else {
-                    state.error = Some(Error::MalformedResponse("next_page_token"));
                 }
             }
         }
@@ -247,15 +274,15 @@ mod tests {
                 ),
             >,
         ) -> Fake {
-            let pages = pages
-                .into_iter()
-                .map(|(token, page)| {
-                    let page = page.map(|(items, next)| (items, next.to_owned()));
-                    (token.to_owned(), page)
-                })
-                .collect();
+            Fake::from_pages(pages.into_iter().map(|(token, page)| {
+                let page = page.map(|(items, next)| (items, next.to_owned()));
+                (token.to_owned(), page)
+            }))
+        }
+
+        fn from_pages(pages: impl IntoIterator<Item = (String, FakePage)>) -> Fake {
             Fake {
-                pages: Arc::new(pages),
+                pages: Arc::new(pages.into_iter().collect()),
                 calls: Arc::default(),
             }
         }
@@ -277,11 +304,33 @@ mod tests {
                             Ok(Page::new(items, next, String::new(), total))
                         }
                         Some(Err(message)) => Err(Error::from(tonic::Status::unavailable(message))),
-                        None => panic!("unexpected page token {token:?}"),
+                        // An error rather than a panic, so that a table row
+                        // that fetches too far fails on its own.
+                        None => Err(Error::Config(format!("unexpected page token {token:?}"))),
                     }
                 }
             })
         }
+    }
+
+    /// One page of a [`Fake`]: `token` answers `items` and points to `next`.
+    fn page(token: &str, items: &[u32], next: &str) -> (String, FakePage) {
+        (token.to_owned(), Ok((items.to_vec(), next.to_owned())))
+    }
+
+    /// `n` empty pages in a row, `{prefix}1` to `{prefix}{n}`, each pointing
+    /// to a fresh token, the last one to `then`.
+    fn empty_run(prefix: &str, n: u32, then: &str) -> Vec<(String, FakePage)> {
+        (1..=n)
+            .map(|i| {
+                let next = if i == n {
+                    then.to_owned()
+                } else {
+                    format!("{prefix}{}", i + 1)
+                };
+                page(&format!("{prefix}{i}"), &[], &next)
+            })
+            .collect()
     }
 
     fn opts(page_size: Option<u32>, page_token: Option<&str>) -> Opts {
@@ -376,21 +425,6 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn paginate_ends_on_an_empty_first_page() {
-        let fake = Fake::new([("", Ok((vec![], "")))]);
-        let items: Vec<Result<u32>> = fake.stream(Opts::default()).collect().await;
-        assert!(items.is_empty());
-        assert_eq!(fake.calls().len(), 1);
-    }
-
-    #[tokio::test]
-    async fn paginate_skips_an_empty_page_that_has_a_next_token() {
-        let fake = Fake::new([("", Ok((vec![], "t2"))), ("t2", Ok((vec![7], "")))]);
-        let items: Vec<u32> = fake.stream(Opts::default()).try_collect().await.unwrap();
-        assert_eq!(items, [7]);
-    }
-
-    #[tokio::test]
     async fn paginate_yields_an_error_once_then_ends() {
         let fake = Fake::new([("", Ok((vec![1], "t2"))), ("t2", Err("down"))]);
         let results: Vec<Result<u32>> = fake.stream(Opts::default()).collect().await;
@@ -410,47 +444,139 @@ mod tests {
         assert_eq!(fake.calls().len(), 1);
     }
 
-    #[tokio::test]
-    async fn paginate_stops_when_the_server_repeats_a_token() {
-        // t2 → t3 → t2: the third page points back at a page already fetched.
-        let fake = Fake::new([
-            ("", Ok((vec![1], "t2"))),
-            ("t2", Ok((vec![2], "t3"))),
-            ("t3", Ok((vec![3], "t2"))),
-        ]);
-        let results: Vec<Result<u32>> = fake.stream(Opts::default()).collect().await;
-        assert_eq!(results.len(), 4);
-        let items: Vec<u32> = results[..3].iter().map(|r| *r.as_ref().unwrap()).collect();
-        assert_eq!(items, [1, 2, 3]);
-        assert!(matches!(
-            results[3],
-            Err(Error::MalformedResponse("next_page_token"))
-        ));
-        assert_eq!(fake.calls().len(), 3);
+    /// Where a walk starts, what the server answers, and how the stream
+    /// must end: every item, then either the end or the looping-server error.
+    struct Walk {
+        name: &'static str,
+        start: Option<&'static str>,
+        pages: Vec<(String, FakePage)>,
+        items: Vec<u32>,
+        /// Whether the stream ends with `MalformedResponse("next_page_token")`.
+        looping: bool,
+        fetches: usize,
     }
 
     #[tokio::test]
-    async fn paginate_stops_when_a_page_points_at_itself() {
-        let fake = Fake::new([("", Ok((vec![1], "t2"))), ("t2", Ok((vec![2], "t2")))]);
-        let results: Vec<Result<u32>> = fake.stream(Opts::default()).collect().await;
-        assert_eq!(results.len(), 3);
-        assert!(matches!(
-            results[2],
-            Err(Error::MalformedResponse("next_page_token"))
-        ));
-        assert_eq!(fake.calls().len(), 2);
-    }
+    async fn paginate_follows_tokens_until_the_end_or_a_looping_server() {
+        let max = MAX_CONSECUTIVE_EMPTY_PAGES;
+        let max_fetches = usize::try_from(max).unwrap();
+        let walks = [
+            Walk {
+                name: "an empty first page without a token ends the list",
+                start: None,
+                pages: vec![page("", &[], "")],
+                items: vec![],
+                looping: false,
+                fetches: 1,
+            },
+            Walk {
+                name: "an empty page with a next token is skipped",
+                start: None,
+                pages: vec![page("", &[], "t2"), page("t2", &[7], "")],
+                items: vec![7],
+                looping: false,
+                fetches: 2,
+            },
+            Walk {
+                name: "a later page repeats a token (t2 → t3 → t2)",
+                start: None,
+                pages: vec![
+                    page("", &[1], "t2"),
+                    page("t2", &[2], "t3"),
+                    page("t3", &[3], "t2"),
+                ],
+                items: vec![1, 2, 3],
+                looping: true,
+                fetches: 3,
+            },
+            Walk {
+                name: "a page points at itself",
+                start: None,
+                pages: vec![page("", &[1], "t2"), page("t2", &[2], "t2")],
+                items: vec![1, 2],
+                looping: true,
+                fetches: 2,
+            },
+            Walk {
+                name: "the server returns the caller's start token",
+                start: Some("t2"),
+                pages: vec![page("t2", &[2], "t2")],
+                items: vec![2],
+                looping: true,
+                fetches: 1,
+            },
+            Walk {
+                name: "one short of the bound of empty pages, then items",
+                start: None,
+                pages: [page("", &[1], "e1"), page("t", &[2], "")]
+                    .into_iter()
+                    .chain(empty_run("e", max - 1, "t"))
+                    .collect(),
+                items: vec![1, 2],
+                looping: false,
+                fetches: max_fetches + 1,
+            },
+            Walk {
+                name: "the bound of empty pages, each with a fresh token",
+                start: None,
+                pages: [page("", &[1], "e1")]
+                    .into_iter()
+                    .chain(empty_run("e", max, "never-fetched"))
+                    .collect(),
+                items: vec![1],
+                looping: true,
+                fetches: max_fetches + 1,
+            },
+            Walk {
+                name: "an empty first page counts towards the bound",
+                start: None,
+                pages: [page("", &[], "e1")]
+                    .into_iter()
+                    .chain(empty_run("e", max - 1, "never-fetched"))
+                    .collect(),
+                items: vec![],
+                looping: true,
+                fetches: max_fetches,
+            },
+            Walk {
+                name: "a page with items restarts the count",
+                start: None,
+                pages: [page("", &[1], "a1"), page("t", &[2], "b1")]
+                    .into_iter()
+                    .chain(empty_run("a", max - 1, "t"))
+                    .chain(empty_run("b", max, "never-fetched"))
+                    .collect(),
+                items: vec![1, 2],
+                looping: true,
+                fetches: 2 * max_fetches + 1,
+            },
+        ];
 
-    #[tokio::test]
-    async fn paginate_stops_when_the_server_returns_the_callers_start_token() {
-        let fake = Fake::new([("t2", Ok((vec![2], "t2")))]);
-        let results: Vec<Result<u32>> = fake.stream(opts(None, Some("t2"))).collect().await;
-        assert_eq!(results.len(), 2);
-        assert!(matches!(
-            results[1],
-            Err(Error::MalformedResponse("next_page_token"))
-        ));
-        assert_eq!(fake.calls().len(), 1);
+        let mut failures = Vec::new();
+        for walk in walks {
+            let fake = Fake::from_pages(walk.pages);
+            let results: Vec<Result<u32>> = fake.stream(opts(None, walk.start)).collect().await;
+            let (items, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+            let items: Vec<u32> = items.into_iter().map(Result::unwrap).collect();
+            let errors: Vec<Error> = errors.into_iter().map(Result::unwrap_err).collect();
+            let ended_looping = matches!(
+                errors.as_slice(),
+                [Error::MalformedResponse("next_page_token")]
+            );
+            let fetches = fake.calls().len();
+            if items != walk.items
+                || ended_looping != walk.looping
+                || (!walk.looping && !errors.is_empty())
+                || fetches != walk.fetches
+            {
+                failures.push(format!(
+                    "{}: items {items:?} (want {:?}), errors {errors:?} (want looping: {}), \
+                     {fetches} fetches (want {})",
+                    walk.name, walk.items, walk.looping, walk.fetches
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]

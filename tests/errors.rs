@@ -387,6 +387,42 @@ async fn api_error_debug_shows_header_names_but_not_values() -> anyhow::Result<(
     Ok(())
 }
 
+/// tonic's default limit on a response message: 4 MiB.
+const DECODING_LIMIT: usize = 4 * 1024 * 1024;
+
+#[tokio::test]
+async fn get_user_response_over_message_limit_returns_response_too_large() -> anyhow::Result<()> {
+    let server = TestServer::start().await;
+    let users = server.client().users();
+    // Just under the limit the same answer arrives, so the failure below is
+    // the size and nothing else.
+    server.pad_users(DECODING_LIMIT - 64 * 1024);
+    users
+        .get_user("usr_1")
+        .await
+        .context("an answer under the limit")?;
+
+    server.pad_users(DECODING_LIMIT + 1);
+    let err = users
+        .get_user("usr_1")
+        .await
+        .expect_err("an answer over the limit");
+
+    let Error::ResponseTooLarge { size, limit } = err else {
+        anyhow::bail!("expected Error::ResponseTooLarge, got {err:?}");
+    };
+    ensure!(limit == DECODING_LIMIT, "limit {limit}");
+    ensure!(size > DECODING_LIMIT, "size {size}");
+    ensure!(err.code().is_none() && err.api().is_none(), "{err:?}");
+    ensure!(!err.is_retryable(), "resending brings the same answer");
+    ensure!(
+        server.rpc_count() == 2,
+        "not retried: {} RPCs",
+        server.rpc_count()
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn display_chain_of_unreachable_server_prints_every_cause_once() -> anyhow::Result<()> {
     // A port that was just free: nothing listens on it.

@@ -1476,6 +1476,7 @@ async fn search_organization_users_unknown_organization_is_not_found() -> anyhow
 /// fetch lazily, and every gRPC code maps to its predicates.
 mod wire {
     use std::collections::HashMap;
+    use std::time::{Duration, Instant};
 
     use anyhow::{bail, ensure, Context as _};
     use futures::{StreamExt as _, TryStreamExt as _};
@@ -1712,6 +1713,80 @@ mod wire {
             "the stream ends after an error"
         );
         ensure!(server.rpc_count() == 2);
+        Ok(())
+    }
+
+    /// The bound of `pagination::MAX_CONSECUTIVE_EMPTY_PAGES`.
+    const MAX_CONSECUTIVE_EMPTY_PAGES: usize = 16;
+
+    #[tokio::test]
+    async fn list_users_stream_endless_empty_pages_ends_with_malformed_response(
+    ) -> anyhow::Result<()> {
+        let server = TestServer::start().await;
+        server.serve_endless_empty_pages();
+        let stream = server
+            .client()
+            .users()
+            .list_users_stream(ListUsersOptions::default());
+
+        // Without the bound this stream never ends: the timeout fails it.
+        let results: Vec<_> = tokio::time::timeout(Duration::from_secs(20), stream.collect())
+            .await
+            .context("the stream did not end")?;
+
+        let [Err(err)] = results.as_slice() else {
+            bail!("expected one error and nothing else, got {results:?}");
+        };
+        ensure!(
+            matches!(err, Error::MalformedResponse("next_page_token")),
+            "{err:?}"
+        );
+        ensure!(err.code().is_none() && !err.is_retryable(), "{err:?}");
+        let fetched = server.rpc_count_for("ListUsers");
+        ensure!(
+            fetched == MAX_CONSECUTIVE_EMPTY_PAGES,
+            "{fetched} pages fetched"
+        );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn list_users_stream_slow_page_ends_by_the_client_timeout() -> anyhow::Result<()> {
+        let server = TestServer::start().await;
+        let timeout = Duration::from_millis(300);
+        let client = server.builder().timeout(timeout).build()?;
+        let mut stream = std::pin::pin!(client
+            .users()
+            .list_users_stream(ListUsersOptions::default()));
+        stream.try_next().await?.context("first user")?;
+        stream.try_next().await?.context("second user")?;
+
+        // The next page stalls far beyond the timeout; the page fetch must
+        // give up by the client's own deadline.
+        server.set_rpc_delay(Duration::from_secs(60));
+        let started = Instant::now();
+        let next = tokio::time::timeout(Duration::from_secs(20), stream.next())
+            .await
+            .context("the page fetch hung")?;
+        let elapsed = started.elapsed();
+
+        let Some(Err(err)) = next else {
+            bail!("expected an error, got {next:?}");
+        };
+        ensure!(matches!(err, Error::Timeout), "{err:?}");
+        // Generous slack for a busy machine, far below the server's delay.
+        ensure!(
+            elapsed < timeout + Duration::from_secs(3),
+            "ended after {elapsed:?}"
+        );
+        ensure!(
+            stream.next().await.is_none(),
+            "the stream ends after the timeout"
+        );
+        ensure!(
+            server.rpc_count_for("ListUsers") == 2,
+            "a timed-out page is not retried"
+        );
         Ok(())
     }
 

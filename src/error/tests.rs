@@ -136,6 +136,10 @@ fn all_variants() -> Vec<Error> {
         )))),
         Error::Transport(Box::new(std::io::Error::other("socket closed"))),
         Error::Timeout,
+        Error::ResponseTooLarge {
+            size: 5_242_880,
+            limit: 4_194_304,
+        },
         Error::MalformedResponse("organization"),
         Error::Config("environment URL has no host".to_owned()),
         Error::maybe_applied(Error::Timeout),
@@ -173,6 +177,7 @@ fn display_each_variant_matches_expected_text() -> anyhow::Result<()> {
         "could not reach the token endpoint",
         "transport error",
         "request timed out",
+        "response of 5242880 bytes is over the 4194304-byte message size limit",
         "malformed response: missing organization",
         "invalid configuration: environment URL has no host",
         "the request may have been applied",
@@ -337,6 +342,10 @@ fn predicates_each_variant_answer_as_documented() -> anyhow::Result<()> {
             [false, false, false, false, true, false],
         ),
         (Error::Timeout, [false, false, false, false, true, true]),
+        (
+            Error::ResponseTooLarge { size: 2, limit: 1 },
+            [false, false, false, false, false, false],
+        ),
         (
             Error::MalformedResponse("user"),
             [false, false, false, false, false, false],

@@ -130,6 +130,10 @@ struct State {
     reject_all_tokens: bool,
     faults: VecDeque<Status>,
     rpc_delay: Duration,
+    /// Whether `ListUsers` answers empty pages with fresh tokens forever.
+    endless_empty_pages: bool,
+    /// Bytes of metadata padding in the user of every `GetUser` answer.
+    user_padding: usize,
 }
 
 impl State {
@@ -145,6 +149,8 @@ impl State {
             reject_all_tokens: false,
             faults: VecDeque::new(),
             rpc_delay: Duration::ZERO,
+            endless_empty_pages: false,
+            user_padding: 0,
         }
     }
 
@@ -299,6 +305,19 @@ impl TestServer {
     /// Delays every RPC answer.
     pub fn set_rpc_delay(&self, delay: Duration) {
         self.state.lock().rpc_delay = delay;
+    }
+
+    /// Makes `ListUsers` answer, from now on, an empty page pointing to a
+    /// token it never handed out before, whatever it is asked: a broken
+    /// server that a stream could follow forever.
+    pub fn serve_endless_empty_pages(&self) {
+        self.state.lock().endless_empty_pages = true;
+    }
+
+    /// Pads the user of every `GetUser` answer with `bytes` of metadata, to
+    /// make the answer as large as a test needs.
+    pub fn pad_users(&self, bytes: usize) {
+        self.state.lock().user_padding = bytes;
     }
 
     // ----- recorder -----
@@ -499,13 +518,18 @@ impl UserService for Users {
         let req = self
             .admit("GetUser", request, RecordedRequest::GetUser)
             .await?;
-        let user = match required(req.identities, "identities")? {
+        let mut user = match required(req.identities, "identities")? {
             get_user_request::Identities::Id(id) => user(&id),
             get_user_request::Identities::ExternalId(external_id) => pb::User {
                 external_id: Some(external_id),
                 ..user("usr_external")
             },
         };
+        let padding = self.state.lock().user_padding;
+        if padding > 0 {
+            user.metadata
+                .insert("padding".to_owned(), "x".repeat(padding));
+        }
         Ok(Response::new(pb::GetUserResponse { user: Some(user) }))
     }
 
@@ -516,6 +540,15 @@ impl UserService for Users {
         let req = self
             .admit("ListUsers", request, RecordedRequest::ListUsers)
             .await?;
+        {
+            let state = self.state.lock();
+            if state.endless_empty_pages {
+                return Ok(Response::new(pb::ListUsersResponse {
+                    next_page_token: format!("endless-{}", state.rpcs.len()),
+                    ..Default::default()
+                }));
+            }
+        }
         let (users, next_page_token, prev_page_token) = page(&req.page_token, None)?;
         Ok(Response::new(pb::ListUsersResponse {
             users,
