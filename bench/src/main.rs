@@ -25,6 +25,7 @@ mod processes;
 mod report;
 mod serve;
 mod settings;
+mod soak;
 mod stats;
 mod usage;
 
@@ -83,6 +84,10 @@ enum Mode {
     /// side-by-side wall-clock comparison that machine drift and process
     /// layout do not skew.
     Paired(paired::PairedArgs),
+    /// The facade under a bounded storm of faults (latency, UNAVAILABLE,
+    /// revocations, failures after commit, resets, freezes, drains and
+    /// restarts), checking that every promise holds; see `bench/README.md`.
+    Soak(soak::SoakArgs),
     /// Internal: one paired client process.
     #[command(hide = true)]
     PairedChild {
@@ -144,6 +149,7 @@ fn main() -> ExitCode {
             concurrency,
         }) => instructions::child(kind, workload, calls, concurrency),
         Some(Mode::Paired(args)) => paired::run(&args),
+        Some(Mode::Soak(args)) => soak::run(&args),
         Some(Mode::PairedChild { pair, slices, spec }) => match pair.as_slice() {
             &[a, b] => serde_json::from_str(&spec)
                 .map_err(anyhow::Error::from)
