@@ -1,0 +1,405 @@
+//! `scalekit-bench soak`: the facade under a bounded storm of faults, and
+//! the promises that must hold through it.
+//!
+//! An in-process emulator serves 64 (by default) concurrent callers that
+//! read and create for a fixed time, while a chaos driver injects, one after
+//! another and at random: latency, `UNAVAILABLE` before the handler, token
+//! revocations, failures after the handler committed (`UNAVAILABLE`,
+//! `UNAUTHENTICATED`, a reset stream), frozen responses, connection drains
+//! (GOAWAY) and server restarts. Afterwards, and before every restart (the
+//! emulator keeps its data in memory), it checks:
+//!
+//! - no call ended later than its deadline plus [`LATE_SLACK`];
+//! - no organization was stored twice (every create names a fresh one);
+//! - every create the client saw succeed is stored;
+//! - token requests stayed within one per revocation, restart and expiry,
+//!   plus a few for hedged slow requests;
+//! - resident memory stayed bounded (reported; the run fails when the last
+//!   minute's peak exceeds twice the first minute's).
+//!
+//! Traffic stays on 127.0.0.1, and the run stops by itself.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Context as _};
+use clap::Args;
+use futures::TryStreamExt as _;
+use scalekit::organizations::ListOrganizationOptions;
+use scalekit::users::ListUsersOptions;
+use scalekit::{Code, ScalekitClient};
+use scalekit_emulator::{Emulator, EmulatorHandle};
+
+/// How late a call may end after its deadline: scheduling on a busy
+/// two-core machine, not time the SDK may spend.
+const LATE_SLACK: Duration = Duration::from_millis(50);
+
+const CLIENT_ID: &str = "skc_soak";
+const CLIENT_SECRET: &str = "soak_secret_value";
+
+/// What to run.
+#[derive(Debug, Args)]
+pub struct SoakArgs {
+    /// How long the storm lasts, in seconds.
+    #[arg(long, default_value_t = 600)]
+    seconds: u64,
+    /// Concurrent callers.
+    #[arg(long, default_value_t = 64)]
+    callers: u32,
+    /// Each call's deadline, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    deadline_ms: u64,
+    /// Seconds between server restarts.
+    #[arg(long, default_value_t = 60)]
+    restart_every: u64,
+    /// Access-token lifetime the emulator grants, in seconds (expiries are
+    /// part of the storm).
+    #[arg(long, default_value_t = 20)]
+    token_ttl: u64,
+    /// Seed of the chaos driver's choices.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+}
+
+/// What the callers saw.
+#[derive(Default)]
+struct Ledger {
+    calls: AtomicU64,
+    failed: AtomicU64,
+    late: Mutex<Vec<Duration>>,
+    /// Creates the client saw succeed, by name, with their id.
+    acknowledged: Mutex<BTreeMap<String, String>>,
+    /// Creates that failed as `MaybeApplied`: stored or not, never twice.
+    unsure: AtomicU64,
+    errors: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Ledger {
+    fn record_error(&self, err: &scalekit::Error) {
+        self.failed.fetch_add(1, Ordering::Relaxed);
+        let label = match err.code() {
+            Some(code) => format!("{code:?}"),
+            None if err.is_timeout() => "timeout".into(),
+            None => format!("{:?}", std::mem::discriminant(err)),
+        };
+        let label = if err.may_have_been_applied() {
+            format!("{label} (may have been applied)")
+        } else {
+            label
+        };
+        *lock(&self.errors).entry(label).or_default() += 1;
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What the chaos driver did, for the token-request bound.
+#[derive(Default, Debug)]
+struct Storm {
+    revocations: u64,
+    restarts: u64,
+    faults: BTreeMap<&'static str, u64>,
+}
+
+/// A small deterministic generator (xorshift64*): the storm is the same for
+/// the same seed, and nothing here needs more.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// Runs the soak; fails when a promise broke.
+pub fn run(args: &SoakArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(soak(args))
+}
+
+async fn start(addr: Option<SocketAddr>, ttl: Duration) -> anyhow::Result<EmulatorHandle> {
+    let mut builder = Emulator::builder()
+        .client_credentials(CLIENT_ID, CLIENT_SECRET)
+        .token_ttl(ttl);
+    if let Some(addr) = addr {
+        builder = builder.bind(addr);
+    }
+    // The port may take a moment to be free again after a shutdown.
+    for _ in 0..50 {
+        match builder.clone().start().await {
+            Ok(emulator) => return Ok(emulator),
+            Err(_) if addr.is_some() => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    anyhow::bail!("the emulator could not bind {addr:?} again")
+}
+
+async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
+    let deadline = Duration::from_millis(args.deadline_ms);
+    let ttl = Duration::from_secs(args.token_ttl);
+    let mut emulator = start(None, ttl).await?;
+    let addr = emulator.addr();
+    let client = emulator.client_builder().timeout(deadline).build()?;
+    let ledger = Arc::new(Ledger::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let rss = Arc::new(Mutex::new(Vec::<(Duration, u64)>::new()));
+
+    let callers: Vec<_> = (0..args.callers)
+        .map(|caller| {
+            tokio::spawn(call_loop(
+                caller,
+                client.clone(),
+                Arc::clone(&ledger),
+                Arc::clone(&stop),
+                deadline,
+            ))
+        })
+        .collect();
+
+    let mut dice = Dice(args.seed.max(1));
+    let mut storm = Storm::default();
+    let mut token_requests = 0u64;
+    let end = started + Duration::from_secs(args.seconds);
+    let mut next_restart = started + Duration::from_secs(args.restart_every);
+    let mut violations = Vec::new();
+    while Instant::now() < end {
+        tokio::time::sleep(Duration::from_millis(200 + dice.below(300))).await;
+        lock(&rss).push((started.elapsed(), resident_kib()));
+        if Instant::now() >= next_restart {
+            next_restart += Duration::from_secs(args.restart_every);
+            // Check this server's data before it goes: creates acknowledged
+            // so far must be here, once each.
+            violations.extend(check_stored(&emulator, &ledger).await?);
+            token_requests += emulator.token_requests();
+            emulator.shutdown().await;
+            tokio::time::sleep(Duration::from_millis(100 + dice.below(400))).await;
+            emulator = start(Some(addr), ttl).await?;
+            lock(&ledger.acknowledged).clear();
+            storm.restarts += 1;
+            continue;
+        }
+        let fault = inject(&emulator, &mut dice);
+        if fault == "revocation" {
+            storm.revocations += 1;
+        }
+        *storm.faults.entry(fault).or_default() += 1;
+    }
+    stop.store(true, Ordering::Relaxed);
+    for caller in callers {
+        caller.await?;
+    }
+    emulator.clear_faults();
+    violations.extend(check_stored(&emulator, &ledger).await?);
+    token_requests += emulator.token_requests();
+
+    let elapsed = started.elapsed();
+    let expiries = elapsed.as_secs() / (args.token_ttl / 2).max(1) + 1;
+    // One per revocation, restart (new keys) and expiry; hedged requests
+    // beside a slow one, and the first fetch, are the slack.
+    let token_bound = storm.revocations + storm.restarts + expiries + 1 + 10;
+    if token_requests > token_bound {
+        violations.push(format!(
+            "{token_requests} token requests, more than the bound {token_bound}"
+        ));
+    }
+    let late = lock(&ledger.late).clone();
+    if !late.is_empty() {
+        violations.push(format!(
+            "{} calls ended later than deadline + {LATE_SLACK:?}; the latest by {:?}",
+            late.len(),
+            late.iter().max().copied().unwrap_or_default()
+        ));
+    }
+    let rss = lock(&rss).clone();
+    let peak = |from: Duration, to: Duration| {
+        rss.iter()
+            .filter(|(at, _)| *at >= from && *at < to)
+            .map(|(_, kib)| *kib)
+            .max()
+            .unwrap_or(0)
+    };
+    let minute = Duration::from_secs(60);
+    let first_minute = peak(Duration::ZERO, minute);
+    let last_minute = peak(elapsed.saturating_sub(minute), elapsed + minute);
+    if elapsed > 2 * minute && first_minute > 0 && last_minute > 2 * first_minute {
+        violations.push(format!(
+            "resident memory grew from {first_minute} KiB (first minute) to {last_minute} KiB (last minute)"
+        ));
+    }
+
+    println!("soak: {:.0} s, {} callers, deadline {deadline:?}", elapsed.as_secs_f64(), args.callers);
+    println!(
+        "calls: {} ({} failed), creates unsure: {}",
+        ledger.calls.load(Ordering::Relaxed),
+        ledger.failed.load(Ordering::Relaxed),
+        ledger.unsure.load(Ordering::Relaxed)
+    );
+    println!("errors: {:?}", lock(&ledger.errors));
+    println!("storm: {storm:?}");
+    println!("token requests: {token_requests} (bound {token_bound})");
+    println!(
+        "resident memory: first minute peak {first_minute} KiB, last minute peak {last_minute} KiB, overall peak {} KiB",
+        rss.iter().map(|(_, kib)| *kib).max().unwrap_or(0)
+    );
+    for violation in &violations {
+        println!("VIOLATION: {violation}");
+    }
+    ensure!(violations.is_empty(), "{} promises broken", violations.len());
+    println!("every promise held");
+    Ok(())
+}
+
+/// One caller: reads and creates until told to stop, timing every call.
+async fn call_loop(
+    caller: u32,
+    client: ScalekitClient,
+    ledger: Arc<Ledger>,
+    stop: Arc<AtomicBool>,
+    deadline: Duration,
+) {
+    let mut n = 0u64;
+    while !stop.load(Ordering::Relaxed) {
+        n += 1;
+        let began = Instant::now();
+        let outcome = if n % 4 == 0 {
+            let name = format!("soak-{caller}-{n}");
+            let created = client
+                .organizations()
+                .create_organization(&name, Default::default())
+                .await;
+            match created {
+                Ok(org) => {
+                    lock(&ledger.acknowledged).insert(name, org.id);
+                    Ok(())
+                }
+                Err(err) => {
+                    if err.may_have_been_applied() {
+                        ledger.unsure.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(err)
+                }
+            }
+        } else {
+            client
+                .users()
+                .list_users(ListUsersOptions::default().with_page_size(5))
+                .await
+                .map(drop)
+        };
+        let took = began.elapsed();
+        ledger.calls.fetch_add(1, Ordering::Relaxed);
+        if took > deadline + LATE_SLACK {
+            lock(&ledger.late).push(took - deadline);
+        }
+        if let Err(err) = outcome {
+            ledger.record_error(&err);
+        }
+    }
+}
+
+/// The organizations stored, checked against what the callers were told:
+/// each name at most once, and every acknowledged one present.
+async fn check_stored(emulator: &EmulatorHandle, ledger: &Ledger) -> anyhow::Result<Vec<String>> {
+    emulator.clear_faults();
+    // A client of its own, with no deadline to race the storm's leftovers.
+    let checker = emulator.client()?;
+    let stored: Vec<(String, String)> = checker
+        .organizations()
+        .list_organization_stream(ListOrganizationOptions::default().with_page_size(100))
+        .map_ok(|org| (org.display_name, org.id))
+        .try_collect()
+        .await
+        .context("listing the stored organizations")?;
+    let mut seen = BTreeSet::new();
+    let mut violations = Vec::new();
+    for (name, _) in &stored {
+        if !seen.insert(name.as_str()) {
+            violations.push(format!("organization {name} stored twice"));
+        }
+    }
+    let ids: BTreeSet<&str> = stored.iter().map(|(_, id)| id.as_str()).collect();
+    for (name, id) in lock(&ledger.acknowledged).iter() {
+        if !ids.contains(id.as_str()) {
+            violations.push(format!("acknowledged organization {name} ({id}) is missing"));
+        }
+    }
+    Ok(violations)
+}
+
+/// One fault, chosen at random; returns its name.
+fn inject(emulator: &EmulatorHandle, dice: &mut Dice) -> &'static str {
+    const CREATE: Option<&str> = Some("CreateOrganization");
+    let times = 1 + dice.below(4) as u32;
+    match dice.below(10) {
+        0 => {
+            emulator.set_latency(Duration::from_millis(dice.below(400)));
+            "latency"
+        }
+        1 => {
+            emulator.fail_next(None, times, Code::Unavailable);
+            "unavailable"
+        }
+        2 => {
+            emulator.revoke_tokens();
+            "revocation"
+        }
+        3 => {
+            emulator.fail_next_after_commit(CREATE, times, Code::Unavailable);
+            "unavailable after commit"
+        }
+        4 => {
+            emulator.fail_next_after_commit(CREATE, times, Code::Unauthenticated);
+            "unauthenticated after commit"
+        }
+        5 => {
+            emulator.reset_next_after_commit(None, times);
+            "reset after commit"
+        }
+        6 => {
+            emulator.stall_next_after_headers(None, times);
+            "freeze after headers"
+        }
+        7 => {
+            emulator.trickle_next(None, times, Duration::from_millis(dice.below(1500)));
+            "trickle"
+        }
+        8 => {
+            emulator.drain_connections();
+            "drain (GOAWAY)"
+        }
+        _ => {
+            emulator.clear_faults();
+            "calm"
+        }
+    }
+}
+
+/// This process's resident set, in KiB (0 where /proc is not there).
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmRSS:"))
+                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
