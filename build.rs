@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use prost::Message as _;
 
+#[path = "build/http_bindings.rs"]
+mod http_bindings;
 #[path = "build/redact.rs"]
 mod redact;
 
@@ -17,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=proto");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build/redact.rs");
+    println!("cargo:rerun-if-changed=build/http_bindings.rs");
     println!("cargo:rustc-env=SCALEKIT_RUSTC_VERSION={}", rustc_version());
 
     let proto_dir = Path::new("proto");
@@ -28,7 +31,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     let descriptor_path = out_dir.join("scalekit_descriptor.bin");
     std::fs::write(&descriptor_path, fds.encode_to_vec())?;
-    std::fs::write(out_dir.join("scalekit_proto.rs"), module_tree(&fds))?;
+    let bindings = http_bindings::Bindings::read(Path::new(http_bindings::FILE), &fds)?;
+    std::fs::write(
+        out_dir.join("scalekit_proto.rs"),
+        module_tree(&fds, &bindings),
+    )?;
     let redaction = redact::redaction(&fds)?;
     std::fs::write(out_dir.join("scalekit_redacted_debug.rs"), &redaction.code)?;
 
@@ -90,13 +97,14 @@ fn collect_protos(
 /// `scalekit.v1.auth.passwordless` sits inside `scalekit.v1.auth` and prost's
 /// `super::` paths resolve). Each package module includes prost's output and
 /// re-exports its service clients (and, with the `server` feature, the server
-/// traits) next to the messages: `proto::users::UserServiceClient`.
-fn module_tree(fds: &prost_types::FileDescriptorSet) -> String {
+/// traits) next to the messages: `proto::users::UserServiceClient`, and
+/// carries each client's table of RPCs (see `build/http_bindings.rs`).
+fn module_tree(fds: &prost_types::FileDescriptorSet, bindings: &http_bindings::Bindings) -> String {
     #[derive(Default)]
-    struct Node {
+    struct Node<'a> {
         generated: bool,
-        services: Vec<String>,
-        children: BTreeMap<String, Node>,
+        services: Vec<&'a prost_types::ServiceDescriptorProto>,
+        children: BTreeMap<String, Node<'a>>,
     }
     let mut root = Node::default();
     for file in &fds.file {
@@ -109,11 +117,17 @@ fn module_tree(fds: &prost_types::FileDescriptorSet) -> String {
             node = node.children.entry(part.to_string()).or_default();
         }
         node.generated = true;
-        node.services
-            .extend(file.service.iter().map(|s| s.name().to_string()));
+        node.services.extend(&file.service);
     }
 
-    fn render(out: &mut String, path: &str, name: &str, node: &Node, depth: usize) {
+    fn render(
+        out: &mut String,
+        bindings: &http_bindings::Bindings,
+        path: &str,
+        name: &str,
+        node: &Node,
+        depth: usize,
+    ) {
         let pad = "    ".repeat(depth);
         let _ = writeln!(
             out,
@@ -127,6 +141,8 @@ fn module_tree(fds: &prost_types::FileDescriptorSet) -> String {
             );
         }
         for service in &node.services {
+            out.push_str(&bindings.service_code(path, service, &format!("{pad}    ")));
+            let service = service.name();
             let snake = snake_case(service);
             let _ = writeln!(
                 out,
@@ -141,6 +157,7 @@ fn module_tree(fds: &prost_types::FileDescriptorSet) -> String {
         for (child, child_node) in &node.children {
             render(
                 out,
+                bindings,
                 &format!("{path}.{child}"),
                 child,
                 child_node,
@@ -150,9 +167,9 @@ fn module_tree(fds: &prost_types::FileDescriptorSet) -> String {
         let _ = writeln!(out, "{pad}}}");
     }
 
-    let mut out = String::new();
+    let mut out = bindings.listing();
     for (name, node) in &root.children {
-        render(&mut out, name, name, node, 0);
+        render(&mut out, bindings, name, name, node, 0);
     }
     out
 }

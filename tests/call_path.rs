@@ -475,16 +475,16 @@ async fn every_rpc_records_one_span_with_its_outcome_and_no_secret() -> anyhow::
     ensure!(closes.len() == 2, "one span per RPC:\n{text}");
     let list = closes
         .iter()
-        .find(|line| line.contains("rpc.method=\"list_users\""))
-        .context("list_users span")?;
+        .find(|line| line.contains("rpc.method=\"ListUsers\""))
+        .context("ListUsers span")?;
     ensure!(list.contains("rpc.service=\"scalekit.v1.users.UserService\""));
     ensure!(list.contains("rpc.attempts=1"), "{list}");
     ensure!(list.contains("rpc.code=\"OK\""), "{list}");
     ensure!(list.contains("rpc.latency_ms="), "{list}");
     let get = closes
         .iter()
-        .find(|line| line.contains("rpc.method=\"get_user\""))
-        .context("get_user span")?;
+        .find(|line| line.contains("rpc.method=\"GetUser\""))
+        .context("GetUser span")?;
     ensure!(get.contains("rpc.attempts=2"), "retried once: {get}");
     ensure!(get.contains("rpc.code=\"NOT_FOUND\""), "{get}");
 

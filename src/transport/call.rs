@@ -370,18 +370,29 @@ fn outcome_code(err: &Error) -> &'static str {
 /// Calls `$method` on a [`Stub`]'s generated client: the one call shape of
 /// every facade method.
 ///
-/// `call!(self.stub, get_user(request))` is `self.stub.call("get_user",
-/// true, request, |mut grpc, r| async move { grpc.get_user(r).await })`,
-/// with the idempotency looked up in the table at compile time.
+/// `call!(self.stub, get_user(request))` is `self.stub.call("GetUser", true,
+/// request, |mut grpc, r| async move { grpc.get_user(r).await })`: the proto
+/// name and the idempotency come from the client's table of RPCs (see
+/// [`idempotency`](crate::transport::idempotency)), evaluated at compile
+/// time. A method missing from the table does not compile.
 macro_rules! call {
-    ($stub:expr, $method:ident($request:expr)) => {
-        $stub.call(
-            stringify!($method),
-            const { $crate::transport::idempotency::is_idempotent(stringify!($method)) },
+    ($stub:expr, $method:ident($request:expr)) => {{
+        // The table of the stub's client type, so that `$method` resolves
+        // against that service's RPCs.
+        fn table<C: $crate::transport::idempotency::Rpcs>(
+            _: &$crate::transport::call::Stub<C>,
+        ) -> C::Table {
+            C::TABLE
+        }
+        let stub = &$stub;
+        let rpc = table(stub).$method();
+        stub.call(
+            rpc.name,
+            rpc.idempotent,
             $request,
             |mut grpc, request| async move { grpc.$method(request).await },
         )
-    };
+    }};
 }
 pub(crate) use call;
 

@@ -1,119 +1,258 @@
-//! Which RPCs may be sent twice: declared once, by the verb that starts the
-//! method name, and decided at compile time.
+//! Which RPCs may be sent twice, from the contract: the HTTP verb of each
+//! RPC's `google.api.http` binding, plus a short table of exceptions,
+//! decided at compile time.
 //!
 //! A retry after a lost response may repeat a call the server already
-//! carried out. For reads that is harmless, and so it is for deletes,
-//! revocations and enable/disable of one record by id: the second call
-//! finds the state the first one left. Creates, updates, sends and resends
-//! could be applied twice (two users, two emails, a newer update
-//! overwritten by a replayed older one), so they are retried only when the
+//! carried out. As in google-cloud-rust, an RPC bound to GET, PUT or DELETE
+//! is idempotent: repeating it finds the state the first call left. One
+//! bound to POST or PATCH is not (two users, two emails, a newer update
+//! overwritten by a replayed older one), so it is retried only when the
 //! request provably never left (see [`retry::never_sent`](super::retry)).
+//!
+//! `cargo xtask sync-protos` writes every binding to `proto/http_bindings.tsv`
+//! (the rendered `.proto` files carry no google.api options), and `build.rs`
+//! turns the table into one struct per service (`proto::users::UserServiceRpcs`)
+//! with a `const fn` per RPC, named like the generated client's method. The
+//! `call!` macro picks the struct from the client's type and calls the
+//! method of the same name, so an RPC without a binding does not compile.
 
-/// Every verb a facade method starts with, and whether calls with it are
-/// idempotent. A method with a verb missing here does not compile.
-const VERBS: &[(&str, bool)] = &[
-    ("get", true),
-    ("list", true),
-    ("search", true),
-    ("validate", true),
-    ("delete", true),
-    ("remove", true),
-    ("revoke", true),
-    ("invalidate", true),
-    ("enable", true),
-    ("disable", true),
-    ("create", false),
-    ("add", false),
-    ("assign", false),
-    ("update", false),
-    ("upsert", false),
-    ("generate", false),
-    ("send", false),
-    ("resend", false),
-    ("verify", false),
+/// The verb of an RPC's HTTP binding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verb {
+    Get,
+    Put,
+    Delete,
+    Post,
+    Patch,
+}
+
+impl Verb {
+    /// GET, PUT and DELETE are idempotent; POST and PATCH are not.
+    pub(crate) const fn is_idempotent(self) -> bool {
+        matches!(self, Verb::Get | Verb::Put | Verb::Delete)
+    }
+}
+
+/// One RPC's contract, as the call path needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Rpc {
+    /// The proto name (`GetUser`), for the tracing span.
+    pub(crate) name: &'static str,
+    /// Whether a response lost in transit may be answered by resending.
+    pub(crate) idempotent: bool,
+}
+
+impl Rpc {
+    /// The contract of `service`'s RPC `name` bound to `verb`: the verb
+    /// decides, unless [`EXCEPTIONS`] overrides it.
+    pub(crate) const fn new(service: &str, name: &'static str, verb: Verb) -> Rpc {
+        let mut idempotent = verb.is_idempotent();
+        let mut i = 0;
+        while i < EXCEPTIONS.len() {
+            let (s, n, exception) = EXCEPTIONS[i];
+            if same(s, service) && same(n, name) {
+                idempotent = exception;
+            }
+            i += 1;
+        }
+        Rpc { name, idempotent }
+    }
+}
+
+/// A generated client that has a table of its RPCs (build.rs implements it
+/// for every one).
+pub(crate) trait Rpcs {
+    /// The table: one `const fn` per RPC returning its [`Rpc`], named like
+    /// the client's method.
+    type Table: Copy;
+    /// The table's (only) value.
+    const TABLE: Self::Table;
+}
+
+/// RPCs whose HTTP verb misleads about what a replay does: (service, RPC,
+/// idempotent). Every row must name an RPC and change its verb's answer,
+/// or the crate does not compile.
+const EXCEPTIONS: &[(&str, &str, bool)] = &[
+    // POST only because the filter travels in a body: both only read.
+    ("scalekit.v1.events.EventsService", "ListEvents", true),
+    (
+        "scalekit.v1.events.EventsService",
+        "ListEventsPaginated",
+        true,
+    ),
+    // POST `tokens:validate` reads: it checks a token and changes nothing.
+    ("scalekit.v1.tokens.ApiTokenService", "ValidateToken", true),
+    // POST actions that only ever move a record one way, like a DELETE: a
+    // replay finds the session revoked or the token invalidated already,
+    // and nothing undoes either in between. Retrying them matters more
+    // than for most writes: a revocation lost to a transient failure
+    // leaves a credential alive.
+    ("scalekit.v1.sessions.SessionService", "RevokeSession", true),
+    (
+        "scalekit.v1.sessions.SessionService",
+        "RevokeAllUserSessions",
+        true,
+    ),
+    (
+        "scalekit.v1.tokens.ApiTokenService",
+        "InvalidateToken",
+        true,
+    ),
+    // PUT, but every call mints a new admin-portal link: a replay leaves a
+    // second live link (a credential) that the caller never saw.
+    (
+        "scalekit.v1.organizations.OrganizationService",
+        "GeneratePortalLink",
+        false,
+    ),
 ];
 
-/// Whether `method` (a generated client's snake_case method name) is
-/// idempotent. Meant for constant evaluation, so that an unlisted verb is
-/// a build error rather than a silent default.
-pub(crate) const fn is_idempotent(method: &str) -> bool {
-    let method = method.as_bytes();
+// A typo or a removed RPC would make an exception silently do nothing.
+const _: () = {
+    if let Some(problem) = stale_exception(EXCEPTIONS, crate::proto::HTTP_BINDINGS) {
+        panic!("{}", problem);
+    }
+};
+
+/// The first row of `exceptions` that names no RPC of `bindings`, or that
+/// agrees with its RPC's verb (and so is not an exception).
+const fn stale_exception(
+    exceptions: &[(&str, &str, bool)],
+    bindings: &[(&str, &str, Verb)],
+) -> Option<&'static str> {
     let mut i = 0;
-    while i < VERBS.len() {
-        let (verb, idempotent) = VERBS[i];
-        if starts_with_verb(method, verb.as_bytes()) {
-            return idempotent;
+    while i < exceptions.len() {
+        let (service, name, idempotent) = exceptions[i];
+        let mut found = None;
+        let mut j = 0;
+        while j < bindings.len() {
+            let (s, n, verb) = bindings[j];
+            if same(s, service) && same(n, name) {
+                found = Some(verb);
+            }
+            j += 1;
+        }
+        match found {
+            None => return Some("an idempotency exception names an RPC that proto/ lacks"),
+            Some(verb) if verb.is_idempotent() == idempotent => {
+                return Some("an idempotency exception agrees with its RPC's HTTP verb")
+            }
+            Some(_) => {}
         }
         i += 1;
     }
-    panic!("this RPC's verb is not in the idempotency table (src/transport/idempotency.rs)")
+    None
 }
 
-/// `method` is `verb` or starts with `verb_`.
-const fn starts_with_verb(method: &[u8], verb: &[u8]) -> bool {
-    if method.len() < verb.len() {
+/// `a == b`, usable in constants.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
         return false;
     }
     let mut i = 0;
-    while i < verb.len() {
-        if method[i] != verb[i] {
+    while i < a.len() {
+        if a[i] != b[i] {
             return false;
         }
         i += 1;
     }
-    method.len() == verb.len() || method[verb.len()] == b'_'
+    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::{events, organizations, roles, sessions, tokens, users};
 
     #[test]
-    fn reads_and_deletes_are_idempotent_writes_are_not() {
-        for method in [
-            "get_user",
-            "list_organization_users",
-            "delete_membership",
-            "revoke_all_user_sessions",
-            "remove_permission_from_role",
-            "enable_connection",
-            "disable_directory",
-            "validate_token",
-            "invalidate_token",
-            "list_events_paginated",
-            "delete_organization_client_secret",
-        ] {
-            assert!(is_idempotent(method), "{method}");
-        }
-        for method in [
-            "create_user_and_membership",
-            "update_user",
-            "upsert_user_management_settings",
-            "add_permissions_to_role",
-            "generate_portal_link",
-            "send_passwordless_email",
-            "resend_invite",
-            "verify_passwordless_email",
-            "create_token",
-            "update_token",
-            "create_organization_client_secret",
-        ] {
-            assert!(!is_idempotent(method), "{method}");
+    fn reads_puts_and_deletes_are_idempotent_posts_and_patches_are_not() {
+        let users = users::UserServiceRpcs;
+        let cases = [
+            // GET
+            (users.get_user(), true),
+            (users.list_organization_users(), true),
+            (users.search_users(), true),
+            // DELETE
+            (users.delete_membership(), true),
+            (users.remove_user_role(), true),
+            // PUT
+            (roles::RolesServiceRpcs.update_role(), true),
+            // POST
+            (users.create_user_and_membership(), false),
+            (users.assign_user_roles(), false),
+            (tokens::ApiTokenServiceRpcs.create_token(), false),
+            // PATCH, including the upsert and the enable/disable switches
+            (users.update_user(), false),
+            (users.resend_invite(), false),
+            (
+                organizations::OrganizationServiceRpcs.upsert_user_management_settings(),
+                false,
+            ),
+        ];
+        for (rpc, idempotent) in cases {
+            assert_eq!(rpc.idempotent, idempotent, "{}", rpc.name);
         }
     }
 
     #[test]
-    fn a_verb_matches_whole_words_only() {
-        // `send` must not claim `sender_…`, nor `get` claim `getaway_…`.
-        assert!(starts_with_verb(b"send_email", b"send"));
-        assert!(!starts_with_verb(b"sender_x", b"send"));
-        assert!(!starts_with_verb(b"getaway", b"get"));
-        assert!(starts_with_verb(b"get", b"get"));
+    fn every_exception_overrides_its_verb() {
+        let cases = [
+            (events::EventsServiceRpcs.list_events(), true),
+            (events::EventsServiceRpcs.list_events_paginated(), true),
+            (tokens::ApiTokenServiceRpcs.validate_token(), true),
+            (sessions::SessionServiceRpcs.revoke_session(), true),
+            (
+                sessions::SessionServiceRpcs.revoke_all_user_sessions(),
+                true,
+            ),
+            (tokens::ApiTokenServiceRpcs.invalidate_token(), true),
+            (
+                organizations::OrganizationServiceRpcs.generate_portal_link(),
+                false,
+            ),
+        ];
+        assert_eq!(cases.len(), EXCEPTIONS.len(), "one case per exception");
+        for (rpc, idempotent) in cases {
+            assert_eq!(rpc.idempotent, idempotent, "{}", rpc.name);
+        }
     }
 
     #[test]
-    #[should_panic(expected = "idempotency table")]
-    fn an_unlisted_verb_is_refused() {
-        is_idempotent("frobnicate_user");
+    fn each_method_carries_its_proto_name() {
+        let cases = [
+            (users::UserServiceRpcs.get_user(), "GetUser"),
+            (
+                users::UserServiceRpcs.create_user_and_membership(),
+                "CreateUserAndMembership",
+            ),
+            // Acronyms: the generated client's `delete_portal_link_by_id`.
+            (
+                organizations::OrganizationServiceRpcs.delete_portal_link_by_id(),
+                "DeletePortalLinkByID",
+            ),
+        ];
+        for (rpc, name) in cases {
+            assert_eq!(rpc.name, name);
+        }
+    }
+
+    #[test]
+    fn a_stale_exception_is_refused() {
+        let bindings = [("s.S", "Get", Verb::Get), ("s.S", "Create", Verb::Post)];
+        let cases = [
+            (("s.S", "Gone", false), Some("lacks")),
+            (("s.S", "Get", true), Some("agrees")),
+            (("s.S", "Get", false), None),
+            (("s.S", "Create", true), None),
+        ];
+        for (exception, problem) in cases {
+            let found = stale_exception(&[exception], &bindings);
+            assert_eq!(
+                found.map(|p| p.contains(problem.unwrap_or("-"))),
+                problem.map(|_| true),
+                "{exception:?}: {found:?}"
+            );
+        }
     }
 }

@@ -24,10 +24,22 @@ const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::n
 /// (buf.validate, google.api, openapiv2) are third-party and left out.
 pub const PACKAGE_PREFIX: &str = "scalekit.v1";
 
+/// One embedded descriptor: the bytes as published, and their decoding.
+///
+/// The bytes are kept because prost drops the extension options it does not
+/// know (google.api.http among them) while decoding; readers of those options
+/// decode the bytes again with their own message types.
+pub struct Embedded {
+    /// The serialized `FileDescriptorProto`, as the package embeds it.
+    pub bytes: Vec<u8>,
+    /// The same file, decoded.
+    pub file: FileDescriptorProto,
+}
+
 /// Finds every `scalekit/v1/**/*_pb.js` under an unpacked package and decodes the
 /// descriptor embedded in each. `root` may be the unpacked `package/` folder or its
 /// `lib/` folder. The result is sorted by file name.
-pub fn load_from_package(root: &Path) -> Result<Vec<FileDescriptorProto>> {
+pub fn load_from_package(root: &Path) -> Result<Vec<Embedded>> {
     let grpc_dir = [
         root.join("lib/pkg/grpc/scalekit/v1"),
         root.join("pkg/grpc/scalekit/v1"),
@@ -57,7 +69,7 @@ pub fn load_from_package(root: &Path) -> Result<Vec<FileDescriptorProto>> {
         if !file.package().starts_with(PACKAGE_PREFIX) {
             continue;
         }
-        files.push(file);
+        files.push(Embedded { bytes, file });
     }
     if files.is_empty() {
         bail!(
@@ -65,7 +77,7 @@ pub fn load_from_package(root: &Path) -> Result<Vec<FileDescriptorProto>> {
             grpc_dir.display()
         );
     }
-    files.sort_by(|a, b| a.name().cmp(b.name()));
+    files.sort_by(|a, b| a.file.name().cmp(b.file.name()));
     Ok(files)
 }
 

@@ -4,6 +4,7 @@
 
 pub mod descriptors;
 pub mod fingerprint;
+pub mod http_bindings;
 pub mod render;
 
 use std::path::{Path, PathBuf};

@@ -8,13 +8,15 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use xtask::descriptors::load_from_package;
 use xtask::fingerprint::fingerprint;
+use xtask::http_bindings::{self, HTTP_BINDINGS_FILE};
 use xtask::render::{render_file, SymbolTable};
 use xtask::{compile_proto_dir, workspace_root, FINGERPRINT_FILE, PROTO_DIR};
 
 const USAGE: &str = "usage:
   cargo xtask sync-protos <unpacked @scalekit-sdk/node package> [--check]
-      render proto/ and the contract fingerprint from the package's embedded
-      descriptors; with --check, only report whether the committed files differ
+      render proto/, its table of HTTP bindings and the contract fingerprint
+      from the package's embedded descriptors; with --check, only report
+      whether the committed files differ
   cargo xtask fingerprint
       compile proto/ and print its fingerprint";
 
@@ -49,7 +51,8 @@ fn sync_protos(args: &[String]) -> Result<bool> {
     };
     let package_dir = PathBuf::from(package_dir);
     let provenance = provenance(&package_dir)?;
-    let files = load_from_package(&package_dir)?;
+    let embedded = load_from_package(&package_dir)?;
+    let files: Vec<_> = embedded.iter().map(|e| e.file.clone()).collect();
     let symbols = SymbolTable::new(&files);
 
     let root = workspace_root();
@@ -64,6 +67,11 @@ fn sync_protos(args: &[String]) -> Result<bool> {
     );
     listing.push_str(&fingerprint(&files));
     wanted.insert(root.join(FINGERPRINT_FILE), listing);
+    let bindings = http_bindings::extract(&embedded)?;
+    wanted.insert(
+        root.join(HTTP_BINDINGS_FILE),
+        http_bindings::render(&bindings, &provenance)?,
+    );
 
     let stale: Vec<PathBuf> = existing_protos(&root.join(PROTO_DIR))?
         .into_iter()
@@ -83,7 +91,7 @@ fn sync_protos(args: &[String]) -> Result<bool> {
             clean = false;
         }
         if clean {
-            println!("proto/ and the fingerprint match {provenance}");
+            println!("proto/, its HTTP bindings and the fingerprint match {provenance}");
         }
         return Ok(clean);
     }
