@@ -244,7 +244,11 @@ async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
         ));
     }
 
-    println!("soak: {:.0} s, {} callers, deadline {deadline:?}", elapsed.as_secs_f64(), args.callers);
+    println!(
+        "soak: {:.0} s, {} callers, deadline {deadline:?}",
+        elapsed.as_secs_f64(),
+        args.callers
+    );
     println!(
         "calls: {} ({} failed), creates unsure: {}",
         ledger.calls.load(Ordering::Relaxed),
@@ -261,7 +265,11 @@ async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
     for violation in &violations {
         println!("VIOLATION: {violation}");
     }
-    ensure!(violations.is_empty(), "{} promises broken", violations.len());
+    ensure!(
+        violations.is_empty(),
+        "{} promises broken",
+        violations.len()
+    );
     println!("every promise held");
     Ok(())
 }
@@ -337,7 +345,9 @@ async fn check_stored(emulator: &EmulatorHandle, ledger: &Ledger) -> anyhow::Res
     let ids: BTreeSet<&str> = stored.iter().map(|(_, id)| id.as_str()).collect();
     for (name, id) in lock(&ledger.acknowledged).iter() {
         if !ids.contains(id.as_str()) {
-            violations.push(format!("acknowledged organization {name} ({id}) is missing"));
+            violations.push(format!(
+                "acknowledged organization {name} ({id}) is missing"
+            ));
         }
     }
     Ok(violations)
