@@ -317,7 +317,7 @@ async fn a_thousand_concurrent_calls_across_three_revocations_fail_none() -> any
             .map(|i| {
                 let client = client.clone();
                 async move {
-                    if i % 10 == 0 {
+                    if i.is_multiple_of(10) {
                         let name = format!("Org {round}-{i}");
                         client
                             .organizations()

@@ -286,7 +286,7 @@ async fn call_loop(
     while !stop.load(Ordering::Relaxed) {
         n += 1;
         let began = Instant::now();
-        let outcome = if n % 4 == 0 {
+        let outcome = if n.is_multiple_of(4) {
             let name = format!("soak-{caller}-{n}");
             let created = client
                 .organizations()
