@@ -93,6 +93,195 @@ async fn create_user_unavailable_surfaces_after_one_attempt() -> anyhow::Result<
     Ok(())
 }
 
+/// A create the server stored before the answer went wrong (a gateway's
+/// UNAVAILABLE or UNAUTHENTICATED, a reset stream) is never sent again: it
+/// is stored once, and the caller learns it may have been applied. The
+/// UNAUTHENTICATED one is checked against the token first, which the server
+/// still accepts, so the token is kept too.
+#[tokio::test]
+async fn create_failed_after_commit_is_stored_once_and_may_have_been_applied(
+) -> anyhow::Result<()> {
+    #[derive(Debug, Clone, Copy)]
+    enum Fault {
+        Status(Code),
+        Reset,
+    }
+    let emulator = Emulator::builder().start().await?;
+    let client = emulator.client()?;
+    client.users().list_users(ListUsersOptions::default()).await?;
+    let tokens = emulator.token_requests();
+    let faults = [
+        Fault::Status(Code::Unavailable),
+        Fault::Status(Code::Unauthenticated),
+        Fault::Status(Code::Internal),
+        Fault::Reset,
+    ];
+    let mut failures = Vec::new();
+    for (row, fault) in faults.into_iter().enumerate() {
+        match fault {
+            Fault::Status(code) => {
+                emulator.fail_next_after_commit(Some("CreateOrganization"), 1, code)
+            }
+            Fault::Reset => emulator.reset_next_after_commit(Some("CreateOrganization"), 1),
+        }
+        let sent = emulator.rpc_count("CreateOrganization");
+        let name = format!("After commit {row}");
+        let outcome = client
+            .organizations()
+            .create_organization(&name, Default::default())
+            .await;
+        let resent = emulator.rpc_count("CreateOrganization") - sent;
+        let stored = client
+            .organizations()
+            .list_organization(Default::default())
+            .await?
+            .items
+            .into_iter()
+            .filter(|org| org.display_name == name)
+            .count();
+        let ok = match &outcome {
+            Err(err) => err.may_have_been_applied() && !err.is_retryable(),
+            Ok(_) => false,
+        };
+        if !ok || resent != 1 || stored != 1 {
+            failures.push(format!(
+                "{fault:?}: outcome {outcome:?}, sent {resent} times, stored {stored} times"
+            ));
+        }
+    }
+    let refetched = emulator.token_requests() - tokens;
+    if refetched != 0 {
+        failures.push(format!("{refetched} token requests for a token still accepted"));
+    }
+    ensure!(failures.is_empty(), "{failures:#?}");
+    Ok(())
+}
+
+/// A read whose stream was reset after the server ran it is sent again and
+/// succeeds: reading twice changes nothing.
+#[tokio::test]
+async fn get_user_reset_after_commit_is_retried() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = emulator.client()?;
+    let user = a_user(&client).await?;
+    emulator.reset_next_after_commit(Some("GetUser"), 1);
+    client.users().get_user(&user).await?;
+    ensure!(emulator.rpc_count("GetUser") == 2);
+    Ok(())
+}
+
+/// The server drains its connections (GOAWAY) again and again under load:
+/// no call fails, and no create is stored twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_drains_under_load_fail_no_call() -> anyhow::Result<()> {
+    let emulator = Arc::new(Emulator::builder().start().await?);
+    let client = emulator.client()?;
+    client.users().list_users(ListUsersOptions::default()).await?;
+    let drains = {
+        let emulator = Arc::clone(&emulator);
+        tokio::spawn(async move {
+            for _ in 0..10 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                emulator.drain_connections();
+            }
+        })
+    };
+    let outcomes: Vec<Result<(), Error>> = stream::iter(0..2000u32)
+        .map(|i| {
+            let client = client.clone();
+            async move {
+                if i.is_multiple_of(10) {
+                    client
+                        .organizations()
+                        .create_organization(&format!("Drained {i}"), Default::default())
+                        .await
+                        .map(drop)
+                } else {
+                    client
+                        .users()
+                        .list_users(ListUsersOptions::default())
+                        .await
+                        .map(drop)
+                }
+            }
+        })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    drains.await?;
+    let failed: Vec<_> = outcomes.iter().filter_map(|r| r.as_ref().err()).collect();
+    ensure!(
+        failed.is_empty(),
+        "{} failed calls, the first: {}",
+        failed.len(),
+        failed[0].display_chain()
+    );
+    let stored = client
+        .organizations()
+        .list_organization(Default::default())
+        .await?
+        .total_size;
+    ensure!(stored == 200, "{stored} organizations stored for 200 creates");
+    Ok(())
+}
+
+/// `with_idempotency` overrides the contract for one handle: a create made
+/// idempotent is retried after UNAVAILABLE, a read made not idempotent is
+/// not.
+#[tokio::test]
+async fn with_idempotency_overrides_the_contract_per_handle() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = emulator.client()?;
+    client.users().list_users(ListUsersOptions::default()).await?;
+
+    emulator.fail_next(Some("CreateOrganization"), 1, Code::Unavailable);
+    client
+        .with_idempotency(true)
+        .organizations()
+        .create_organization("Retried", Default::default())
+        .await?;
+    ensure!(emulator.rpc_count("CreateOrganization") == 2);
+
+    emulator.fail_next(Some("ListUsers"), 1, Code::Unavailable);
+    let err = client
+        .with_idempotency(false)
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await
+        .unwrap_err();
+    ensure!(err.code() == Some(Code::Unavailable), "{err:?}");
+    ensure!(emulator.rpc_count("ListUsers") == 2, "the failed read was not resent");
+    Ok(())
+}
+
+/// When the server keeps failing, the client-wide retry budget runs out:
+/// 100 reads in a row against a dying server make far fewer than the 300
+/// attempts their retry settings would allow, and a recovered server is
+/// used again at once.
+#[tokio::test]
+async fn a_dying_server_exhausts_the_retry_budget() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = emulator
+        .client_builder()
+        .retry(RetryConfig::default().with_initial_backoff(Duration::from_millis(1)))
+        .build()?;
+    client.users().list_users(ListUsersOptions::default()).await?;
+    emulator.fail_next(Some("ListUsers"), 10_000, Code::Unavailable);
+    for _ in 0..100 {
+        let err = client
+            .users()
+            .list_users(ListUsersOptions::default())
+            .await
+            .unwrap_err();
+        ensure!(err.code() == Some(Code::Unavailable), "{err:?}");
+    }
+    let attempts = emulator.rpc_count("ListUsers") - 1;
+    ensure!(attempts < 200, "{attempts} attempts for 100 calls");
+    emulator.clear_faults();
+    client.users().list_users(ListUsersOptions::default()).await?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn list_users_with_retries_disabled_surfaces_the_first_failure() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;

@@ -143,7 +143,8 @@ pub(crate) fn verdict(status: &Status, idempotent: bool, config: &RetryConfig) -
 }
 
 /// The request provably never reached the server: the connection could not
-/// be made, or HTTP/2 refused the stream. `REFUSED_STREAM` promises the
+/// be made, hyper cancelled it before sending (its connection closed while
+/// it waited), or HTTP/2 refused the stream. `REFUSED_STREAM` promises the
 /// server did not process it, and so does a graceful GOAWAY (`NO_ERROR`)
 /// for the streams above its last stream id, which are the ones h2 fails
 /// with it (streams below it run to their end). Safe to resend even when not
@@ -154,6 +155,14 @@ pub(crate) fn never_sent(status: &Status) -> bool {
     let mut source = status.source();
     while let Some(err) = source {
         if err.is::<tonic::ConnectError>() {
+            return true;
+        }
+        // hyper cancels the requests still queued for a connection that
+        // closes (a drained or broken one) before writing any of them.
+        if err
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_canceled)
+        {
             return true;
         }
         if let Some(h2) = err.downcast_ref::<h2::Error>() {
