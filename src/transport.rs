@@ -7,6 +7,7 @@
 pub(crate) mod auth_channel;
 pub(crate) mod call;
 pub(crate) mod headers;
+pub(crate) mod http_answer;
 pub(crate) mod idempotency;
 pub(crate) mod retry;
 pub(crate) mod sanitize;
