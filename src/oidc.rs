@@ -36,9 +36,41 @@
 //!
 //! Validation takes the algorithm from the key, never from the token alone:
 //! `alg: none`, HMAC algorithms and algorithms that do not fit the key are
-//! refused. Keys are cached per client (shared by clones) for a TTL
-//! ([`ClientBuilder::jwks_ttl`](crate::ClientBuilder::jwks_ttl)); a token
-//! naming an unknown `kid` causes one refetch, at most one per 30 seconds.
+//! refused.
+//!
+//! # The key cache
+//!
+//! Keys are cached per client (shared by clones) and used without asking
+//! the JWKS endpoint for their TTL
+//! ([`ClientBuilder::jwks_ttl`](crate::ClientBuilder::jwks_ttl), default one
+//! hour). Past it they are still used while one background refresh runs,
+//! so no validation waits for the endpoint while usable keys are held.
+//! When refreshes fail, the held keys stay in use for up to **24 hours
+//! past the TTL**, and refreshes are retried with a backoff (1 s doubling
+//! to 60 s, jittered), so an outage costs about one JWKS request a minute
+//! rather than one per validation.
+//!
+//! Why a bound of a day: the official Node, Python and Go SDKs never expire
+//! keys they fetched, and expiry is not what retires a key here either, as
+//! every successful refresh replaces the whole set, so a key Scalekit
+//! removed stops verifying as soon as the endpoint answers again. The bound
+//! only decides how long an unbroken JWKS outage is ridden out: a day
+//! covers any ordinary one, and a client cut off for longer stops trusting
+//! keys it has been unable to confirm since.
+//!
+//! Without usable keys (the first validation, or past that bound),
+//! validations wait for one shared fetch, and its failure is handed to all
+//! of them and to later ones until the backoff passes. A token naming an
+//! unknown `kid` causes one refetch, which it waits for, at most one per 30
+//! seconds.
+//!
+//! # HTTP requests
+//!
+//! No request these helpers make (code exchange, refresh, the JWKS)
+//! follows a redirect, each is bounded by
+//! [`ClientBuilder::token_timeout`](crate::ClientBuilder::token_timeout)
+//! from connecting to the last byte of the body, and their answers are read
+//! up to a size cap (64 KiB from the token endpoint, 1 MiB of JWKS).
 
 mod authorization_url;
 mod claims;
@@ -65,7 +97,7 @@ pub use token::{AuthenticationOptions, AuthenticationResponse, RefreshTokenRespo
 use crate::error::{Error, InvalidTokenReason, Result};
 use crate::transport::headers::SdkHeaders;
 use crate::ScalekitClient;
-use jwks::{JwksCache, JwksSource};
+use jwks::{JwksCache, JwksSource, Lifetimes};
 use jwt::{Checks, ParsedToken};
 
 /// The default clock-skew leeway for `exp` and `nbf`.
@@ -111,8 +143,11 @@ impl OidcContext {
                 headers: s.headers.clone(),
                 timeout: s.timeout,
             },
-            s.jwks_ttl,
-            jwks::UNKNOWN_KID_COOLDOWN,
+            Lifetimes {
+                ttl: s.jwks_ttl,
+                max_stale: jwks::MAX_STALE,
+                unknown_kid_cooldown: jwks::UNKNOWN_KID_COOLDOWN,
+            },
         );
         Ok(OidcContext {
             token_url: join("oauth/token")?,

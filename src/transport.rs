@@ -9,6 +9,7 @@ pub(crate) mod budget;
 pub(crate) mod call;
 pub(crate) mod context;
 pub(crate) mod headers;
+pub(crate) mod http_answer;
 pub(crate) mod idempotency;
 pub(crate) mod probe;
 pub(crate) mod retry;

@@ -102,8 +102,11 @@ impl ClientBuilder {
         self
     }
 
-    /// How long one request to the token endpoint may take (default 10 s).
-    /// [`build`](Self::build) refuses zero.
+    /// How long one plain HTTP request may take (default 10 s): a token
+    /// request (the client's own, [`generate_client_token`](ScalekitClient::generate_client_token),
+    /// a code exchange, a refresh) or a JWKS fetch. The bound covers the
+    /// whole request, from connecting to the last byte of the answer's
+    /// body. [`build`](Self::build) refuses zero.
     pub fn token_timeout(mut self, timeout: Duration) -> Self {
         self.token_timeout = timeout;
         self
@@ -138,9 +141,13 @@ impl ClientBuilder {
         self
     }
 
-    /// How long the environment's signing keys (JWKS) are cached before the
-    /// next token validation refetches them (default one hour). A token
-    /// naming an unknown key id refetches sooner, at most once per 30 s.
+    /// How long the environment's signing keys (JWKS) are used before a
+    /// token validation refreshes them (default one hour). The refresh runs
+    /// in the background while validations go on with the keys held; if it
+    /// fails, they keep being used, for up to 24 hours past the TTL, and
+    /// the refresh is retried with a backoff (1 s doubling to 60 s). A
+    /// token naming an unknown key id refetches sooner, at most once per
+    /// 30 s. See [`oidc`](crate::oidc) for why.
     #[cfg(feature = "oidc")]
     #[cfg_attr(docsrs, doc(cfg(feature = "oidc")))]
     pub fn jwks_ttl(mut self, ttl: Duration) -> Self {

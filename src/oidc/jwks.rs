@@ -1,31 +1,57 @@
-//! The environment's signing keys (`GET {env_url}/keys`): parsed into the
-//! keys this SDK will verify with, cached per client with a TTL, and
-//! refetched at most once per cooldown when a token names an unknown `kid`.
+//! The environment's signing keys (`GET {env_url}/keys`): parsed here into
+//! the keys this SDK will verify with ([`KeySet`]), fetched by
+//! [`JwksSource`] and cached per client, shared by its clones, by
+//! [`JwksCache`].
+//!
+//! How long keys are used, and why, is told to users in the
+//! [`oidc`](crate::oidc) module docs: fresh for the TTL; stale past it and
+//! still used while one background refresh runs (stale-while-revalidate),
+//! and through failed refreshes, backed off, for up to [`MAX_STALE`]
+//! (stale-if-error); waited for only when no usable keys are held, then by
+//! one shared fetch. The constants below are that policy's numbers.
+//!
+//! Every fetch is bounded by the client's
+//! [`token_timeout`](crate::ClientBuilder::token_timeout) (connecting, the
+//! headers and the body), follows no redirect, and reads at most
+//! [`JWKS_BODY_LIMIT`](source::JWKS_BODY_LIMIT) bytes.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use tokio::time::Instant;
-use url::Url;
 
-use crate::error::Error;
-use crate::transport::headers::SdkHeaders;
-
+mod cache;
 mod public_key;
+mod source;
 
+pub(crate) use cache::{JwksCache, Lifetimes};
 pub(crate) use public_key::Algorithm;
 use public_key::{Curve, PublicKey};
+pub(crate) use source::JwksSource;
 
-/// How long fetched keys are trusted before the next validation refetches
-/// them.
+/// How long fetched keys are used before a validation starts a refresh.
 pub(crate) const DEFAULT_JWKS_TTL: Duration = Duration::from_secs(60 * 60);
+
+/// How long past the TTL keys are still used when every refresh fails. The
+/// official SDKs never expire fetched keys, and a successful refresh
+/// retires removed keys whatever this says, so this only bounds how long a
+/// JWKS outage is ridden out (see the [`oidc`](crate::oidc) docs).
+pub(crate) const MAX_STALE: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The least time between two refetches caused by unknown `kid`s, so a flood
 /// of tokens with made-up key ids cannot hammer the JWKS endpoint.
 pub(crate) const UNKNOWN_KID_COOLDOWN: Duration = Duration::from_secs(30);
+
+/// The pause after a failed fetch before the next one may start. Each
+/// further failure in a row doubles it, up to [`BACKOFF_MAX`]. A second is
+/// short enough that a blip goes unnoticed (stale keys are used meanwhile)
+/// and long enough that a burst of validations makes one request.
+pub(crate) const BACKOFF_FIRST: Duration = Duration::from_secs(1);
+
+/// The longest pause between two fetches while they keep failing: an outage
+/// costs about one request a minute, and recovery is noticed within one.
+pub(crate) const BACKOFF_MAX: Duration = Duration::from_secs(60);
 
 /// The asymmetric algorithm a token's `alg` names, if accepted (see
 /// [`Algorithm::from_name`]).
@@ -149,140 +175,6 @@ fn usable_key(value: serde_json::Value) -> Option<VerificationKey> {
         description,
         key,
     })
-}
-
-/// Where and how to fetch the JWKS.
-pub(crate) struct JwksSource {
-    pub(crate) http: reqwest::Client,
-    pub(crate) url: Url,
-    pub(crate) headers: SdkHeaders,
-    pub(crate) timeout: Duration,
-}
-
-/// A non-2xx answer from the JWKS endpoint (the source of an
-/// [`Error::Transport`]).
-#[derive(Debug, thiserror::Error)]
-#[error("JWKS endpoint answered HTTP {0}")]
-struct JwksStatus(u16);
-
-impl JwksSource {
-    async fn fetch(&self) -> Result<KeySet, Error> {
-        let mut headers = http::HeaderMap::new();
-        self.headers.apply(&mut headers);
-        let classify = |e: reqwest::Error| {
-            if e.is_timeout() {
-                Error::Timeout
-            } else {
-                Error::Transport(Box::new(e))
-            }
-        };
-        let response = self
-            .http
-            .get(self.url.clone())
-            .headers(headers)
-            .timeout(self.timeout)
-            .send()
-            .await
-            .map_err(classify)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(Error::Transport(Box::new(JwksStatus(status.as_u16()))));
-        }
-        let body = response.bytes().await.map_err(classify)?;
-        let keys = KeySet::from_json(&body).map_err(|_| Error::MalformedResponse("keys"))?;
-        tracing::debug!(keys = keys.keys.len(), "fetched JWKS");
-        Ok(keys)
-    }
-}
-
-#[derive(Default)]
-struct State {
-    keys: Option<Arc<KeySet>>,
-    fetched_at: Option<Instant>,
-    last_unknown_kid_fetch: Option<Instant>,
-}
-
-/// The JWKS cache of one client, shared by its clones.
-pub(crate) struct JwksCache {
-    source: JwksSource,
-    ttl: Duration,
-    cooldown: Duration,
-    state: Mutex<State>,
-    /// Held while fetching, so concurrent validations fetch once.
-    fetching: tokio::sync::Mutex<()>,
-}
-
-impl JwksCache {
-    pub(crate) fn new(source: JwksSource, ttl: Duration, cooldown: Duration) -> Self {
-        JwksCache {
-            source,
-            ttl,
-            cooldown,
-            state: Mutex::new(State::default()),
-            fetching: tokio::sync::Mutex::new(()),
-        }
-    }
-
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn fresh(&self) -> Option<Arc<KeySet>> {
-        let state = self.state();
-        let at = state.fetched_at?;
-        (Instant::now().duration_since(at) < self.ttl)
-            .then(|| state.keys.clone())
-            .flatten()
-    }
-
-    fn store(&self, keys: KeySet) -> Arc<KeySet> {
-        let keys = Arc::new(keys);
-        let mut state = self.state();
-        state.keys = Some(keys.clone());
-        state.fetched_at = Some(Instant::now());
-        keys
-    }
-
-    /// The cached keys while fresh; otherwise fetched (once, however many
-    /// callers wait).
-    pub(crate) async fn keys(&self) -> Result<Arc<KeySet>, Error> {
-        if let Some(keys) = self.fresh() {
-            return Ok(keys);
-        }
-        let _fetching = self.fetching.lock().await;
-        if let Some(keys) = self.fresh() {
-            return Ok(keys);
-        }
-        Ok(self.store(self.source.fetch().await?))
-    }
-
-    /// Called when `seen` lacks a token's key: newer keys if another caller
-    /// already refetched, else a refetch unless one happened for the same
-    /// reason within the cooldown (then `None`).
-    pub(crate) async fn refetch_for_unknown_kid(
-        &self,
-        seen: &Arc<KeySet>,
-    ) -> Result<Option<Arc<KeySet>>, Error> {
-        let _fetching = self.fetching.lock().await;
-        {
-            let mut state = self.state();
-            if let Some(current) = &state.keys {
-                if !Arc::ptr_eq(current, seen) {
-                    return Ok(Some(current.clone()));
-                }
-            }
-            let now = Instant::now();
-            if state
-                .last_unknown_kid_fetch
-                .is_some_and(|at| now.duration_since(at) < self.cooldown)
-            {
-                return Ok(None);
-            }
-            state.last_unknown_kid_fetch = Some(now);
-        }
-        tracing::debug!("unknown key id: refetching the JWKS");
-        Ok(Some(self.store(self.source.fetch().await?)))
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! `refresh_token`, posted as forms through the client's HTTP client.
 
 use std::fmt;
-use std::sync::Arc;
 
 use secrecy::ExposeSecret as _;
 use serde::Deserialize;
@@ -10,6 +9,7 @@ use serde::Deserialize;
 use crate::error::{Error, TokenError};
 use crate::oidc::claims::User;
 use crate::oidc::OidcContext;
+use crate::transport::http_answer::{token_answer, token_transport_error};
 
 /// Optional parameters of
 /// [`authenticate_with_code`](crate::ScalekitClient::authenticate_with_code).
@@ -134,32 +134,21 @@ fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Err
     })
 }
 
-#[derive(Deserialize)]
-struct OAuthErrorBody {
-    error: Option<String>,
-    error_description: Option<String>,
-}
-
 fn non_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.is_empty())
 }
 
-fn classify(err: reqwest::Error) -> Error {
-    Error::Auth(if err.is_timeout() {
-        TokenError::Timeout
-    } else {
-        TokenError::Transport(Arc::new(err.without_url()))
-    })
-}
-
 /// Posts one grant with the client's credentials. The form and the body
-/// never reach an error or a log.
+/// never reach an error or a log; the answer is read by [`token_answer`]
+/// (no redirect followed, the body capped).
 pub(crate) async fn post_grant(ctx: &OidcContext, grant: &[(&str, &str)]) -> Result<Tokens, Error> {
     let mut headers = http::HeaderMap::new();
     ctx.headers.apply(&mut headers);
     let mut form: Vec<(&str, &str)> = grant.to_vec();
     form.push(("client_id", ctx.client_id.as_str()));
     form.push(("client_secret", ctx.client_secret.expose_secret()));
+    // `timeout` bounds the whole exchange: connecting, the headers and the
+    // body (reqwest's per-request timeout runs until the body is read).
     let response = ctx
         .http
         .post(ctx.token_url.clone())
@@ -168,25 +157,8 @@ pub(crate) async fn post_grant(ctx: &OidcContext, grant: &[(&str, &str)]) -> Res
         .timeout(ctx.timeout)
         .send()
         .await
-        .map_err(classify)?;
-    let status = response.status();
-    let body = response.bytes().await.map_err(classify)?;
-    if !status.is_success() {
-        let parsed: Option<OAuthErrorBody> = serde_json::from_slice(&body).ok();
-        let (error, error_description) = parsed
-            .map(|b| (b.error, b.error_description))
-            .unwrap_or_default();
-        tracing::debug!(
-            status = status.as_u16(),
-            ?error,
-            "token endpoint refused a grant"
-        );
-        return Err(Error::Auth(TokenError::Status {
-            status: status.as_u16(),
-            error,
-            error_description,
-        }));
-    }
+        .map_err(|e| Error::Auth(token_transport_error(e)))?;
+    let body = token_answer(response).await.map_err(Error::Auth)?;
     let tokens: Tokens = serde_json::from_slice(&body).map_err(|_| {
         Error::Auth(TokenError::MalformedResponse(
             "invalid response from authentication server".into(),

@@ -7,12 +7,24 @@ use crate::error::Error;
 /// Whether this build can speak `https://` at all.
 pub(crate) const TLS_ENABLED: bool = cfg!(feature = "tls-ring");
 
-/// The HTTP client for the token endpoint (and the other OAuth endpoints).
+/// The HTTP client for the token endpoint (and the other OAuth endpoints)
+/// and the JWKS.
+///
+/// It follows no redirect. Every request it makes either carries a
+/// credential (the client secret, a code and its PKCE verifier, a refresh
+/// token) or fetches the keys tokens are trusted by, and Scalekit serves
+/// each from a fixed URL. A 307 or 308 would resend the form, secret
+/// included, to whatever host `Location` names (`http://` too), and a
+/// redirected JWKS would let that host choose the keys. A 3xx answer is
+/// instead handed to the caller, which reports it as an error
+/// ([`crate::transport::http_answer`]).
 pub(crate) fn http_client() -> Result<reqwest::Client, Error> {
     // Scalekit closes idle connections (the official SDKs drop theirs after
     // 4 idle minutes); closing ours well before keeps a request from going
     // out on a connection the server is about to close.
-    let builder = reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(60));
+    let builder = reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none());
     #[cfg(feature = "tls-ring")]
     let builder = builder.use_preconfigured_tls(rustls_config()?);
     builder

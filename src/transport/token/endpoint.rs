@@ -1,5 +1,7 @@
 //! The token endpoint: the client-credentials request, and what its JSON
-//! answer and its failures mean.
+//! answer and its failures mean. The answer is read as
+//! [`token_answer`] reads every token endpoint answer: no redirect
+//! followed, the body capped.
 
 use std::fmt;
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use url::Url;
 use super::{AccessToken, FetchToken, TokenGrant};
 use crate::error::TokenError;
 use crate::transport::headers::SdkHeaders;
+use crate::transport::http_answer::{token_answer, token_transport_error};
 
 /// Where and how to ask for tokens.
 pub(crate) struct TokenRequest {
@@ -51,12 +54,6 @@ pub(crate) struct TokenResponse {
     pub(crate) expires_in: Option<u64>,
 }
 
-#[derive(Deserialize)]
-struct OAuthErrorBody {
-    error: Option<String>,
-    error_description: Option<String>,
-}
-
 /// `expires_in` as a JSON number or a numeric string; anything else is
 /// treated as absent rather than failing the whole token response.
 fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
@@ -78,6 +75,8 @@ async fn fetch_token(request: Arc<TokenRequest>) -> Result<TokenGrant, TokenErro
         ("client_secret", request.client_secret.expose_secret()),
     ];
     let started = Instant::now();
+    // `timeout` bounds the whole exchange: connecting, the headers and the
+    // body (reqwest's per-request timeout runs until the body is read).
     let response = request
         .http
         .post(request.token_url.clone())
@@ -86,22 +85,8 @@ async fn fetch_token(request: Arc<TokenRequest>) -> Result<TokenGrant, TokenErro
         .timeout(request.timeout)
         .send()
         .await
-        .map_err(classify)?;
-
-    let status = response.status();
-    let body = response.bytes().await.map_err(classify)?;
-    if !status.is_success() {
-        let parsed: Option<OAuthErrorBody> = serde_json::from_slice(&body).ok();
-        let (error, error_description) = parsed
-            .map(|b| (b.error, b.error_description))
-            .unwrap_or_default();
-        tracing::debug!(status = status.as_u16(), ?error, "token endpoint refused");
-        return Err(TokenError::Status {
-            status: status.as_u16(),
-            error,
-            error_description,
-        });
-    }
+        .map_err(token_transport_error)?;
+    let body = token_answer(response).await?;
     let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
         // The error names a position and an expectation, never the body.
         TokenError::MalformedResponse(format!(
@@ -130,14 +115,5 @@ fn json_error_kind(err: &serde_json::Error) -> &'static str {
         serde_json::error::Category::Syntax => "syntax error",
         serde_json::error::Category::Data => "unexpected field type",
         serde_json::error::Category::Eof => "truncated",
-    }
-}
-
-fn classify(err: reqwest::Error) -> TokenError {
-    if err.is_timeout() {
-        TokenError::Timeout
-    } else {
-        // reqwest's Display names the URL, never the form body.
-        TokenError::Transport(Arc::new(err.without_url()))
     }
 }
