@@ -143,6 +143,7 @@ impl<C: Clone> Stub<C> {
         // request that went out, resends included, for the span.
         let mut attempt = 1u32;
         let mut sends = 0u32;
+        let mut unsent_resends = 0u32;
         let mut resent_after_refresh = false;
         let mut rebuilt_channel = false;
         // The token the server refused, and its refusal, once it happened.
@@ -222,11 +223,20 @@ impl<C: Clone> Stub<C> {
                     unsure(err, sends, idempotent)
                 }
             };
+            // A request that never reached the server (a drained or refused
+            // connection) is resent without using up an attempt, a few
+            // times: a connection being drained can cancel the requests
+            // queued on it again before the channel replaces it. It loads
+            // no server, so the retry budget does not charge it either.
+            let unsent = never_sent(&status);
+            let free = unsent
+                && policy.retry.max_attempts > 1
+                && unsent_resends < MAX_UNSENT_RESENDS;
             let asked = match verdict(&status, idempotent, &policy.retry) {
-                Verdict::Retry(asked) if attempt < policy.retry.max_attempts => asked,
+                Verdict::Retry(asked) if free || attempt < policy.retry.max_attempts => asked,
                 _ => return (sends, Err(error(status))),
             };
-            if !self.context.shared().budget.failed() {
+            if !unsent && !self.context.shared().budget.failed() {
                 tracing::debug!("most recent attempts failed; not retrying");
                 return (sends, Err(error(status)));
             }
@@ -242,7 +252,11 @@ impl<C: Clone> Stub<C> {
                 "retrying"
             );
             tokio::time::sleep(wait).await;
-            attempt += 1;
+            if free {
+                unsent_resends += 1;
+            } else {
+                attempt += 1;
+            }
         }
     }
 
@@ -294,6 +308,10 @@ impl<C: Clone> Stub<C> {
             .await
     }
 }
+
+/// How many times a request that never reached the server is resent
+/// without using up one of [`RetryConfig::max_attempts`](crate::RetryConfig).
+const MAX_UNSENT_RESENDS: u32 = 4;
 
 /// The longest the bearer probe may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);

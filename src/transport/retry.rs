@@ -41,7 +41,9 @@ use tower::util::rng::{HasherRng, Rng as _};
 pub struct RetryConfig {
     /// Attempts per call, the first included (default 3; 1 disables
     /// retries). The single refresh-and-resend after `UNAUTHENTICATED`
-    /// does not count against it.
+    /// does not count against it, and neither do up to four resends of a
+    /// request that provably never reached the server (a drained or
+    /// refused connection) while retries are enabled.
     pub max_attempts: u32,
     /// The backoff ceiling before the first retry (default 100 ms); it
     /// doubles with each retry up to [`max_backoff`](Self::max_backoff).
