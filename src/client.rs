@@ -220,9 +220,9 @@ impl ScalekitClient {
     /// async fn sample(client: &scalekit::ScalekitClient) -> scalekit::Result<()> {
     ///     use scalekit::users::UpdateUser;
     ///
-    ///     // Setting the same fields twice leaves the same user: safe to retry.
+    ///     // Setting the same values twice leaves the same user: safe to retry.
     ///     let update = UpdateUser {
-    ///         first_name: Some("Ada".into()),
+    ///         metadata: [("plan".to_string(), "pro".to_string())].into(),
     ///         ..Default::default()
     ///     };
     ///     client
