@@ -12,6 +12,7 @@ pub(crate) mod headers;
 pub(crate) mod http_answer;
 pub(crate) mod idempotency;
 pub(crate) mod probe;
+pub(crate) mod refetch;
 pub(crate) mod retry;
 pub(crate) mod sanitize;
 pub(crate) mod tls;

@@ -99,8 +99,8 @@ async fn create_user_unavailable_surfaces_after_one_attempt() -> anyhow::Result<
 /// UNAUTHENTICATED one is checked against the token first, which the server
 /// still accepts, so the token is kept too.
 #[tokio::test]
-async fn create_failed_after_commit_is_stored_once_and_may_have_been_applied(
-) -> anyhow::Result<()> {
+async fn create_failed_after_commit_is_stored_once_and_may_have_been_applied() -> anyhow::Result<()>
+{
     #[derive(Debug, Clone, Copy)]
     enum Fault {
         Status(Code),
@@ -108,7 +108,10 @@ async fn create_failed_after_commit_is_stored_once_and_may_have_been_applied(
     }
     let emulator = Emulator::builder().start().await?;
     let client = emulator.client()?;
-    client.users().list_users(ListUsersOptions::default()).await?;
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
     let tokens = emulator.token_requests();
     let faults = [
         Fault::Status(Code::Unavailable),
@@ -151,7 +154,9 @@ async fn create_failed_after_commit_is_stored_once_and_may_have_been_applied(
     }
     let refetched = emulator.token_requests() - tokens;
     if refetched != 0 {
-        failures.push(format!("{refetched} token requests for a token still accepted"));
+        failures.push(format!(
+            "{refetched} token requests for a token still accepted"
+        ));
     }
     ensure!(failures.is_empty(), "{failures:#?}");
     Ok(())
@@ -176,7 +181,10 @@ async fn get_user_reset_after_commit_is_retried() -> anyhow::Result<()> {
 async fn repeated_drains_under_load_fail_no_call() -> anyhow::Result<()> {
     let emulator = Arc::new(Emulator::builder().start().await?);
     let client = emulator.client()?;
-    client.users().list_users(ListUsersOptions::default()).await?;
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
     let drains = {
         let emulator = Arc::clone(&emulator);
         tokio::spawn(async move {
@@ -221,7 +229,10 @@ async fn repeated_drains_under_load_fail_no_call() -> anyhow::Result<()> {
         .list_organization(Default::default())
         .await?
         .total_size;
-    ensure!(stored == 200, "{stored} organizations stored for 200 creates");
+    ensure!(
+        stored == 200,
+        "{stored} organizations stored for 200 creates"
+    );
     Ok(())
 }
 
@@ -232,7 +243,10 @@ async fn repeated_drains_under_load_fail_no_call() -> anyhow::Result<()> {
 async fn with_idempotency_overrides_the_contract_per_handle() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
     let client = emulator.client()?;
-    client.users().list_users(ListUsersOptions::default()).await?;
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
 
     emulator.fail_next(Some("CreateOrganization"), 1, Code::Unavailable);
     client
@@ -250,7 +264,10 @@ async fn with_idempotency_overrides_the_contract_per_handle() -> anyhow::Result<
         .await
         .unwrap_err();
     ensure!(err.code() == Some(Code::Unavailable), "{err:?}");
-    ensure!(emulator.rpc_count("ListUsers") == 2, "the failed read was not resent");
+    ensure!(
+        emulator.rpc_count("ListUsers") == 2,
+        "the failed read was not resent"
+    );
     Ok(())
 }
 
@@ -265,7 +282,10 @@ async fn a_dying_server_exhausts_the_retry_budget() -> anyhow::Result<()> {
         .client_builder()
         .retry(RetryConfig::default().with_initial_backoff(Duration::from_millis(1)))
         .build()?;
-    client.users().list_users(ListUsersOptions::default()).await?;
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
     emulator.fail_next(Some("ListUsers"), 10_000, Code::Unavailable);
     for _ in 0..100 {
         let err = client
@@ -278,7 +298,10 @@ async fn a_dying_server_exhausts_the_retry_budget() -> anyhow::Result<()> {
     let attempts = emulator.rpc_count("ListUsers") - 1;
     ensure!(attempts < 200, "{attempts} attempts for 100 calls");
     emulator.clear_faults();
-    client.users().list_users(ListUsersOptions::default()).await?;
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
     Ok(())
 }
 

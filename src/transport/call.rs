@@ -229,9 +229,8 @@ impl<C: Clone> Stub<C> {
             // queued on it again before the channel replaces it. It loads
             // no server, so the retry budget does not charge it either.
             let unsent = never_sent(&status);
-            let free = unsent
-                && policy.retry.max_attempts > 1
-                && unsent_resends < MAX_UNSENT_RESENDS;
+            let free =
+                unsent && policy.retry.max_attempts > 1 && unsent_resends < MAX_UNSENT_RESENDS;
             let asked = match verdict(&status, idempotent, &policy.retry) {
                 Verdict::Retry(asked) if free || attempt < policy.retry.max_attempts => asked,
                 _ => return (sends, Err(error(status))),

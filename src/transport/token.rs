@@ -17,7 +17,6 @@
 //! not one per call.
 
 use std::fmt;
-use std::hash::{BuildHasher as _, Hasher as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -28,6 +27,7 @@ use http::HeaderValue;
 use tokio::time::Instant;
 
 use crate::error::TokenError;
+use crate::transport::refetch::{FailureBackoff, NotRun, NotRunWhy};
 
 mod endpoint;
 
@@ -57,6 +57,9 @@ const BACKOFF_FIRST: Duration = Duration::from_millis(250);
 /// an outage costs at most one request per 4 s, and recovery is noticed
 /// within 4 s.
 const BACKOFF_MAX: Duration = Duration::from_secs(4);
+
+/// The pause after failed fetches (or refused fresh tokens) in a row.
+pub(crate) const BACKOFF: FailureBackoff = FailureBackoff::new(BACKOFF_FIRST, BACKOFF_MAX);
 
 /// A token refused within this long of the previous refusal continues the
 /// streak that lengthens the refetch backoff; after a quiet spell this long
@@ -284,7 +287,7 @@ impl TokenSource {
                     self.cache.forget(flight.id);
                     aborted += 1;
                     if aborted == 2 {
-                        return Err(not_run(NotRun::Aborted));
+                        return Err(not_run(NotRunWhy::Aborted));
                     }
                 }
             }
@@ -321,7 +324,7 @@ impl TokenSource {
         // reqwest needs a Tokio runtime anyway; without one, say so rather
         // than panic inside it.
         let runtime =
-            tokio::runtime::Handle::try_current().map_err(|_| not_run(NotRun::NoRuntime))?;
+            tokio::runtime::Handle::try_current().map_err(|_| not_run(NotRunWhy::NoRuntime))?;
         let id = slow.next_flight_id;
         slow.next_flight_id += 1;
         let cache = Arc::clone(&self.cache);
@@ -383,7 +386,7 @@ impl TokenSource {
         slow.last_rejection = Some(now);
         let refetch_at = match slow.rejections {
             1 => now,
-            streak => now + backoff(streak - 1),
+            streak => now + BACKOFF.pause(streak - 1),
         };
         self.cache.current.store(Some(Arc::new(CachedToken {
             token: cached.token.clone(),
@@ -468,7 +471,7 @@ impl Cache {
             }
             Err(error) => {
                 slow.failures = slow.failures.saturating_add(1);
-                let pause = backoff(slow.failures);
+                let pause = BACKOFF.pause(slow.failures);
                 tracing::debug!(
                     failures = slow.failures,
                     ?pause,
@@ -506,59 +509,13 @@ pub(crate) fn refresh_time(
     requested_at.checked_add(lifetime - margin)
 }
 
-/// The pause before the next attempt after the `failures`th failure in a
-/// row (≥ 1): [`BACKOFF_FIRST`] doubling to [`BACKOFF_MAX`], of which a
-/// random part is taken off ("equal jitter", between half and all of it).
-/// Not full jitter: a pause near zero would let the calls right after a
-/// failure ask again, which is what the backoff is for.
-fn backoff(failures: u32) -> Duration {
-    let ceiling = backoff_ceiling(failures);
-    let half = ceiling / 2;
-    half + half.mul_f64(unit_random())
-}
-
-fn backoff_ceiling(failures: u32) -> Duration {
-    let doublings = failures.saturating_sub(1).min(16);
-    BACKOFF_FIRST
-        .saturating_mul(1 << doublings)
-        .min(BACKOFF_MAX)
-}
-
-/// A number in [0, 1) that differs from call to call: enough to spread
-/// clients' retries apart, with no cryptographic pretence. std's
-/// `RandomState` is seeded randomly per thread and changes its keys on
-/// every `new()`.
-fn unit_random() -> f64 {
-    let bits = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
-    (bits >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// Why no fetch ran to an outcome.
-#[derive(Clone, Copy, Debug)]
-enum NotRun {
-    Aborted,
-    NoRuntime,
-}
-
-impl fmt::Display for NotRun {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            NotRun::Aborted => {
-                "the token request ended without an answer (its runtime shut down, or it panicked)"
-            }
-            NotRun::NoRuntime => "requesting a token needs a Tokio runtime",
-        })
-    }
-}
-
-impl std::error::Error for NotRun {}
-
 /// An ordinary, retryable error: nothing reached the token endpoint, or
 /// nothing came back.
-fn not_run(why: NotRun) -> TokenError {
-    TokenError::Transport(Arc::new(why))
+fn not_run(why: NotRunWhy) -> TokenError {
+    TokenError::Transport(Arc::new(NotRun {
+        what: "the token request",
+        why,
+    }))
 }
 
 #[cfg(test)]

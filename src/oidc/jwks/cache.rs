@@ -7,17 +7,16 @@
 //! for it, and a fetch whose waiters all gave up still fills the cache. At
 //! most one fetch is in flight; everyone who needs one joins it.
 
-use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use futures::future::{BoxFuture, FutureExt as _, Shared};
 use tokio::time::Instant;
-use tower::util::rng::{HasherRng, Rng as _};
 
 use super::source::FetchError;
 use super::{KeySet, BACKOFF_FIRST, BACKOFF_MAX};
 use crate::error::Error;
+use crate::transport::refetch::{FailureBackoff, NotRun, NotRunWhy};
 
 /// Something that fetches the JWKS: the endpoint, or a fake in tests.
 pub(crate) trait FetchKeys: Send + Sync + 'static {
@@ -132,7 +131,7 @@ impl JwksCache {
                 return Ok(keys);
             }
         }
-        Err(not_run(NotRun::Aborted))
+        Err(not_run(NotRunWhy::Aborted))
     }
 
     /// Called when `seen` lacks a token's key: newer keys if a fetch has
@@ -152,7 +151,7 @@ impl JwksCache {
                 return Ok(Some(keys));
             }
         }
-        Err(not_run(NotRun::Aborted))
+        Err(not_run(NotRunWhy::Aborted))
     }
 }
 
@@ -223,7 +222,7 @@ impl Cache {
         // reqwest needs a Tokio runtime anyway; without one, say so rather
         // than panic inside it.
         let runtime =
-            tokio::runtime::Handle::try_current().map_err(|_| not_run(NotRun::NoRuntime))?;
+            tokio::runtime::Handle::try_current().map_err(|_| not_run(NotRunWhy::NoRuntime))?;
         let id = state.next_flight_id;
         state.next_flight_id += 1;
         let fetch = self.fetcher.fetch();
@@ -284,7 +283,7 @@ impl Cache {
             }
             Err(error) => {
                 state.failures = state.failures.saturating_add(1);
-                let pause = backoff(state.failures);
+                let pause = BACKOFF.pause(state.failures);
                 tracing::debug!(
                     failures = state.failures,
                     ?pause,
@@ -329,48 +328,15 @@ impl Drop for FlightGuard {
     }
 }
 
-/// The pause before the next fetch after the `failures`th failure in a row
-/// (≥ 1): [`BACKOFF_FIRST`] doubling to [`BACKOFF_MAX`], of which a random
-/// part is taken off ("equal jitter": between half and all of it), so that
-/// many clients hit by the same outage do not retry in step. Not full
-/// jitter: a pause near zero would let the next validation ask again at
-/// once, which is what the backoff is for.
-pub(super) fn backoff(failures: u32) -> Duration {
-    let ceiling = backoff_ceiling(failures);
-    let half = ceiling / 2;
-    half + half.mul_f64(HasherRng::default().next_f64())
-}
-
-pub(super) fn backoff_ceiling(failures: u32) -> Duration {
-    let doublings = failures.saturating_sub(1).min(16);
-    BACKOFF_FIRST
-        .saturating_mul(1 << doublings)
-        .min(BACKOFF_MAX)
-}
-
-/// Why no fetch ran to an outcome.
-#[derive(Clone, Copy, Debug)]
-enum NotRun {
-    Aborted,
-    NoRuntime,
-}
-
-impl fmt::Display for NotRun {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            NotRun::Aborted => {
-                "the JWKS fetch ended without an answer (its runtime shut down, or it panicked)"
-            }
-            NotRun::NoRuntime => "fetching the JWKS needs a Tokio runtime",
-        })
-    }
-}
-
-impl std::error::Error for NotRun {}
+/// The pause after failed fetches in a row.
+pub(super) const BACKOFF: FailureBackoff = FailureBackoff::new(BACKOFF_FIRST, BACKOFF_MAX);
 
 /// An ordinary, retryable error: nothing was fetched.
-fn not_run(why: NotRun) -> Error {
-    Error::Transport(Box::new(why))
+fn not_run(why: NotRunWhy) -> Error {
+    Error::Transport(Box::new(NotRun {
+        what: "the JWKS fetch",
+        why,
+    }))
 }
 
 #[cfg(test)]

@@ -153,8 +153,8 @@ fn backoff_doubles_from_250ms_to_a_4s_cap_with_jitter() {
     for (i, ceiling_ms) in ceilings_ms.into_iter().enumerate() {
         let failures = i as u32 + 1;
         let ceiling = Duration::from_millis(ceiling_ms);
-        assert_eq!(backoff_ceiling(failures), ceiling, "{failures}");
-        let pauses: Vec<Duration> = (0..50).map(|_| backoff(failures)).collect();
+        assert_eq!(BACKOFF.ceiling(failures), ceiling, "{failures}");
+        let pauses: Vec<Duration> = (0..50).map(|_| BACKOFF.pause(failures)).collect();
         for pause in &pauses {
             assert!(
                 ceiling / 2 <= *pause && *pause <= ceiling,
@@ -167,7 +167,7 @@ fn backoff_doubles_from_250ms_to_a_4s_cap_with_jitter() {
             "{failures} failures: no jitter in {pauses:?}"
         );
     }
-    assert_eq!(backoff_ceiling(u32::MAX), BACKOFF_MAX);
+    assert_eq!(BACKOFF.ceiling(u32::MAX), BACKOFF_MAX);
 }
 
 #[tokio::test(start_paused = true)]
@@ -244,20 +244,20 @@ async fn failed_fetch_is_shared_until_its_backoff_passes() {
     assert_eq!(requests.load(Ordering::SeqCst), 1);
 
     // Within the shortest first pause: still the cached failure.
-    tokio::time::advance(backoff_ceiling(1) / 2 - Duration::from_millis(1)).await;
+    tokio::time::advance(BACKOFF.ceiling(1) / 2 - Duration::from_millis(1)).await;
     source.token().await.unwrap_err();
     assert_eq!(requests.load(Ordering::SeqCst), 1);
 
     // Past the longest first pause: asked again, fails again, and the
     // second pause is longer.
-    tokio::time::advance(backoff_ceiling(1) / 2 + Duration::from_millis(2)).await;
+    tokio::time::advance(BACKOFF.ceiling(1) / 2 + Duration::from_millis(2)).await;
     source.token().await.unwrap_err();
     assert_eq!(requests.load(Ordering::SeqCst), 2);
-    tokio::time::advance(backoff_ceiling(2) / 2 - Duration::from_millis(1)).await;
+    tokio::time::advance(BACKOFF.ceiling(2) / 2 - Duration::from_millis(1)).await;
     source.token().await.unwrap_err();
     assert_eq!(requests.load(Ordering::SeqCst), 2);
 
-    tokio::time::advance(backoff_ceiling(2) / 2 + Duration::from_millis(2)).await;
+    tokio::time::advance(BACKOFF.ceiling(2) / 2 + Duration::from_millis(2)).await;
     assert_eq!(secret(&source).await.unwrap(), "tok_3");
     assert_eq!(requests.load(Ordering::SeqCst), 3);
 }
@@ -274,13 +274,13 @@ async fn success_resets_the_failure_backoff() {
         token_reply(),
     ]);
     source.token().await.unwrap_err();
-    tokio::time::advance(backoff_ceiling(1)).await;
+    tokio::time::advance(BACKOFF.ceiling(1)).await;
     assert_eq!(secret(&source).await.unwrap(), "tok_2");
     // tok_2 is due at half-life; the failure after it starts the
     // backoff from the first step again.
     tokio::time::advance(Duration::from_secs(1)).await;
     source.token().await.unwrap_err();
-    tokio::time::advance(backoff_ceiling(1)).await;
+    tokio::time::advance(BACKOFF.ceiling(1)).await;
     assert_eq!(secret(&source).await.unwrap(), "tok_4");
     assert_eq!(requests.load(Ordering::SeqCst), 4);
 }
@@ -379,15 +379,15 @@ async fn repeated_rejections_back_off_refetches() {
         source.invalidate(&tok_2);
     }
     assert_eq!(count(), 2);
-    tokio::time::advance(backoff_ceiling(1)).await;
+    tokio::time::advance(BACKOFF.ceiling(1)).await;
     let tok_3 = source.token().await.unwrap();
     assert_eq!(tok_3.secret(), "tok_3");
 
     // Refused again: a longer pause.
     source.invalidate(&tok_3);
-    tokio::time::advance(backoff_ceiling(2) / 2 - Duration::from_millis(1)).await;
+    tokio::time::advance(BACKOFF.ceiling(2) / 2 - Duration::from_millis(1)).await;
     assert_eq!(secret(&source).await.unwrap(), "tok_3");
-    tokio::time::advance(backoff_ceiling(2) / 2 + Duration::from_millis(2)).await;
+    tokio::time::advance(BACKOFF.ceiling(2) / 2 + Duration::from_millis(2)).await;
     let tok_4 = source.token().await.unwrap();
     assert_eq!(tok_4.secret(), "tok_4");
     assert_eq!(count(), 4);

@@ -136,7 +136,7 @@ async fn first_fetch_failure_is_shared_and_backed_off() {
     );
     assert_eq!(fetches(&counter), 1, "no fetch during the backoff");
 
-    tokio::time::advance(backoff_ceiling(1)).await;
+    tokio::time::advance(BACKOFF.ceiling(1)).await;
     assert_eq!(kid(&cache.keys().await.unwrap()), "k1");
     assert_eq!(fetches(&counter), 2);
 }
@@ -184,15 +184,15 @@ async fn failed_refreshes_keep_the_stale_keys_and_back_off() {
 
     // The pause after the first failure is at most its ceiling; the second
     // failure's pause is at least half of its own.
-    tokio::time::advance(backoff_ceiling(1)).await;
+    tokio::time::advance(BACKOFF.ceiling(1)).await;
     assert_eq!(kid(&keys_now(&cache).await.unwrap()), "k1");
     settle_tasks().await;
     assert_eq!(fetches(&counter), 3);
-    tokio::time::advance(backoff_ceiling(2) / 2 - Duration::from_millis(10)).await;
+    tokio::time::advance(BACKOFF.ceiling(2) / 2 - Duration::from_millis(10)).await;
     assert_eq!(kid(&keys_now(&cache).await.unwrap()), "k1");
     assert_eq!(fetches(&counter), 3, "still backing off");
 
-    tokio::time::advance(backoff_ceiling(2)).await;
+    tokio::time::advance(BACKOFF.ceiling(2)).await;
     assert_eq!(kid(&keys_now(&cache).await.unwrap()), "k1");
     settle_tasks().await;
     assert_eq!(kid(&keys_now(&cache).await.unwrap()), "k2", "recovered");
@@ -298,12 +298,12 @@ fn a_refresh_whose_runtime_shut_down_is_started_again() {
 
 #[test]
 fn backoff_doubles_from_1s_to_a_60s_cap_with_jitter() {
-    let ceilings: Vec<u64> = (1..=9).map(|n| backoff_ceiling(n).as_secs()).collect();
+    let ceilings: Vec<u64> = (1..=9).map(|n| BACKOFF.ceiling(n).as_secs()).collect();
     assert_eq!(ceilings, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
-    assert_eq!(backoff_ceiling(u32::MAX), BACKOFF_MAX);
+    assert_eq!(BACKOFF.ceiling(u32::MAX), BACKOFF_MAX);
     for failures in [1, 3, 7, 40] {
-        let ceiling = backoff_ceiling(failures);
-        let pauses: Vec<Duration> = (0..64).map(|_| backoff(failures)).collect();
+        let ceiling = BACKOFF.ceiling(failures);
+        let pauses: Vec<Duration> = (0..64).map(|_| BACKOFF.pause(failures)).collect();
         assert!(
             pauses.iter().all(|p| *p >= ceiling / 2 && *p <= ceiling),
             "{failures} failures: {pauses:?} outside [{:?}, {ceiling:?}]",
