@@ -16,9 +16,10 @@
 //!   connection), within the call's deadline and the client's
 //!   [retry budget](super::budget); or
 //! - it provably never reached a handler: the connection was never made,
-//!   HTTP/2 refused the stream (`REFUSED_STREAM`, or a GOAWAY that drains
-//!   the connection before the stream), or the server refused the bearer
-//!   token itself.
+//!   hyper cancelled it before writing it (its connection closed first),
+//!   HTTP/2 refused the stream (`REFUSED_STREAM`), or the server refused the
+//!   bearer token itself. A GOAWAY is no such proof: h2 reports it for
+//!   streams the server may have run too (see `retry::never_sent`).
 //!
 //! The last case is the resend after `UNAUTHENTICATED`. For an idempotent
 //! call it is always safe. For a create, an update or a send it is safe only

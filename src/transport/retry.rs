@@ -146,11 +146,14 @@ pub(crate) fn verdict(status: &Status, idempotent: bool, config: &RetryConfig) -
 
 /// The request provably never reached the server: the connection could not
 /// be made, hyper cancelled it before sending (its connection closed while
-/// it waited), or HTTP/2 refused the stream. `REFUSED_STREAM` promises the
-/// server did not process it, and so does a graceful GOAWAY (`NO_ERROR`)
-/// for the streams above its last stream id, which are the ones h2 fails
-/// with it (streams below it run to their end). Safe to resend even when not
-/// idempotent.
+/// it waited), or HTTP/2 refused the stream (`REFUSED_STREAM` promises the
+/// server did not process it). Safe to resend even when not idempotent.
+///
+/// A graceful GOAWAY (`NO_ERROR`) is not enough: h2 fails the streams above
+/// its last stream id with it, which the server never processed, but also,
+/// when the connection then closes, every stream still open below that id,
+/// which the server may have run. The error does not say which, so such a
+/// failure counts as broken in transit: resent only when idempotent.
 pub(crate) fn never_sent(status: &Status) -> bool {
     use std::error::Error as _;
 
@@ -168,10 +171,7 @@ pub(crate) fn never_sent(status: &Status) -> bool {
             return true;
         }
         if let Some(h2) = err.downcast_ref::<h2::Error>() {
-            return h2.reason() == Some(h2::Reason::REFUSED_STREAM)
-                || (h2.is_go_away()
-                    && h2.is_remote()
-                    && h2.reason() == Some(h2::Reason::NO_ERROR));
+            return h2.reason() == Some(h2::Reason::REFUSED_STREAM) && !h2.is_go_away();
         }
         source = err.source();
     }
