@@ -162,6 +162,138 @@ async fn create_failed_after_commit_is_stored_once_and_may_have_been_applied() -
     Ok(())
 }
 
+/// The race the token check alone cannot see: a gateway stores a create and
+/// answers UNAUTHENTICATED, and the token is revoked after that but before
+/// the client asks whether the server refuses it. The answer is "refused",
+/// yet a read sent after the create was accepted, so the token worked after
+/// the create went out: the create is not sent again.
+#[tokio::test]
+async fn a_create_refused_after_commit_is_not_resent_when_its_token_is_revoked_later(
+) -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = emulator.client()?;
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
+    // Every call waits this long at the door, which spreads the steps out.
+    let latency = Duration::from_millis(400);
+    emulator.set_latency(latency);
+    emulator.fail_next_after_commit(Some("CreateOrganization"), 1, Code::Unauthenticated);
+    let create = tokio::spawn({
+        let client = client.clone();
+        async move {
+            client
+                .organizations()
+                .create_organization("Revoked later", Default::default())
+                .await
+        }
+    });
+    until(|| emulator.rpc_count("CreateOrganization") == 1, latency).await;
+    // Sent after the create, and let in after the create was stored, so it
+    // ends after the create's answer reached the client.
+    tokio::time::sleep(latency / 4).await;
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
+    // The check on the token waits at the door now; revoke before it is let in.
+    until(|| emulator.rpc_count("GetUser") == 1, latency).await;
+    emulator.revoke_tokens();
+    let outcome = create.await?;
+    emulator.set_latency(Duration::ZERO);
+
+    let sent = emulator.rpc_count("CreateOrganization");
+    let stored = client
+        .organizations()
+        .list_organization(Default::default())
+        .await?
+        .items
+        .into_iter()
+        .filter(|org| org.display_name == "Revoked later")
+        .count();
+    ensure!(
+        sent == 1 && stored == 1,
+        "sent {sent} times, stored {stored} times"
+    );
+    match outcome {
+        Err(err) if err.may_have_been_applied() => Ok(()),
+        other => anyhow::bail!("expected MaybeApplied, got {other:?}"),
+    }
+}
+
+/// A token revoked, and then its successor revoked too, while one call
+/// lasts: each refusal is of a new token, so the call fetches a third one
+/// and succeeds, a read and a create alike (the create once).
+#[tokio::test]
+async fn a_call_outlives_two_revocations_back_to_back() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = emulator.client()?;
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
+    let latency = Duration::from_millis(300);
+    emulator.set_latency(latency);
+    let mut failures = Vec::new();
+    for rpc in ["ListUsers", "CreateOrganization"] {
+        let tokens = emulator.token_requests();
+        let base = emulator.rpc_count(rpc);
+        let call = tokio::spawn({
+            let client = client.clone();
+            async move {
+                match rpc {
+                    "ListUsers" => client
+                        .users()
+                        .list_users(ListUsersOptions::default())
+                        .await
+                        .map(drop),
+                    _ => client
+                        .organizations()
+                        .create_organization("Twice revoked", Default::default())
+                        .await
+                        .map(drop),
+                }
+            }
+        });
+        // Each attempt waits at the door; revoke its token meanwhile.
+        for attempt in 1..=2 {
+            until(|| emulator.rpc_count(rpc) == base + attempt, 4 * latency).await;
+            emulator.revoke_tokens();
+        }
+        let outcome = call.await?;
+        let sent = emulator.rpc_count(rpc) - base;
+        let fetched = emulator.token_requests() - tokens;
+        if outcome.is_err() || sent != 3 || fetched != 2 {
+            failures.push(format!(
+                "{rpc}: {outcome:?}, sent {sent} times, {fetched} token requests"
+            ));
+        }
+    }
+    emulator.set_latency(Duration::ZERO);
+    let stored = client
+        .organizations()
+        .list_organization(Default::default())
+        .await?
+        .items
+        .into_iter()
+        .filter(|org| org.display_name == "Twice revoked")
+        .count();
+    if stored != 1 {
+        failures.push(format!("the create stored {stored} times"));
+    }
+    ensure!(failures.is_empty(), "{failures:#?}");
+    Ok(())
+}
+
+/// Waits until `done` holds, but no longer than `limit`.
+async fn until(done: impl Fn() -> bool, limit: Duration) {
+    let give_up = Instant::now() + limit;
+    while !done() && Instant::now() < give_up {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
 /// A read whose stream was reset after the server ran it is sent again and
 /// succeeds: reading twice changes nothing.
 #[tokio::test]

@@ -33,6 +33,19 @@
 //! token. Accepted: the token is fine and the write may have run; the error
 //! is handed back as [`Error::MaybeApplied`], and the token kept. A revoked
 //! token under load thus costs one read and one token request, and no call.
+//!
+//! The probe answers for the moment it is asked, and the token may have
+//! been revoked between the write and the probe, after a gateway stored the
+//! write and answered `UNAUTHENTICATED`. Each token therefore records when
+//! the latest request the server accepted with it was sent: a write is not
+//! resent when a request sent no earlier than itself got through, since the
+//! token then still worked after the write went out. What remains is a
+//! write that a gateway ran and refused, with a revocation of its token
+//! before any later request of this client was accepted: two faults that
+//! must meet within one round trip. A write refused at the door near a
+//! revocation may in turn come back as `MaybeApplied` when a request sent
+//! just after it was let in first; that errs on the side of not storing it
+//! twice.
 
 use std::error::Error as _;
 use std::future::Future;
@@ -46,7 +59,7 @@ use tracing::Instrument as _;
 
 use crate::error::{Error, Result};
 use crate::transport::auth_channel::AuthChannel;
-use crate::transport::context::{remaining, CallContext};
+use crate::transport::context::{remaining, remaining_at, CallContext};
 use crate::transport::probe::BearerVerdict;
 use crate::transport::retry::{never_sent, verdict, Verdict};
 use crate::transport::token::AccessToken;
@@ -145,7 +158,7 @@ impl<C: Clone> Stub<C> {
         let mut attempt = 1u32;
         let mut sends = 0u32;
         let mut unsent_resends = 0u32;
-        let mut resent_after_refresh = false;
+        let mut refresh_resends = 0u32;
         let mut rebuilt_channel = false;
         // The token the server refused, and its refusal, once it happened.
         let mut refused: Option<(AccessToken, Status)> = None;
@@ -154,13 +167,25 @@ impl<C: Clone> Stub<C> {
                 Ok(token) => token,
                 Err(err) => return (sends, Err(unsure(err, sends, idempotent))),
             };
-            if let Some((_, status)) = refused.take_if(|(rejected, _)| *rejected == token) {
-                // The cache is backing off after repeated refusals and
-                // handed back the same token: resending it cannot succeed.
-                return (sends, Err(Error::from(status)));
+            if let Some((rejected, status)) = refused.take_if(|(rejected, _)| *rejected == token) {
+                // The cache is backing off after refusals in a row and
+                // handed back the refused token: resending it cannot
+                // succeed. A second revocation in a row looks just like a
+                // server that refuses every new token, and the backoff is
+                // what keeps the latter to a few token requests, so wait
+                // for the cache's next fetch when the deadline allows.
+                match self.context.refetch_at(&rejected) {
+                    Some(at) if deadline.is_none_or(|deadline| at < deadline) => {
+                        tokio::time::sleep_until(at).await;
+                        refused = Some((rejected, status));
+                        continue;
+                    }
+                    _ => return (sends, Err(Error::from(status))),
+                }
             }
             // What is left goes out as `grpc-timeout`, the server's budget.
-            let left = match deadline.map(remaining) {
+            let sent_at = Instant::now();
+            let left = match deadline.map(|deadline| remaining_at(deadline, sent_at)) {
                 Some(None) => return (sends, Err(unsure(Error::Timeout, sends, idempotent))),
                 Some(left) => left,
                 None => None,
@@ -184,7 +209,7 @@ impl<C: Clone> Stub<C> {
             };
             let status = match answer {
                 Ok(response) => {
-                    self.context.accepted(&token);
+                    self.context.accepted(&token, sent_at);
                     return (sends, Ok(response.into_inner()));
                 }
                 Err(status) => status,
@@ -193,17 +218,19 @@ impl<C: Clone> Stub<C> {
                 if refuses_its_argument(self.service, method) {
                     return (sends, Err(Error::from(status)));
                 }
-                if !resent_after_refresh {
-                    let resend = idempotent
-                        || self.bearer_verdict(&token, deadline).await == BearerVerdict::Refused;
+                if refresh_resends < MAX_REFRESH_RESENDS {
+                    let resend =
+                        idempotent || self.refused_at_the_door(&token, sent_at, deadline).await;
                     if !resend {
                         return (sends, Err(Error::maybe_applied(Error::from(status))));
                     }
                     // The token was revoked, rotated or expired server-side:
                     // drop it (unless a concurrent call already did), fetch a
-                    // new one, and resend once. This resend has its own
-                    // budget and does not count as a retry.
-                    resent_after_refresh = true;
+                    // new one, and resend. These resends have their own
+                    // budget and do not count as retries: each follows the
+                    // refusal of a different token (see `refused` above), so
+                    // only a new revocation while the call lasts makes one.
+                    refresh_resends += 1;
                     self.context.reject_token(&token);
                     tracing::debug!("UNAUTHENTICATED; refreshing the token and resending once");
                     refused = Some((token, status));
@@ -260,6 +287,28 @@ impl<C: Clone> Stub<C> {
         }
     }
 
+    /// Whether the server refused `token` itself, at the door, when it
+    /// answered the request sent with it at `sent` (see the module docs).
+    ///
+    /// The probe shows that the token is refused *now*; a revocation is
+    /// permanent, so that proves the door refused the request too, unless
+    /// the revocation came after the request was let in. The token's record
+    /// of accepted requests rules out most of that window: when a request
+    /// sent with it at or after `sent` was accepted, the token still worked
+    /// after this request was sent, and its refusal may have come from
+    /// behind the door. That is checked before and after the probe, since
+    /// such a request may end while the probe is under way.
+    async fn refused_at_the_door(
+        &self,
+        token: &AccessToken,
+        sent: Instant,
+        deadline: Option<Instant>,
+    ) -> bool {
+        !token.accepted_request_sent_since(sent)
+            && self.bearer_verdict(token, deadline).await == BearerVerdict::Refused
+            && !token.accepted_request_sent_since(sent)
+    }
+
     /// Whether the server refuses `token` itself (see the module docs),
     /// asked with a read that changes nothing: `GetUser` of an id no user
     /// has. Any answer but `UNAUTHENTICATED` means the token got through.
@@ -308,6 +357,11 @@ impl<C: Clone> Stub<C> {
             .await
     }
 }
+
+/// How many times one call is resent with a new token after its token was
+/// refused: one revocation costs one, and three cover revocations back to
+/// back while the call lasts.
+const MAX_REFRESH_RESENDS: u32 = 3;
 
 /// How many times a request that never reached the server is resent
 /// without using up one of [`RetryConfig::max_attempts`](crate::RetryConfig).

@@ -192,9 +192,16 @@ impl CallContext {
         self.shared.tokens.invalidate(token);
     }
 
-    /// The server accepted a call made with `token`.
-    pub(crate) fn accepted(&self, token: &AccessToken) {
-        self.shared.tokens.accepted(token);
+    /// When the token cache fetches again after the server refused
+    /// `token`, while it holds that token back (see
+    /// [`TokenSource::invalidate`](super::token::TokenSource::invalidate)).
+    pub(crate) fn refetch_at(&self, token: &AccessToken) -> Option<Instant> {
+        self.shared.tokens.refetch_at(token)
+    }
+
+    /// The server accepted a call made with `token`, sent at `sent`.
+    pub(crate) fn accepted(&self, token: &AccessToken, sent: Instant) {
+        self.shared.tokens.accepted(token, sent);
         self.shared.budget.succeeded();
     }
 
@@ -247,8 +254,13 @@ impl CallContext {
 /// What is left of the budget, or `None` when less than the millisecond
 /// `grpc-timeout` can express is left.
 pub(crate) fn remaining(deadline: Instant) -> Option<Duration> {
+    remaining_at(deadline, Instant::now())
+}
+
+/// [`remaining`] as of `now`.
+pub(crate) fn remaining_at(deadline: Instant, now: Instant) -> Option<Duration> {
     deadline
-        .checked_duration_since(Instant::now())
+        .checked_duration_since(now)
         .filter(|left| *left >= Duration::from_millis(1))
 }
 

@@ -77,14 +77,30 @@ const HEDGE_AFTER: Duration = Duration::from_secs(1);
 /// A bearer token, kept as the ready `authorization` header value so that
 /// the per-call path only clones it (no formatting or validation per RPC).
 /// Its `Debug` never shows the value, and the header value is marked
-/// sensitive.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct AccessToken {
+/// sensitive. Clones share one record of what the server accepted.
+#[derive(Clone)]
+pub(crate) struct AccessToken(Arc<TokenInner>);
+
+struct TokenInner {
     /// Which fetch of its cache brought it (0 for a token made elsewhere),
     /// so that tokens compare by a number before their bytes are compared.
     generation: u64,
     bearer: HeaderValue,
+    /// When the token arrived: the zero of `accepted_sent`.
+    arrived: Instant,
+    /// When the latest request the server accepted with this token was
+    /// sent, as nanoseconds after `arrived` plus one; 0 while none was.
+    accepted_sent: AtomicU64,
 }
+
+impl PartialEq for AccessToken {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+            || (self.0.generation == other.0.generation && self.0.bearer == other.0.bearer)
+    }
+}
+
+impl Eq for AccessToken {}
 
 impl AccessToken {
     /// Checks once, when the token arrives, that it can travel in a header.
@@ -107,23 +123,55 @@ impl AccessToken {
         // 7541 §7.1), but is not on offer, and would not be worth the
         // redaction.
         bearer.set_sensitive(true);
-        Ok(AccessToken {
-            generation: 0,
+        Ok(Self::with_generation(0, bearer))
+    }
+
+    fn with_generation(generation: u64, bearer: HeaderValue) -> Self {
+        AccessToken(Arc::new(TokenInner {
+            generation,
             bearer,
-        })
+            arrived: Instant::now(),
+            accepted_sent: AtomicU64::new(0),
+        }))
+    }
+
+    fn generation(&self) -> u64 {
+        self.0.generation
     }
 
     /// The token itself, without the `Bearer ` scheme. Header values may
     /// carry bytes that are not UTF-8; such a token could not be a JWT, and
     /// is shown with replacement characters.
     pub(crate) fn secret(&self) -> std::borrow::Cow<'_, str> {
-        let bytes = self.bearer.as_bytes();
+        let bytes = self.0.bearer.as_bytes();
         String::from_utf8_lossy(bytes.strip_prefix(b"Bearer ").unwrap_or(bytes))
     }
 
     /// The `authorization` header value: `Bearer <token>`.
     pub(crate) fn bearer(&self) -> &HeaderValue {
-        &self.bearer
+        &self.0.bearer
+    }
+
+    /// The server accepted a request sent with this token at `sent`.
+    pub(crate) fn accepted_request_sent(&self, sent: Instant) {
+        let stamp = self.stamp(sent);
+        let latest = &self.0.accepted_sent;
+        // Requests mostly end in the order they were sent: one load, and a
+        // write only when this one is the newest.
+        if latest.load(Ordering::Relaxed) < stamp {
+            latest.fetch_max(stamp, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the server accepted a request sent with this token at or
+    /// after `sent`: proof that the token still worked after then.
+    pub(crate) fn accepted_request_sent_since(&self, sent: Instant) -> bool {
+        self.0.accepted_sent.load(Ordering::Relaxed) >= self.stamp(sent)
+    }
+
+    fn stamp(&self, at: Instant) -> u64 {
+        let after = at.saturating_duration_since(self.0.arrived).as_nanos();
+        u64::try_from(after).unwrap_or(u64::MAX - 1) + 1
     }
 }
 
@@ -373,7 +421,7 @@ impl TokenSource {
         // rotated): that starts a new streak, however recent the last
         // refusal. Only tokens refused from their first use in a row mean
         // the server refuses this client's tokens.
-        let was_accepted = self.cache.accepted.load(Ordering::Relaxed) >= used.generation;
+        let was_accepted = self.cache.accepted.load(Ordering::Relaxed) >= used.generation();
         let in_streak = !was_accepted
             && slow
                 .last_rejection
@@ -397,13 +445,24 @@ impl TokenSource {
 }
 
 impl TokenSource {
-    /// The server accepted a call made with `token`. Nearly always the
-    /// token is already known to be accepted: one relaxed load, no write.
-    pub(crate) fn accepted(&self, token: &AccessToken) {
-        if self.cache.accepted.load(Ordering::Relaxed) < token.generation {
-            self.cache
-                .accepted
-                .fetch_max(token.generation, Ordering::Relaxed);
+    /// The end of the pause before the next fetch, while the cache holds
+    /// `token` as refused; `None` once it moved on.
+    pub(crate) fn refetch_at(&self, token: &AccessToken) -> Option<Instant> {
+        let current = self.cache.current.load();
+        current
+            .as_deref()
+            .filter(|cached| cached.rejected && cached.token == *token)
+            .and_then(|cached| cached.refresh_at)
+    }
+
+    /// The server accepted a call made with `token`, sent at `sent`.
+    /// Nearly always the token is already known to be accepted: one relaxed
+    /// load, no write.
+    pub(crate) fn accepted(&self, token: &AccessToken, sent: Instant) {
+        token.accepted_request_sent(sent);
+        let generation = token.generation();
+        if self.cache.accepted.load(Ordering::Relaxed) < generation {
+            self.cache.accepted.fetch_max(generation, Ordering::Relaxed);
         }
     }
 }
@@ -433,10 +492,7 @@ impl Cache {
     /// `id + 1`, so that 0 stays for tokens made elsewhere.
     fn cached(&self, id: u64, grant: TokenGrant) -> CachedToken {
         CachedToken {
-            token: AccessToken {
-                generation: id + 1,
-                ..grant.token
-            },
+            token: AccessToken::with_generation(id + 1, grant.token.bearer().clone()),
             refresh_at: refresh_time(grant.requested_at, grant.expires_in, self.refresh_margin),
             rejected: false,
         }
@@ -451,11 +507,10 @@ impl Cache {
             // good when nothing newer arrived first; its failure says
             // nothing the newer request will not say.
             if let Ok(fresh) = result {
-                let newer_known = self
-                    .current
-                    .load()
-                    .as_deref()
-                    .is_some_and(|current| current.token.generation > fresh.token.generation);
+                let newer_known =
+                    self.current.load().as_deref().is_some_and(|current| {
+                        current.token.generation() > fresh.token.generation()
+                    });
                 if !newer_known {
                     self.current.store(Some(Arc::new(fresh.clone())));
                 }
