@@ -138,8 +138,10 @@ pub enum Error {
     #[error("request timed out")]
     Timeout,
 
-    /// The response message was larger than the client accepts (tonic's
-    /// decoding limit, 4 MiB by default), so the client dropped it unread.
+    /// The response was larger than the client accepts, so the client
+    /// dropped it unread: a gRPC message over tonic's decoding limit (4 MiB
+    /// by default), or a JWKS over 1 MiB. (An oversized token endpoint
+    /// answer is an [`Error::Auth`] of its own.)
     ///
     /// The limit is the client's, not an error the server sent:
     /// [`code`](Error::code) is `None`. Sending the same call again brings
@@ -147,7 +149,8 @@ pub enum Error {
     /// for less instead, such as a smaller page size.
     #[error("response of {size} bytes is over the {limit}-byte message size limit")]
     ResponseTooLarge {
-        /// The size of the response message, in bytes.
+        /// The size of the response, in bytes; for a body without a
+        /// declared length, the bytes read before it passed the limit.
         size: usize,
         /// The largest response message the client accepts, in bytes.
         limit: usize,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::error::{Error, TokenError};
 use crate::oidc::claims::User;
 use crate::oidc::OidcContext;
-use crate::transport::http_answer::{token_answer, token_transport_error};
+use crate::transport::http_answer::{expires_in, token_answer, token_transport_error};
 
 /// Optional parameters of
 /// [`authenticate_with_code`](crate::ScalekitClient::authenticate_with_code).
@@ -120,18 +120,8 @@ pub(crate) struct Tokens {
     pub(crate) id_token: Option<String>,
     #[serde(default)]
     pub(crate) refresh_token: Option<String>,
-    #[serde(default, deserialize_with = "seconds")]
+    #[serde(default, deserialize_with = "expires_in")]
     pub(crate) expires_in: Option<u64>,
-}
-
-fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    })
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {

@@ -60,18 +60,10 @@ use tracing::Instrument as _;
 use crate::error::{Error, Result};
 use crate::transport::auth_channel::AuthChannel;
 use crate::transport::context::{remaining, remaining_at, CallContext};
+use crate::transport::idempotency::Rpc;
 use crate::transport::probe::BearerVerdict;
 use crate::transport::retry::{never_sent, verdict, Verdict};
 use crate::transport::token::AccessToken;
-
-/// RPCs that answer `UNAUTHENTICATED` about their *argument*, not about the
-/// caller's bearer: `ApiTokenService/ValidateToken` says so of an API token
-/// that is unknown, expired or invalidated. Such an answer must not drop the
-/// client's own token (anyone able to make an application validate junk
-/// would otherwise force a token request per junk token), and resending
-/// cannot change it.
-const REFUSE_THEIR_ARGUMENT: &[(&str, &str)] =
-    &[("scalekit.v1.tokens.ApiTokenService", "ValidateToken")];
 
 /// A generated client with the call path in front of it; every sub-client
 /// of the facade holds one.
@@ -97,13 +89,12 @@ impl<C: Clone> Stub<C> {
         }
     }
 
-    /// Calls `method` (the RPC's name) with `request`, as often as the retry
-    /// rules and the deadline allow. `send` is one attempt. Use [`call!`],
-    /// which fills in the name and idempotency.
+    /// Calls `rpc` with `request`, as often as the retry rules and the
+    /// deadline allow. `send` is one attempt. Use [`call!`], which finds
+    /// the `rpc` in the contract.
     pub(crate) async fn call<Req, Resp, F, Fut>(
         &self,
-        method: &'static str,
-        idempotent: bool,
+        rpc: Rpc,
         request: Req,
         send: F,
     ) -> Result<Resp>
@@ -115,18 +106,18 @@ impl<C: Clone> Stub<C> {
         let span = tracing::debug_span!(
             "scalekit.rpc",
             rpc.service = self.service,
-            rpc.method = method,
+            rpc.method = rpc.name,
             rpc.attempts = Empty,
             rpc.code = Empty,
             rpc.latency_ms = Empty,
         );
         if span.is_disabled() {
             // Nobody listens: skip the clock reads and field records.
-            return self.attempts(method, idempotent, request, send).await.1;
+            return self.attempts(rpc, request, send).await.1;
         }
         let started = Instant::now();
         let (sends, outcome) = self
-            .attempts(method, idempotent, request, send)
+            .attempts(rpc, request, send)
             .instrument(span.clone())
             .await;
         span.record("rpc.attempts", sends);
@@ -140,8 +131,7 @@ impl<C: Clone> Stub<C> {
 
     async fn attempts<Req, Resp, F, Fut>(
         &self,
-        method: &'static str,
-        idempotent: bool,
+        rpc: Rpc,
         request: Req,
         send: F,
     ) -> (u32, Result<Resp>)
@@ -151,7 +141,7 @@ impl<C: Clone> Stub<C> {
         Fut: Future<Output = std::result::Result<tonic::Response<Resp>, Status>>,
     {
         let policy = self.context.policy();
-        let idempotent = policy.idempotent.unwrap_or(idempotent);
+        let idempotent = policy.idempotent.unwrap_or(rpc.idempotent);
         let deadline = policy.timeout.map(|limit| Instant::now() + limit);
         // `attempt` counts against `max_attempts`; `sends` counts every
         // request that went out, resends included, for the span.
@@ -215,7 +205,7 @@ impl<C: Clone> Stub<C> {
                 Err(status) => status,
             };
             if status.code() == Code::Unauthenticated && status.source().is_none() {
-                if refuses_its_argument(self.service, method) {
+                if rpc.refuses_its_argument {
                     return (sends, Err(Error::from(status)));
                 }
                 if refresh_resends < MAX_REFRESH_RESENDS {
@@ -373,30 +363,6 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// A well-formed user id that no user has.
 const PROBE_USER_ID: &str = "usr_0";
 
-fn refuses_its_argument(service: &str, method: &str) -> bool {
-    REFUSE_THEIR_ARGUMENT
-        .iter()
-        .any(|(s, m)| *s == service && (*m == method || snake_eq(m, method)))
-}
-
-/// Whether `snake` is `pascal` in snake case (`validate_token` and
-/// `ValidateToken`), so the table holds the contract's names whichever form
-/// the caller passes.
-fn snake_eq(pascal: &str, snake: &str) -> bool {
-    let mut expected = String::with_capacity(pascal.len() + 4);
-    for (i, c) in pascal.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                expected.push('_');
-            }
-            expected.push(c.to_ascii_lowercase());
-        } else {
-            expected.push(c);
-        }
-    }
-    expected == snake
-}
-
 /// `err` from a call that was sent and is not idempotent, so the server may
 /// have applied it: [`Error::MaybeApplied`]. Anything else as it is.
 fn unsure(err: Error, sends: u32, idempotent: bool) -> Error {
@@ -442,9 +408,10 @@ fn outcome_code(err: &Error) -> &'static str {
 /// Calls `$method` on a [`Stub`]'s generated client: the one call shape of
 /// every facade method.
 ///
-/// `call!(self.stub, get_user(request))` is `self.stub.call("GetUser", true,
-/// request, |mut grpc, r| async move { grpc.get_user(r).await })`: the proto
-/// name and the idempotency come from the client's table of RPCs (see
+/// `call!(self.stub, get_user(request))` is `self.stub.call(rpc, request,
+/// |mut grpc, r| async move { grpc.get_user(r).await })`, where `rpc` (the
+/// proto name `GetUser`, its idempotency, how to read its
+/// `UNAUTHENTICATED`) comes from the client's table of RPCs (see
 /// [`idempotency`](crate::transport::idempotency)), evaluated at compile
 /// time. A method missing from the table does not compile.
 macro_rules! call {
@@ -457,30 +424,11 @@ macro_rules! call {
             C::TABLE
         }
         let stub = &$stub;
-        let rpc = table(stub).$method();
         stub.call(
-            rpc.name,
-            rpc.idempotent,
+            table(stub).$method(),
             $request,
             |mut grpc, request| async move { grpc.$method(request).await },
         )
     }};
 }
 pub(crate) use call;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_validate_token_refuses_its_argument() {
-        let tokens = "scalekit.v1.tokens.ApiTokenService";
-        assert!(refuses_its_argument(tokens, "ValidateToken"));
-        assert!(refuses_its_argument(tokens, "validate_token"));
-        assert!(!refuses_its_argument(tokens, "CreateToken"));
-        assert!(!refuses_its_argument(
-            "scalekit.v1.users.UserService",
-            "ValidateToken"
-        ));
-    }
-}

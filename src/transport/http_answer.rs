@@ -30,6 +30,9 @@ pub(crate) const TOKEN_ANSWER_LIMIT: usize = 64 * 1024;
 pub(crate) struct TooLarge {
     /// What was being read ("body", "JWKS body").
     pub(crate) what: &'static str,
+    /// Its size as its `Content-Length` declared it, or, for a body cut
+    /// off once it passed the cap, the bytes that had arrived by then.
+    pub(crate) size: usize,
     /// The cap, in bytes.
     pub(crate) limit: usize,
 }
@@ -50,20 +53,33 @@ pub(crate) async fn read_capped(
     what: &'static str,
     limit: usize,
 ) -> Result<Bytes, BodyError> {
-    let too_large = || BodyError::TooLarge(TooLarge { what, limit });
+    let too_large = |size: usize| BodyError::TooLarge(TooLarge { what, size, limit });
     let declared = response.content_length();
-    if declared.is_some_and(|length| length > limit as u64) {
-        return Err(too_large());
+    if let Some(length) = declared.filter(|length| *length > limit as u64) {
+        return Err(too_large(usize::try_from(length).unwrap_or(usize::MAX)));
     }
     // `declared` is at most `limit` here, so the allocation is bounded.
     let mut body = BytesMut::with_capacity(declared.map_or(0, |length| length as usize));
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
         if body.len() + chunk.len() > limit {
-            return Err(too_large());
+            return Err(too_large(body.len() + chunk.len()));
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+/// `expires_in` of a token endpoint answer, as a JSON number or a numeric
+/// string (both are met in the wild); anything else is taken as absent
+/// rather than failing the whole answer. For `#[serde(deserialize_with)]`.
+pub(crate) fn expires_in<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 /// The OAuth error fields of a refusal (RFC 6749 §5.2).

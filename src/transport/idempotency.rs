@@ -1,6 +1,8 @@
 //! Which RPCs may be sent twice, from the contract: the HTTP verb of each
 //! RPC's `google.api.http` binding, plus a short table of exceptions,
-//! decided at compile time.
+//! decided at compile time. Beside it, the one other thing the call path
+//! needs to know per RPC: whether its `UNAUTHENTICATED` is about its
+//! argument rather than the caller's bearer.
 //!
 //! A retry after a lost response may repeat a call the server already
 //! carried out. As in google-cloud-rust, an RPC bound to GET, PUT or DELETE
@@ -40,6 +42,9 @@ pub(crate) struct Rpc {
     pub(crate) name: &'static str,
     /// Whether a response lost in transit may be answered by resending.
     pub(crate) idempotent: bool,
+    /// Whether its `UNAUTHENTICATED` is about the token it was asked to
+    /// judge, not about the caller's bearer (see [`REFUSE_THEIR_ARGUMENT`]).
+    pub(crate) refuses_its_argument: bool,
 }
 
 impl Rpc {
@@ -55,7 +60,18 @@ impl Rpc {
             }
             i += 1;
         }
-        Rpc { name, idempotent }
+        let mut refuses_its_argument = false;
+        let mut i = 0;
+        while i < REFUSE_THEIR_ARGUMENT.len() {
+            let (s, n) = REFUSE_THEIR_ARGUMENT[i];
+            refuses_its_argument |= same(s, service) && same(n, name);
+            i += 1;
+        }
+        Rpc {
+            name,
+            idempotent,
+            refuses_its_argument,
+        }
     }
 }
 
@@ -107,12 +123,43 @@ const EXCEPTIONS: &[(&str, &str, bool)] = &[
     ),
 ];
 
-// A typo or a removed RPC would make an exception silently do nothing.
+/// RPCs that answer `UNAUTHENTICATED` about their *argument*, not about the
+/// caller's bearer: (service, RPC). `ApiTokenService/ValidateToken` says so
+/// of an API token that is unknown, expired or invalidated. Such an answer
+/// must not drop the client's own token (anyone able to make an application
+/// validate junk would otherwise force a token request per junk token), and
+/// resending cannot change it.
+const REFUSE_THEIR_ARGUMENT: &[(&str, &str)] =
+    &[("scalekit.v1.tokens.ApiTokenService", "ValidateToken")];
+
+// A typo or a removed RPC would make a row silently do nothing.
 const _: () = {
     if let Some(problem) = stale_exception(EXCEPTIONS, crate::proto::HTTP_BINDINGS) {
         panic!("{}", problem);
     }
+    let mut i = 0;
+    while i < REFUSE_THEIR_ARGUMENT.len() {
+        let (service, name) = REFUSE_THEIR_ARGUMENT[i];
+        if binding_of(service, name, crate::proto::HTTP_BINDINGS).is_none() {
+            panic!("a row of REFUSE_THEIR_ARGUMENT names an RPC that proto/ lacks");
+        }
+        i += 1;
+    }
 };
+
+/// The verb `bindings` give `service`'s RPC `name`, if they have it.
+const fn binding_of(service: &str, name: &str, bindings: &[(&str, &str, Verb)]) -> Option<Verb> {
+    let mut found = None;
+    let mut j = 0;
+    while j < bindings.len() {
+        let (s, n, verb) = bindings[j];
+        if same(s, service) && same(n, name) {
+            found = Some(verb);
+        }
+        j += 1;
+    }
+    found
+}
 
 /// The first row of `exceptions` that names no RPC of `bindings`, or that
 /// agrees with its RPC's verb (and so is not an exception).
@@ -123,16 +170,7 @@ const fn stale_exception(
     let mut i = 0;
     while i < exceptions.len() {
         let (service, name, idempotent) = exceptions[i];
-        let mut found = None;
-        let mut j = 0;
-        while j < bindings.len() {
-            let (s, n, verb) = bindings[j];
-            if same(s, service) && same(n, name) {
-                found = Some(verb);
-            }
-            j += 1;
-        }
-        match found {
+        match binding_of(service, name, bindings) {
             None => return Some("an idempotency exception names an RPC that proto/ lacks"),
             Some(verb) if verb.is_idempotent() == idempotent => {
                 return Some("an idempotency exception agrees with its RPC's HTTP verb")
@@ -235,6 +273,15 @@ mod tests {
         for (rpc, name) in cases {
             assert_eq!(rpc.name, name);
         }
+    }
+
+    #[test]
+    fn only_validate_token_refuses_its_argument() {
+        let tokens = tokens::ApiTokenServiceRpcs;
+        assert!(tokens.validate_token().refuses_its_argument);
+        assert!(!tokens.create_token().refuses_its_argument);
+        assert!(!tokens.invalidate_token().refuses_its_argument);
+        assert!(!users::UserServiceRpcs.get_user().refuses_its_argument);
     }
 
     #[test]

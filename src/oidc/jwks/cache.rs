@@ -205,9 +205,12 @@ impl Cache {
             return Ok(Step::Wait(flight.clone()));
         }
         let cooldown = self.lifetimes.unknown_kid_cooldown;
-        if state
-            .last_unknown_kid_fetch
-            .is_some_and(|at| now.saturating_duration_since(at) < cooldown)
+        // Tokens with made-up key ids are free to send: neither the cooldown
+        // nor a failure's backoff gives way to them.
+        if state.backing_off(now)
+            || state
+                .last_unknown_kid_fetch
+                .is_some_and(|at| now.saturating_duration_since(at) < cooldown)
         {
             return Ok(Step::Ready(None));
         }

@@ -46,10 +46,12 @@ impl fmt::Debug for JwksSource {
 pub(crate) enum FetchError {
     /// The fetch did not finish within its timeout: [`Error::Timeout`].
     Timeout,
-    /// The endpoint could not be reached, answered a non-2xx status (a
-    /// redirect included) or sent a body over [`JWKS_BODY_LIMIT`]: an
-    /// [`Error::Transport`] with this source.
+    /// The endpoint could not be reached or answered a non-2xx status (a
+    /// redirect included): an [`Error::Transport`] with this source.
     Transport(Arc<dyn std::error::Error + Send + Sync>),
+    /// The body is over [`JWKS_BODY_LIMIT`]: [`Error::ResponseTooLarge`],
+    /// which is not retryable (a key set that large is not a key set).
+    TooLarge { size: usize, limit: usize },
     /// The body is not a JWKS: [`Error::MalformedResponse`].
     Malformed,
 }
@@ -60,6 +62,7 @@ impl From<FetchError> for Error {
             FetchError::Timeout => Error::Timeout,
             FetchError::Transport(source) => Error::Transport(Box::new(source)),
             FetchError::Malformed => Error::MalformedResponse("keys"),
+            FetchError::TooLarge { size, limit } => Error::ResponseTooLarge { size, limit },
         }
     }
 }
@@ -118,7 +121,10 @@ impl JwksSource {
         let body = read_capped(response, "JWKS body", JWKS_BODY_LIMIT)
             .await
             .map_err(|err| match err {
-                BodyError::TooLarge(too_large) => FetchError::Transport(Arc::new(too_large)),
+                BodyError::TooLarge(too_large) => FetchError::TooLarge {
+                    size: too_large.size,
+                    limit: too_large.limit,
+                },
                 BodyError::Read(err) => FetchError::from_reqwest(err),
             })?;
         let keys = KeySet::from_json(&body).map_err(|_| FetchError::Malformed)?;

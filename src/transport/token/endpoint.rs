@@ -16,7 +16,7 @@ use url::Url;
 use super::{AccessToken, FetchToken, TokenGrant};
 use crate::error::TokenError;
 use crate::transport::headers::SdkHeaders;
-use crate::transport::http_answer::{token_answer, token_transport_error};
+use crate::transport::http_answer::{expires_in, token_answer, token_transport_error};
 
 /// Where and how to ask for tokens.
 pub(crate) struct TokenRequest {
@@ -50,20 +50,8 @@ impl FetchToken for ClientCredentials {
 #[derive(Deserialize)]
 pub(crate) struct TokenResponse {
     pub(crate) access_token: Option<String>,
-    #[serde(default, deserialize_with = "seconds")]
+    #[serde(default, deserialize_with = "expires_in")]
     pub(crate) expires_in: Option<u64>,
-}
-
-/// `expires_in` as a JSON number or a numeric string; anything else is
-/// treated as absent rather than failing the whole token response.
-fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    })
 }
 
 async fn fetch_token(request: Arc<TokenRequest>) -> Result<TokenGrant, TokenError> {

@@ -78,15 +78,24 @@ fn cache_with_ttl(
     ttl: Duration,
     outcomes: impl IntoIterator<Item = Outcome>,
 ) -> (JwksCache, Arc<AtomicUsize>) {
+    cache_with(
+        Lifetimes {
+            ttl,
+            max_stale: MAX_STALE,
+            unknown_kid_cooldown: UNKNOWN_KID_COOLDOWN,
+        },
+        outcomes,
+    )
+}
+
+fn cache_with(
+    lifetimes: Lifetimes,
+    outcomes: impl IntoIterator<Item = Outcome>,
+) -> (JwksCache, Arc<AtomicUsize>) {
     let fetches = Arc::new(AtomicUsize::new(0));
     let script = Script {
         outcomes: Mutex::new(outcomes.into_iter().collect()),
         fetches: fetches.clone(),
-    };
-    let lifetimes = Lifetimes {
-        ttl,
-        max_stale: MAX_STALE,
-        unknown_kid_cooldown: UNKNOWN_KID_COOLDOWN,
     };
     (JwksCache::new(script, lifetimes), fetches)
 }
@@ -252,6 +261,29 @@ async fn unknown_kid_refetches_once_per_cooldown_and_joins_a_running_refresh() {
         .unwrap()
         .unwrap();
     assert_eq!(kid(&joined), "k3");
+    assert_eq!(fetches(&counter), 3);
+}
+
+/// An unknown key id does not cut a failure's backoff short, even with no
+/// cooldown of its own.
+#[tokio::test(start_paused = true)]
+async fn unknown_kid_refetch_waits_out_a_failure_backoff() {
+    let lifetimes = Lifetimes {
+        ttl: TTL,
+        max_stale: MAX_STALE,
+        unknown_kid_cooldown: Duration::ZERO,
+    };
+    let (cache, counter) = cache_with(lifetimes, [keys("k1"), Fail, keys("k2")]);
+    let first = cache.keys().await.unwrap();
+    assert!(cache.refetch_for_unknown_kid(&first).await.is_err());
+    assert_eq!(fetches(&counter), 2);
+    let during = cache.refetch_for_unknown_kid(&first).await.unwrap();
+    assert!(during.is_none(), "no key, and no fetch, while backing off");
+    assert_eq!(fetches(&counter), 2);
+
+    tokio::time::advance(BACKOFF.ceiling(1)).await;
+    let after = cache.refetch_for_unknown_kid(&first).await.unwrap();
+    assert_eq!(after.as_deref().map(kid), Some("k2"));
     assert_eq!(fetches(&counter), 3);
 }
 
