@@ -817,6 +817,11 @@ async fn every_rpc_records_one_span_with_its_outcome_and_no_secret() -> anyhow::
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Another test's thread, with no subscriber, may have registered the
+    // span's callsite while this one registered its subscriber, and cached
+    // it as of interest to nobody (tracing-core caches interest per
+    // callsite, and that store can race a registration): ask again.
+    tracing::callsite::rebuild_interest_cache();
 
     client
         .users()

@@ -151,9 +151,9 @@ async fn validate_token_past_its_expiry_is_not_found_and_not_listed() -> anyhow:
 /// UNAUTHENTICATED from ValidateToken is a verdict on the validated token,
 /// not on the SDK's own bearer: it comes back as the server's code, after
 /// one send, and the client's token is kept: under load, no token request
-/// is made (so a token endpoint answering 429 could not fail anything), and
-/// unrelated calls go on working. (The emulator itself answers NOT_FOUND
-/// for a bad token, so the refusals are injected.)
+/// is made, and unrelated calls go on working although the token endpoint
+/// answers 429 meanwhile. (The emulator itself answers NOT_FOUND for a bad
+/// token, so the refusals are injected.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validate_token_refused_as_unauthenticated_keeps_the_clients_token() -> anyhow::Result<()> {
     const JUNK: u32 = 200;
@@ -161,6 +161,7 @@ async fn validate_token_refused_as_unauthenticated_keeps_the_clients_token() -> 
     let org = organization(&client, "Acme").await?;
     let tokens_before = emulator.token_requests();
     emulator.fail_next(Some("ValidateToken"), JUNK, Code::Unauthenticated);
+    emulator.refuse_token_requests(429, u32::MAX);
     let junk = (0..JUNK).map(|i| {
         let client = client.clone();
         async move {
@@ -188,6 +189,7 @@ async fn validate_token_refused_as_unauthenticated_keeps_the_clients_token() -> 
         ),
     )
     .await?;
+    emulator.clear_faults();
     for outcome in junk {
         api_error(outcome, Code::Unauthenticated)?;
     }

@@ -72,11 +72,23 @@ pub struct SoakArgs {
 struct Ledger {
     calls: AtomicU64,
     failed: AtomicU64,
-    late: Mutex<Vec<Duration>>,
+    /// Calls that ended late: when they began (since the start), how
+    /// late, what they were, how they ended, and whether the data of a
+    /// server was being checked meanwhile.
+    late: Mutex<Vec<Late>>,
+    /// Set while the driver checks a server's data before a restart.
+    checking: AtomicBool,
     /// Creates the client saw succeed, by name, with their id.
     acknowledged: Mutex<BTreeMap<String, String>>,
     /// Creates that failed as `MaybeApplied`: stored or not, never twice.
     unsure: AtomicU64,
+    /// Those of the current server, by name, with the code they failed
+    /// with; checked against the store before each restart.
+    unsure_names: Mutex<BTreeMap<String, String>>,
+    /// How the unsure creates turned out, by code: (stored, not stored).
+    /// A create refused at the door but reported `MaybeApplied` is a call
+    /// failed for nothing.
+    unsure_outcomes: Mutex<BTreeMap<String, (u64, u64)>>,
     errors: Mutex<BTreeMap<String, u64>>,
 }
 
@@ -102,6 +114,17 @@ impl Ledger {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One call that ended more than [`LATE_SLACK`] past its deadline.
+#[derive(Clone, Debug)]
+#[allow(dead_code)] // read through `Debug`
+struct Late {
+    began_s: f64,
+    late_ms: f64,
+    call: &'static str,
+    outcome: String,
+    during_check: bool,
 }
 
 /// What the chaos driver did, for the token-request bound.
@@ -178,6 +201,7 @@ async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
             tokio::spawn(call_loop(
                 caller,
                 client.clone(),
+                started,
                 Arc::clone(&ledger),
                 Arc::clone(&stop),
                 Arc::clone(&creates),
@@ -200,6 +224,7 @@ async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
         if Instant::now() >= next_restart {
             next_restart += Duration::from_secs(args.restart_every);
             let _no_creates = creates.write().await;
+            ledger.checking.store(true, Ordering::Relaxed);
             // Check this server's data before it goes: creates acknowledged
             // so far must be here, once each.
             violations.extend(check_stored(&emulator, &ledger).await?);
@@ -210,6 +235,8 @@ async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
             floors.push(resident_kib());
             peaks.push(0);
             lock(&ledger.acknowledged).clear();
+            lock(&ledger.unsure_names).clear();
+            ledger.checking.store(false, Ordering::Relaxed);
             storm.restarts += 1;
             continue;
         }
@@ -243,10 +270,13 @@ async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
     let late = lock(&ledger.late).clone();
     if !late.is_empty() {
         violations.push(format!(
-            "{} calls ended later than deadline + {LATE_SLACK:?}; the latest by {:?}",
+            "{} calls ended later than deadline + {LATE_SLACK:?}; the latest by {:.1} ms",
             late.len(),
-            late.iter().max().copied().unwrap_or_default()
+            late.iter().map(|l| l.late_ms).fold(0.0, f64::max)
         ));
+    }
+    for call in late.iter().take(20) {
+        println!("late: {call:?}");
     }
     if let (Some(first), Some(last)) = (floors.first(), floors.last()) {
         if floors.len() > 1 && *last > 2 * *first {
@@ -269,6 +299,10 @@ async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
         ledger.unsure.load(Ordering::Relaxed)
     );
     println!("errors: {:?}", lock(&ledger.errors));
+    println!(
+        "creates that may have been applied, by code: (stored, not stored) {:?}",
+        lock(&ledger.unsure_outcomes)
+    );
     println!("storm: {storm:?}");
     println!("token requests: {token_requests} (bound {token_bound})");
     println!("resident memory (KiB) after each restart: {floors:?}");
@@ -289,6 +323,7 @@ async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
 async fn call_loop(
     caller: u32,
     client: ScalekitClient,
+    started: Instant,
     ledger: Arc<Ledger>,
     stop: Arc<AtomicBool>,
     creates: Arc<tokio::sync::RwLock<()>>,
@@ -304,6 +339,7 @@ async fn call_loop(
             None
         };
         let began = Instant::now();
+        let checking_then = ledger.checking.load(Ordering::Relaxed);
         let outcome = if create {
             let name = format!("soak-{caller}-{n}");
             let created = client
@@ -318,6 +354,10 @@ async fn call_loop(
                 Err(err) => {
                     if err.may_have_been_applied() {
                         ledger.unsure.fetch_add(1, Ordering::Relaxed);
+                        let code = err
+                            .code()
+                            .map_or_else(|| err.to_string(), |c| format!("{c:?}"));
+                        lock(&ledger.unsure_names).insert(name, code);
                     }
                     Err(err)
                 }
@@ -332,7 +372,16 @@ async fn call_loop(
         let took = began.elapsed();
         ledger.calls.fetch_add(1, Ordering::Relaxed);
         if took > deadline + LATE_SLACK {
-            lock(&ledger.late).push(took - deadline);
+            lock(&ledger.late).push(Late {
+                began_s: began.duration_since(started).as_secs_f64(),
+                late_ms: (took - deadline).as_secs_f64() * 1e3,
+                call: if create { "create" } else { "read" },
+                outcome: match &outcome {
+                    Ok(()) => "ok".into(),
+                    Err(err) => err.display_chain().to_string(),
+                },
+                during_check: checking_then || ledger.checking.load(Ordering::Relaxed),
+            });
         }
         if let Err(err) = outcome {
             ledger.record_error(&err);
@@ -361,6 +410,16 @@ async fn check_stored(emulator: &EmulatorHandle, ledger: &Ledger) -> anyhow::Res
         }
     }
     let ids: BTreeSet<&str> = stored.iter().map(|(_, id)| id.as_str()).collect();
+    let names: BTreeSet<&str> = stored.iter().map(|(name, _)| name.as_str()).collect();
+    for (name, code) in lock(&ledger.unsure_names).iter() {
+        let mut outcomes = lock(&ledger.unsure_outcomes);
+        let counts = outcomes.entry(code.clone()).or_default();
+        if names.contains(name.as_str()) {
+            counts.0 += 1;
+        } else {
+            counts.1 += 1;
+        }
+    }
     for (name, id) in lock(&ledger.acknowledged).iter() {
         if !ids.contains(id.as_str()) {
             violations.push(format!(

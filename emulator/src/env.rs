@@ -79,6 +79,8 @@ pub(crate) struct Faults {
     failures: Mutex<Vec<Scripted<Failure>>>,
     after_handler: Mutex<Vec<Scripted<AfterHandler>>>,
     rate_limit: Mutex<Option<RateWindow>>,
+    /// The HTTP status the next token requests get, and how many get it.
+    token_refusals: Mutex<Option<(u16, u32)>>,
     /// The stalled responses still held open.
     pub(crate) stalls: OpenStalls,
 }
@@ -126,6 +128,24 @@ impl Faults {
         lock(&self.after_handler).clear();
         *lock(&self.latency) = Duration::ZERO;
         *lock(&self.rate_limit) = None;
+        *lock(&self.token_refusals) = None;
+    }
+
+    /// Makes the next `times` token requests fail with HTTP `status`.
+    pub(crate) fn refuse_token_requests(&self, status: u16, times: u32) {
+        *lock(&self.token_refusals) = (times > 0).then_some((status, times));
+    }
+
+    /// The status this token request fails with, if one is due.
+    pub(crate) fn take_token_refusal(&self) -> Option<u16> {
+        let mut refusals = lock(&self.token_refusals);
+        let (status, left) = refusals.as_mut()?;
+        let status = *status;
+        *left -= 1;
+        if *left == 0 {
+            *refusals = None;
+        }
+        Some(status)
     }
 
     /// Limits gRPC calls to `limit` per `window` (None lifts the limit).

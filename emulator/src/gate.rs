@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use tonic::{Code, Status};
 
 use crate::env::Environment;
@@ -45,6 +45,9 @@ pub(crate) async fn gate(
 ) -> Response {
     if request.uri().path() == "/oauth/token" {
         env.stats.count_token_request();
+        if let Some(status) = env.faults.take_token_refusal() {
+            return refused_token_request(status);
+        }
     }
     if !is_grpc(&request) {
         return next.run(request).await;
@@ -96,6 +99,17 @@ pub(crate) async fn gate(
         Some(fault) => after_handler::apply(fault, response, &env.faults.stalls).await,
         None => response,
     }
+}
+
+/// An injected failure of the token endpoint, in the OAuth error shape.
+fn refused_token_request(status: u16) -> Response {
+    let status =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::SERVICE_UNAVAILABLE);
+    let body = serde_json::json!({
+        "error": "temporarily_unavailable",
+        "error_description": format!("injected HTTP {}", status.as_u16()),
+    });
+    (status, axum::Json(body)).into_response()
 }
 
 /// Makes tonic's generated answer for an RPC nobody implemented name the

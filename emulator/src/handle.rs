@@ -265,13 +265,20 @@ impl EmulatorHandle {
         self.env.faults.set_rate_limit(Some((requests, per)));
     }
 
+    /// Answers the next `times` requests to `POST /oauth/token` with HTTP
+    /// `status` (429, say, or 503) and an OAuth error body, whatever their
+    /// credentials. [`clear_faults`](Self::clear_faults) ends it too.
+    pub fn refuse_token_requests(&self, status: u16, times: u32) {
+        self.env.faults.refuse_token_requests(status, times);
+    }
+
     /// Lifts the rate limit.
     pub fn clear_rate_limit(&self) {
         self.env.faults.set_rate_limit(None);
     }
 
     /// Removes every injected failure (before and after the handler), the
-    /// latency and the rate limit. Responses already stalled stay stalled
+    /// latency, the rate limit and the token endpoint's refusals. Responses already stalled stay stalled
     /// until their clients go away.
     pub fn clear_faults(&self) {
         self.env.faults.clear();

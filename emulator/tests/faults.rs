@@ -1,5 +1,5 @@
-//! Fault injection through the library handle: rate limits, latency, faults
-//! after the handler (a status instead of the answer, a reset stream),
+//! Fault injection through the library handle: rate limits, latency, token
+//! endpoint refusals, faults after the handler (a status instead of the answer, a reset stream),
 //! stalled and trickled answers, and connection drains (GOAWAY).
 
 use std::time::Duration;
@@ -96,6 +96,34 @@ async fn access_token(emulator: &scalekit_emulator::EmulatorHandle) -> anyhow::R
         .as_str()
         .map(str::to_string)
         .ok_or_else(|| anyhow::anyhow!("no access token in {body}"))
+}
+
+/// The token endpoint answers the injected status, in the OAuth error
+/// shape, as many times as asked, and then issues tokens again.
+#[tokio::test]
+async fn refused_token_requests_get_the_status_then_tokens_again() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    emulator.refuse_token_requests(429, 2);
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let answer = http
+            .post(format!("{}/oauth/token", emulator.env_url()))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", emulator.client_id()),
+                ("client_secret", emulator.client_secret()),
+            ])
+            .send()
+            .await?;
+        statuses.push(answer.status().as_u16());
+        let body: serde_json::Value = answer.json().await?;
+        anyhow::ensure!(body["error"].is_string(), "not an OAuth error: {body}");
+    }
+    anyhow::ensure!(statuses == [429, 429], "{statuses:?}");
+    access_token(&emulator).await?;
+    anyhow::ensure!(emulator.token_requests() == 3);
+    Ok(())
 }
 
 /// A plain tonic client of the organization service, on one connection

@@ -157,21 +157,10 @@ impl<C: Clone> Stub<C> {
                 Ok(token) => token,
                 Err(err) => return (sends, Err(unsure(err, sends, idempotent))),
             };
-            if let Some((rejected, status)) = refused.take_if(|(rejected, _)| *rejected == token) {
+            if let Some((_, status)) = refused.take_if(|(rejected, _)| *rejected == token) {
                 // The cache is backing off after refusals in a row and
-                // handed back the refused token: resending it cannot
-                // succeed. A second revocation in a row looks just like a
-                // server that refuses every new token, and the backoff is
-                // what keeps the latter to a few token requests, so wait
-                // for the cache's next fetch when the deadline allows.
-                match self.context.refetch_at(&rejected) {
-                    Some(at) if deadline.is_none_or(|deadline| at < deadline) => {
-                        tokio::time::sleep_until(at).await;
-                        refused = Some((rejected, status));
-                        continue;
-                    }
-                    _ => return (sends, Err(Error::from(status))),
-                }
+                // handed back the same token: resending it cannot succeed.
+                return (sends, Err(Error::from(status)));
             }
             // What is left goes out as `grpc-timeout`, the server's budget.
             let sent_at = Instant::now();

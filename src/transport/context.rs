@@ -192,13 +192,6 @@ impl CallContext {
         self.shared.tokens.invalidate(token);
     }
 
-    /// When the token cache fetches again after the server refused
-    /// `token`, while it holds that token back (see
-    /// [`TokenSource::invalidate`](super::token::TokenSource::invalidate)).
-    pub(crate) fn refetch_at(&self, token: &AccessToken) -> Option<Instant> {
-        self.shared.tokens.refetch_at(token)
-    }
-
     /// The server accepted a call made with `token`, sent at `sent`.
     pub(crate) fn accepted(&self, token: &AccessToken, sent: Instant) {
         self.shared.tokens.accepted(token, sent);

@@ -207,6 +207,8 @@ struct CachedToken {
     refresh_at: Option<Instant>,
     /// The server refused it; a refetch is due at `refresh_at`.
     rejected: bool,
+    /// The token it replaced was accepted by the server.
+    follows_accepted: bool,
 }
 
 impl CachedToken {
@@ -405,7 +407,9 @@ impl TokenSource {
     /// refresh is left alone, so concurrent 401s cause a single refresh.
     ///
     /// The first refusal refetches at once (the token was revoked, or keys
-    /// rotated). When the token that replaced it is refused too, within
+    /// rotated), and so does the refusal of the token that replaced an
+    /// accepted one: a second revocation may follow the first closely. When
+    /// tokens go on being refused from their first use, within
     /// [`REJECTION_STREAK_WINDOW`], the server is refusing this client's
     /// tokens, and a new one would likely fare no better: the refused token
     /// stays in use until a backoff has passed, so calls fail with the
@@ -423,6 +427,7 @@ impl TokenSource {
         // the server refuses this client's tokens.
         let was_accepted = self.cache.accepted.load(Ordering::Relaxed) >= used.generation();
         let in_streak = !was_accepted
+            && !cached.follows_accepted
             && slow
                 .last_rejection
                 .is_some_and(|at| now.saturating_duration_since(at) < REJECTION_STREAK_WINDOW);
@@ -440,21 +445,12 @@ impl TokenSource {
             token: cached.token.clone(),
             refresh_at: Some(refetch_at),
             rejected: true,
+            follows_accepted: cached.follows_accepted,
         })));
     }
 }
 
 impl TokenSource {
-    /// The end of the pause before the next fetch, while the cache holds
-    /// `token` as refused; `None` once it moved on.
-    pub(crate) fn refetch_at(&self, token: &AccessToken) -> Option<Instant> {
-        let current = self.cache.current.load();
-        current
-            .as_deref()
-            .filter(|cached| cached.rejected && cached.token == *token)
-            .and_then(|cached| cached.refresh_at)
-    }
-
     /// The server accepted a call made with `token`, sent at `sent`.
     /// Nearly always the token is already known to be accepted: one relaxed
     /// load, no write.
@@ -495,6 +491,7 @@ impl Cache {
             token: AccessToken::with_generation(id + 1, grant.token.bearer().clone()),
             refresh_at: refresh_time(grant.requested_at, grant.expires_in, self.refresh_margin),
             rejected: false,
+            follows_accepted: false,
         }
     }
 
@@ -512,7 +509,7 @@ impl Cache {
                         current.token.generation() > fresh.token.generation()
                     });
                 if !newer_known {
-                    self.current.store(Some(Arc::new(fresh.clone())));
+                    self.store_fresh(fresh);
                 }
             }
             return;
@@ -522,7 +519,7 @@ impl Cache {
             Ok(fresh) => {
                 slow.failures = 0;
                 slow.failure = None;
-                self.current.store(Some(Arc::new(fresh.clone())));
+                self.store_fresh(fresh);
             }
             Err(error) => {
                 slow.failures = slow.failures.saturating_add(1);
@@ -538,6 +535,21 @@ impl Cache {
                 });
             }
         }
+    }
+
+    /// Makes `fresh` the token calls use, noting whether the server
+    /// accepted the one it replaces.
+    fn store_fresh(&self, fresh: &CachedToken) {
+        let accepted = self.accepted.load(Ordering::Relaxed);
+        let follows_accepted = self
+            .current
+            .load()
+            .as_deref()
+            .is_some_and(|replaced| accepted >= replaced.token.generation());
+        self.current.store(Some(Arc::new(CachedToken {
+            follows_accepted,
+            ..fresh.clone()
+        })));
     }
 
     /// Clears fetch `id` after it ended without a result, recording nothing.

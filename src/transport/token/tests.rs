@@ -361,7 +361,7 @@ async fn invalidate_forgets_only_the_cached_token() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn repeated_rejections_back_off_refetches() {
+async fn repeated_rejections_back_off_refetches_unless_a_token_was_accepted() {
     let (source, requests) = fake([token_reply()]);
     let count = || requests.load(Ordering::SeqCst);
 
@@ -397,6 +397,20 @@ async fn repeated_rejections_back_off_refetches() {
     source.invalidate(&tok_4);
     assert_eq!(secret(&source).await.unwrap(), "tok_5");
     assert_eq!(count(), 5);
+
+    // Revocations back to back: the token that replaced an accepted one is
+    // refused before its first success, and refetched at once too. Only the
+    // next refusal in a row starts the pause.
+    let tok_5 = source.token().await.unwrap();
+    source.accepted(&tok_5, Instant::now());
+    source.invalidate(&tok_5);
+    let tok_6 = source.token().await.unwrap();
+    source.invalidate(&tok_6);
+    let tok_7 = source.token().await.unwrap();
+    assert_eq!(tok_7.secret(), "tok_7");
+    source.invalidate(&tok_7);
+    assert_eq!(secret(&source).await.unwrap(), "tok_7");
+    assert_eq!(count(), 7);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
