@@ -116,6 +116,20 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// What the driver stops callers with around a restart; callers hold them
+/// shared, the driver takes them whole, `creates` first.
+#[derive(Default)]
+struct Pauses {
+    /// Held by creates, taken for a restart, so that no create is in flight
+    /// while one server's data is checked and the next starts.
+    creates: tokio::sync::RwLock<()>,
+    /// Held by every call, taken while a server's data is checked. The
+    /// check lists tens of thousands of records from the in-process
+    /// emulator, which holds both runtime threads for a while: a call
+    /// beside it would measure the harness, not the SDK.
+    calls: tokio::sync::RwLock<()>,
+}
+
 /// One call that ended more than [`LATE_SLACK`] past its deadline.
 #[derive(Clone, Debug)]
 #[allow(dead_code)] // read through `Debug`
@@ -187,9 +201,7 @@ async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
     let client = emulator.client_builder().timeout(deadline).build()?;
     let ledger = Arc::new(Ledger::default());
     let stop = Arc::new(AtomicBool::new(false));
-    // Creates hold it shared; a restart takes it whole, so that no create
-    // is in flight while one server's data is checked and the next starts.
-    let creates = Arc::new(tokio::sync::RwLock::new(()));
+    let pauses = Arc::new(Pauses::default());
     let started = Instant::now();
     // Each server's peak, and what is held right after a restart, when the
     // new server's store is empty.
@@ -204,7 +216,7 @@ async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
                 started,
                 Arc::clone(&ledger),
                 Arc::clone(&stop),
-                Arc::clone(&creates),
+                Arc::clone(&pauses),
                 deadline,
             ))
         })
@@ -223,11 +235,13 @@ async fn soak(args: &SoakArgs) -> anyhow::Result<()> {
         }
         if Instant::now() >= next_restart {
             next_restart += Duration::from_secs(args.restart_every);
-            let _no_creates = creates.write().await;
+            let _no_creates = pauses.creates.write().await;
             ledger.checking.store(true, Ordering::Relaxed);
             // Check this server's data before it goes: creates acknowledged
             // so far must be here, once each.
+            let no_calls = pauses.calls.write().await;
             violations.extend(check_stored(&emulator, &ledger).await?);
+            drop(no_calls);
             token_requests += emulator.token_requests();
             emulator.shutdown().await;
             tokio::time::sleep(Duration::from_millis(100 + dice.below(400))).await;
@@ -326,18 +340,20 @@ async fn call_loop(
     started: Instant,
     ledger: Arc<Ledger>,
     stop: Arc<AtomicBool>,
-    creates: Arc<tokio::sync::RwLock<()>>,
+    pauses: Arc<Pauses>,
     deadline: Duration,
 ) {
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
         let create = n.is_multiple_of(20);
-        let _allowed = if create {
-            Some(creates.read().await)
+        // In this order, as the driver takes them.
+        let _creates_allowed = if create {
+            Some(pauses.creates.read().await)
         } else {
             None
         };
+        let _calls_allowed = pauses.calls.read().await;
         let began = Instant::now();
         let checking_then = ledger.checking.load(Ordering::Relaxed);
         let outcome = if create {

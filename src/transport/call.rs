@@ -283,8 +283,9 @@ impl<C: Clone> Stub<C> {
         sent: Instant,
         deadline: Option<Instant>,
     ) -> bool {
+        let refused_at = Instant::now();
         !token.accepted_request_sent_since(sent)
-            && self.bearer_verdict(token, deadline).await == BearerVerdict::Refused
+            && self.bearer_verdict(token, refused_at, deadline).await == BearerVerdict::Refused
             && !token.accepted_request_sent_since(sent)
     }
 
@@ -294,6 +295,7 @@ impl<C: Clone> Stub<C> {
     async fn bearer_verdict(
         &self,
         token: &AccessToken,
+        refused_at: Instant,
         deadline: Option<Instant>,
     ) -> BearerVerdict {
         let context = self.context.clone();
@@ -301,7 +303,7 @@ impl<C: Clone> Stub<C> {
         self.context
             .shared()
             .probe
-            .verdict(token, move || {
+            .verdict(token, refused_at, move || {
                 async move {
                     use crate::proto::users::get_user_request::Identities;
                     use crate::proto::users::user_service_client::UserServiceClient;

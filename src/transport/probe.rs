@@ -16,6 +16,7 @@
 use std::sync::Mutex;
 
 use futures::future::{BoxFuture, FutureExt as _, Shared};
+use tokio::time::Instant;
 
 use crate::transport::token::AccessToken;
 
@@ -33,7 +34,26 @@ pub(crate) enum BearerVerdict {
 /// The one question in flight (or answered) about the latest refused token.
 #[derive(Default)]
 pub(crate) struct BearerProbe {
-    last: Mutex<Option<(AccessToken, Shared<BoxFuture<'static, BearerVerdict>>)>>,
+    last: Mutex<Option<Question>>,
+}
+
+struct Question {
+    token: AccessToken,
+    /// When it was asked.
+    asked_at: Instant,
+    answer: Shared<BoxFuture<'static, BearerVerdict>>,
+}
+
+impl Question {
+    /// Whether its answer holds for a refusal that arrived at
+    /// `refused_at`. "Refused" holds for good: a token the server stopped
+    /// accepting never works again. "Accepted" holds only from when it was
+    /// asked: the token may have been revoked since, and a refusal that
+    /// arrived later may then be the door's.
+    fn answers(&self, token: &AccessToken, refused_at: Instant) -> bool {
+        self.token == *token
+            && (self.asked_at >= refused_at || self.answer.peek() != Some(&BearerVerdict::Accepted))
+    }
 }
 
 impl std::fmt::Debug for BearerProbe {
@@ -43,29 +63,35 @@ impl std::fmt::Debug for BearerProbe {
 }
 
 impl BearerProbe {
-    /// The verdict on `token`: the answer already given or being sought for
-    /// it, else the answer of `ask()`. An `Unknown` answer is not kept, so
-    /// the next call asks again.
+    /// The verdict on `token` for a refusal that arrived at `refused_at`:
+    /// the answer already given or being sought for it when that still
+    /// holds (see `Question::answers`), else the answer of `ask()`. An
+    /// `Unknown` answer is not kept, so the next call asks again.
     pub(crate) async fn verdict(
         &self,
         token: &AccessToken,
+        refused_at: Instant,
         ask: impl FnOnce() -> BoxFuture<'static, BearerVerdict>,
     ) -> BearerVerdict {
-        let question = {
+        let answer = {
             let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
             match last.as_ref() {
-                Some((asked, question)) if asked == token => question.clone(),
+                Some(question) if question.answers(token, refused_at) => question.answer.clone(),
                 _ => {
-                    let question = ask().shared();
-                    *last = Some((token.clone(), question.clone()));
-                    question
+                    let answer = ask().shared();
+                    *last = Some(Question {
+                        token: token.clone(),
+                        asked_at: Instant::now(),
+                        answer: answer.clone(),
+                    });
+                    answer
                 }
             }
         };
-        let verdict = question.await;
+        let verdict = answer.await;
         if verdict == BearerVerdict::Unknown {
             let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-            if last.as_ref().is_some_and(|(asked, _)| asked == token) {
+            if last.as_ref().is_some_and(|q| q.token == *token) {
                 *last = None;
             }
         }
@@ -96,8 +122,9 @@ mod tests {
                 .boxed()
             }
         };
+        let now = Instant::now();
         let verdicts = futures::future::join_all(
-            (0..32).map(|_| probe.verdict(&token, ask(BearerVerdict::Refused))),
+            (0..32).map(|_| probe.verdict(&token, now, ask(BearerVerdict::Refused))),
         )
         .await;
         assert!(verdicts.iter().all(|v| *v == BearerVerdict::Refused));
@@ -105,14 +132,52 @@ mod tests {
 
         let other = AccessToken::new("t2").expect("a header value");
         assert_eq!(
-            probe.verdict(&other, ask(BearerVerdict::Unknown)).await,
+            probe
+                .verdict(&other, now, ask(BearerVerdict::Unknown))
+                .await,
             BearerVerdict::Unknown
         );
         assert_eq!(
-            probe.verdict(&other, ask(BearerVerdict::Accepted)).await,
+            probe
+                .verdict(&other, now, ask(BearerVerdict::Accepted))
+                .await,
             BearerVerdict::Accepted,
             "an unknown answer is asked again"
         );
         assert_eq!(asked.load(Ordering::SeqCst), 3);
+    }
+
+    /// "Accepted" is true only from when it was asked: a refusal that
+    /// arrives later (the token may have been revoked meanwhile) asks
+    /// again. "Refused" stays true for every later refusal.
+    #[tokio::test(start_paused = true)]
+    async fn an_accepted_verdict_answers_only_refusals_from_before_it_was_asked() {
+        let probe = BearerProbe::default();
+        let asked = Arc::new(AtomicU32::new(0));
+        let ask = |answer: BearerVerdict| {
+            let asked = Arc::clone(&asked);
+            move || {
+                async move {
+                    asked.fetch_add(1, Ordering::SeqCst);
+                    answer
+                }
+                .boxed()
+            }
+        };
+        let token = AccessToken::new("t1").expect("a header value");
+        let first = Instant::now();
+        let accepted = probe.verdict(&token, first, ask(BearerVerdict::Accepted));
+        assert_eq!(accepted.await, BearerVerdict::Accepted);
+        let earlier = probe.verdict(&token, first, ask(BearerVerdict::Refused));
+        assert_eq!(earlier.await, BearerVerdict::Accepted, "answered already");
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+
+        tokio::time::advance(std::time::Duration::from_millis(5)).await;
+        let later = probe.verdict(&token, Instant::now(), ask(BearerVerdict::Refused));
+        assert_eq!(later.await, BearerVerdict::Refused, "asked again");
+        tokio::time::advance(std::time::Duration::from_millis(5)).await;
+        let after = probe.verdict(&token, Instant::now(), ask(BearerVerdict::Accepted));
+        assert_eq!(after.await, BearerVerdict::Refused, "refused stays refused");
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
     }
 }
