@@ -106,12 +106,7 @@ async fn create_failed_after_commit_is_stored_once_and_may_have_been_applied() -
         Status(Code),
         Reset,
     }
-    let emulator = Emulator::builder().start().await?;
-    let client = emulator.client()?;
-    client
-        .users()
-        .list_users(ListUsersOptions::default())
-        .await?;
+    let (emulator, client) = with_accepted_token(Duration::ZERO).await?;
     let tokens = emulator.token_requests();
     let faults = [
         Fault::Status(Code::Unavailable),
@@ -134,14 +129,7 @@ async fn create_failed_after_commit_is_stored_once_and_may_have_been_applied() -
             .create_organization(&name, Default::default())
             .await;
         let resent = emulator.rpc_count("CreateOrganization") - sent;
-        let stored = client
-            .organizations()
-            .list_organization(Default::default())
-            .await?
-            .items
-            .into_iter()
-            .filter(|org| org.display_name == name)
-            .count();
+        let stored = stored_named(&client, &name).await?;
         let ok = match &outcome {
             Err(err) => err.may_have_been_applied() && !err.is_retryable(),
             Ok(_) => false,
@@ -170,15 +158,9 @@ async fn create_failed_after_commit_is_stored_once_and_may_have_been_applied() -
 #[tokio::test]
 async fn a_create_refused_after_commit_is_not_resent_when_its_token_is_revoked_later(
 ) -> anyhow::Result<()> {
-    let emulator = Emulator::builder().start().await?;
-    let client = emulator.client()?;
-    client
-        .users()
-        .list_users(ListUsersOptions::default())
-        .await?;
     // Every call waits this long at the door, which spreads the steps out.
     let latency = Duration::from_millis(400);
-    emulator.set_latency(latency);
+    let (emulator, client) = with_accepted_token(latency).await?;
     emulator.fail_next_after_commit(Some("CreateOrganization"), 1, Code::Unauthenticated);
     let create = tokio::spawn({
         let client = client.clone();
@@ -204,14 +186,7 @@ async fn a_create_refused_after_commit_is_not_resent_when_its_token_is_revoked_l
     emulator.set_latency(Duration::ZERO);
 
     let sent = emulator.rpc_count("CreateOrganization");
-    let stored = client
-        .organizations()
-        .list_organization(Default::default())
-        .await?
-        .items
-        .into_iter()
-        .filter(|org| org.display_name == "Revoked later")
-        .count();
+    let stored = stored_named(&client, "Revoked later").await?;
     ensure!(
         sent == 1 && stored == 1,
         "sent {sent} times, stored {stored} times"
@@ -227,14 +202,8 @@ async fn a_create_refused_after_commit_is_not_resent_when_its_token_is_revoked_l
 /// and succeeds, a read and a create alike (the create once).
 #[tokio::test]
 async fn a_call_outlives_two_revocations_back_to_back() -> anyhow::Result<()> {
-    let emulator = Emulator::builder().start().await?;
-    let client = emulator.client()?;
-    client
-        .users()
-        .list_users(ListUsersOptions::default())
-        .await?;
     let latency = Duration::from_millis(300);
-    emulator.set_latency(latency);
+    let (emulator, client) = with_accepted_token(latency).await?;
     let mut failures = Vec::new();
     for rpc in ["ListUsers", "CreateOrganization"] {
         let tokens = emulator.token_requests();
@@ -271,19 +240,40 @@ async fn a_call_outlives_two_revocations_back_to_back() -> anyhow::Result<()> {
         }
     }
     emulator.set_latency(Duration::ZERO);
-    let stored = client
-        .organizations()
-        .list_organization(Default::default())
-        .await?
-        .items
-        .into_iter()
-        .filter(|org| org.display_name == "Twice revoked")
-        .count();
+    let stored = stored_named(&client, "Twice revoked").await?;
     if stored != 1 {
         failures.push(format!("the create stored {stored} times"));
     }
     ensure!(failures.is_empty(), "{failures:#?}");
     Ok(())
+}
+
+/// An emulator that holds every call at its door for `latency` (none when
+/// zero), and a client whose token it has accepted once already.
+async fn with_accepted_token(
+    latency: Duration,
+) -> anyhow::Result<(scalekit_emulator::EmulatorHandle, ScalekitClient)> {
+    let emulator = Emulator::builder().start().await?;
+    let client = emulator.client()?;
+    client
+        .users()
+        .list_users(ListUsersOptions::default())
+        .await?;
+    emulator.set_latency(latency);
+    Ok((emulator, client))
+}
+
+/// How many organizations named `name` are stored.
+async fn stored_named(client: &ScalekitClient, name: &str) -> anyhow::Result<usize> {
+    let page = client
+        .organizations()
+        .list_organization(Default::default())
+        .await?;
+    Ok(page
+        .items
+        .iter()
+        .filter(|org| org.display_name == name)
+        .count())
 }
 
 /// Waits until `done` holds, but no longer than `limit`.
@@ -391,12 +381,7 @@ async fn repeated_drains_under_load_fail_no_read_and_store_no_create_twice() -> 
 /// not.
 #[tokio::test]
 async fn with_idempotency_overrides_the_contract_per_handle() -> anyhow::Result<()> {
-    let emulator = Emulator::builder().start().await?;
-    let client = emulator.client()?;
-    client
-        .users()
-        .list_users(ListUsersOptions::default())
-        .await?;
+    let (emulator, client) = with_accepted_token(Duration::ZERO).await?;
 
     emulator.fail_next(Some("CreateOrganization"), 1, Code::Unavailable);
     client
@@ -492,12 +477,7 @@ async fn deadline_exceeded_and_resource_exhausted_are_not_retried() -> anyhow::R
 
 #[tokio::test]
 async fn unauthenticated_refreshes_once_and_resends() -> anyhow::Result<()> {
-    let emulator = Emulator::builder().start().await?;
-    let client = emulator.client()?;
-    client
-        .users()
-        .list_users(ListUsersOptions::default())
-        .await?;
+    let (emulator, client) = with_accepted_token(Duration::ZERO).await?;
     ensure!(emulator.token_requests() == 1);
 
     emulator.revoke_tokens();

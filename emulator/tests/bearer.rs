@@ -2,6 +2,8 @@
 //! token is still refused the moment it is revoked or expires. The calls use
 //! one fixed token (no SDK), so nothing refreshes it behind the test's back.
 
+mod common;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -11,22 +13,8 @@ use scalekit_emulator::{Code, Emulator, EmulatorHandle};
 use tonic::transport::Channel;
 
 /// A client-credentials token and its `exp` claim.
-async fn access_token(emulator: &EmulatorHandle) -> anyhow::Result<(String, u64)> {
-    let body: serde_json::Value = reqwest::Client::new()
-        .post(format!("{}/oauth/token", emulator.env_url()))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", emulator.client_id()),
-            ("client_secret", emulator.client_secret()),
-        ])
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = body["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+async fn token_and_expiry(emulator: &EmulatorHandle) -> anyhow::Result<(String, u64)> {
+    let token = common::access_token(emulator).await?;
     let payload = token.split('.').nth(1).unwrap_or_default();
     let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?;
     let exp = claims["exp"].as_u64().unwrap_or_default();
@@ -55,7 +43,7 @@ async fn users(emulator: &EmulatorHandle) -> anyhow::Result<UserServiceClient<Ch
 #[tokio::test]
 async fn a_cached_bearer_is_refused_as_soon_as_it_is_revoked() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
-    let (token, _) = access_token(&emulator).await?;
+    let (token, _) = token_and_expiry(&emulator).await?;
     let mut users = users(&emulator).await?;
     list_users(&mut users, &token).await?;
     list_users(&mut users, &token).await?; // answered from the cache
@@ -65,7 +53,7 @@ async fn a_cached_bearer_is_refused_as_soon_as_it_is_revoked() -> anyhow::Result
     assert_eq!(status.code(), Code::Unauthenticated);
     assert!(status.message().contains("revoked"), "{}", status.message());
 
-    let (fresh, _) = access_token(&emulator).await?;
+    let (fresh, _) = token_and_expiry(&emulator).await?;
     list_users(&mut users, &fresh).await?;
     Ok(())
 }
@@ -76,7 +64,7 @@ async fn a_cached_bearer_is_refused_from_its_expiry() -> anyhow::Result<()> {
         .token_ttl(Duration::from_secs(1))
         .start()
         .await?;
-    let (token, exp) = access_token(&emulator).await?;
+    let (token, exp) = token_and_expiry(&emulator).await?;
     let mut users = users(&emulator).await?;
     list_users(&mut users, &token).await?;
     list_users(&mut users, &token).await?; // answered from the cache
@@ -95,17 +83,7 @@ async fn a_cached_bearer_is_refused_from_its_expiry() -> anyhow::Result<()> {
 async fn a_token_lives_at_least_as_long_as_expires_in_says() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
     let asked = SystemTime::now().duration_since(UNIX_EPOCH)?;
-    let body: serde_json::Value = reqwest::Client::new()
-        .post(format!("{}/oauth/token", emulator.env_url()))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", emulator.client_id()),
-            ("client_secret", emulator.client_secret()),
-        ])
-        .send()
-        .await?
-        .json()
-        .await?;
+    let body: serde_json::Value = common::token_request(&emulator).await?.json().await?;
     let expires_in = body["expires_in"].as_u64().unwrap_or_default();
     let token = body["access_token"].as_str().unwrap_or_default();
     let payload = token.split('.').nth(1).unwrap_or_default();

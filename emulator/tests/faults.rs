@@ -2,10 +2,14 @@
 //! endpoint refusals, faults after the handler (a status instead of the answer, a reset stream),
 //! stalled and trickled answers, and connection drains (GOAWAY).
 
+mod common;
+
 use std::time::Duration;
 
 use scalekit::proto::organizations::ListOrganizationsRequest;
 use scalekit_emulator::{Code, Emulator};
+
+use common::{access_token, token_request};
 
 #[tokio::test]
 async fn rate_limit_answers_resource_exhausted_past_the_limit() -> anyhow::Result<()> {
@@ -79,43 +83,15 @@ type Organizations = scalekit::proto::organizations::OrganizationServiceClient<
     tonic::service::interceptor::InterceptedService<tonic::transport::Channel, Bearer>,
 >;
 
-/// A client-credentials token from the emulator's token endpoint.
-async fn access_token(emulator: &scalekit_emulator::EmulatorHandle) -> anyhow::Result<String> {
-    let body: serde_json::Value = reqwest::Client::new()
-        .post(format!("{}/oauth/token", emulator.env_url()))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", emulator.client_id()),
-            ("client_secret", emulator.client_secret()),
-        ])
-        .send()
-        .await?
-        .json()
-        .await?;
-    body["access_token"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| anyhow::anyhow!("no access token in {body}"))
-}
-
 /// The token endpoint answers the injected status, in the OAuth error
 /// shape, as many times as asked, and then issues tokens again.
 #[tokio::test]
 async fn refused_token_requests_get_the_status_then_tokens_again() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
     emulator.refuse_token_requests(429, 2);
-    let http = reqwest::Client::new();
     let mut statuses = Vec::new();
     for _ in 0..2 {
-        let answer = http
-            .post(format!("{}/oauth/token", emulator.env_url()))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", emulator.client_id()),
-                ("client_secret", emulator.client_secret()),
-            ])
-            .send()
-            .await?;
+        let answer = token_request(&emulator).await?;
         statuses.push(answer.status().as_u16());
         let body: serde_json::Value = answer.json().await?;
         anyhow::ensure!(body["error"].is_string(), "not an OAuth error: {body}");

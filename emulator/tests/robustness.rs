@@ -2,6 +2,8 @@
 //! HTTP, forged tokens and a thousand concurrent connections never crash the
 //! emulator or corrupt its state.
 
+mod common;
+
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -12,25 +14,9 @@ use scalekit::proto::organizations::{
 use scalekit_emulator::{Emulator, EmulatorHandle, UNKNOWN_METHOD};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-const GET_USER: &str = "/scalekit.v1.users.UserService/GetUser";
+use common::access_token;
 
-async fn access_token(emulator: &EmulatorHandle) -> anyhow::Result<String> {
-    let body: serde_json::Value = reqwest::Client::new()
-        .post(format!("{}/oauth/token", emulator.env_url()))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", emulator.client_id()),
-            ("client_secret", emulator.client_secret()),
-        ])
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok(body["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string())
-}
+const GET_USER: &str = "/scalekit.v1.users.UserService/GetUser";
 
 /// Proves the emulator still works and its state is whole: creates one
 /// organization and checks the count went up by exactly one.

@@ -66,3 +66,26 @@ pub async fn member(
         .into_inner();
     Ok(response.user.context("no user")?.id)
 }
+
+/// `POST /oauth/token` with the emulator's client credentials, as it
+/// answered.
+pub async fn token_request(emulator: &EmulatorHandle) -> reqwest::Result<reqwest::Response> {
+    reqwest::Client::new()
+        .post(format!("{}/oauth/token", emulator.env_url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", emulator.client_id()),
+            ("client_secret", emulator.client_secret()),
+        ])
+        .send()
+        .await
+}
+
+/// A client-credentials access token from the emulator's token endpoint.
+pub async fn access_token(emulator: &EmulatorHandle) -> anyhow::Result<String> {
+    let body: serde_json::Value = token_request(emulator).await?.json().await?;
+    body["access_token"]
+        .as_str()
+        .map(str::to_string)
+        .with_context(|| format!("no access token in {body}"))
+}
