@@ -98,7 +98,9 @@ struct RateWindow {
 pub(crate) fn method_matches(filter: &str, method: &str) -> bool {
     let filter = filter.trim_start_matches('/');
     method == filter
-        || method.ends_with(&format!(".{filter}"))
+        || method
+            .strip_suffix(filter)
+            .is_some_and(|package| package.ends_with('.'))
         || method.rsplit('/').next() == Some(filter)
 }
 

@@ -29,7 +29,8 @@ impl Stats {
     /// Counts one call of `method` (`scalekit.v1.users.UserService/GetUser`).
     pub(crate) fn count_rpc(&self, method: &str) {
         let mut rpcs = lock(&self.rpcs);
-        // Allocate the key only for a method's first call.
+        // Allocate the key only for a method's first call (and the shared
+        // key of unknown paths once).
         if let Some(count) = rpcs.get_mut(method) {
             *count += 1;
             return;
@@ -39,7 +40,12 @@ impl Stats {
         } else {
             UNKNOWN_METHOD
         };
-        *rpcs.entry(key.to_string()).or_default() += 1;
+        match rpcs.get_mut(key) {
+            Some(count) => *count += 1,
+            None => {
+                rpcs.insert(key.to_string(), 1);
+            }
+        }
     }
 
     pub(crate) fn rpc_counts(&self) -> BTreeMap<String, u64> {

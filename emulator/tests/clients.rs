@@ -20,23 +20,7 @@ use scalekit_emulator::{Code, EmulatorHandle};
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
-use common::start;
-
-/// Sends a bearer token with every request.
-#[derive(Clone)]
-struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
-
-impl tonic::service::Interceptor for Bearer {
-    fn call(
-        &mut self,
-        mut request: tonic::Request<()>,
-    ) -> Result<tonic::Request<()>, tonic::Status> {
-        request
-            .metadata_mut()
-            .insert("authorization", self.0.clone());
-        Ok(request)
-    }
-}
+use common::{start, Bearer};
 
 type Clients = ClientServiceClient<InterceptedService<Channel, Bearer>>;
 

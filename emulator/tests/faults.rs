@@ -9,7 +9,7 @@ use std::time::Duration;
 use scalekit::proto::organizations::ListOrganizationsRequest;
 use scalekit_emulator::{Code, Emulator};
 
-use common::{access_token, token_request};
+use common::{access_token, token_request, Bearer};
 
 #[tokio::test]
 async fn rate_limit_answers_resource_exhausted_past_the_limit() -> anyhow::Result<()> {
@@ -62,22 +62,6 @@ async fn latency_beyond_the_client_timeout_is_a_timeout() -> anyhow::Result<()> 
 
 /// Bounds every step, so that a hang fails the test instead of hanging it.
 const BOUND: Duration = Duration::from_secs(10);
-
-/// A tonic interceptor that sends one bearer token.
-#[derive(Clone)]
-struct Bearer(tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
-
-impl tonic::service::Interceptor for Bearer {
-    fn call(
-        &mut self,
-        mut request: tonic::Request<()>,
-    ) -> Result<tonic::Request<()>, tonic::Status> {
-        request
-            .metadata_mut()
-            .insert("authorization", self.0.clone());
-        Ok(request)
-    }
-}
 
 type Organizations = scalekit::proto::organizations::OrganizationServiceClient<
     tonic::service::interceptor::InterceptedService<tonic::transport::Channel, Bearer>,

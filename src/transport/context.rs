@@ -194,7 +194,7 @@ impl CallContext {
 
     /// The server accepted a call made with `token`, sent at `sent`.
     pub(crate) fn accepted(&self, token: &AccessToken, sent: Instant) {
-        self.shared.tokens.accepted(token, sent);
+        token.accepted_request_sent(sent);
         self.shared.budget.succeeded();
     }
 

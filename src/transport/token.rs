@@ -163,6 +163,11 @@ impl AccessToken {
         }
     }
 
+    /// Whether the server accepted any request sent with this token.
+    pub(crate) fn was_accepted(&self) -> bool {
+        self.0.accepted_sent.load(Ordering::Relaxed) > 0
+    }
+
     /// Whether the server accepted a request sent with this token at or
     /// after `sent`: proof that the token still worked after then.
     pub(crate) fn accepted_request_sent_since(&self, sent: Instant) -> bool {
@@ -267,8 +272,6 @@ struct Cache {
     refresh_margin: Duration,
     /// The token calls use: read without a lock, written only under `slow`.
     current: ArcSwapOption<CachedToken>,
-    /// The newest generation the server accepted a call with.
-    accepted: AtomicU64,
     slow: Mutex<SlowPath>,
 }
 
@@ -295,7 +298,6 @@ impl TokenSource {
                 fetcher,
                 refresh_margin,
                 current: ArcSwapOption::empty(),
-                accepted: AtomicU64::new(0),
                 slow: Mutex::new(SlowPath::default()),
             }),
         }
@@ -425,8 +427,7 @@ impl TokenSource {
         // rotated): that starts a new streak, however recent the last
         // refusal. Only tokens refused from their first use in a row mean
         // the server refuses this client's tokens.
-        let was_accepted = self.cache.accepted.load(Ordering::Relaxed) >= used.generation();
-        let in_streak = !was_accepted
+        let in_streak = !cached.token.was_accepted()
             && !cached.follows_accepted
             && slow
                 .last_rejection
@@ -447,19 +448,6 @@ impl TokenSource {
             rejected: true,
             follows_accepted: cached.follows_accepted,
         })));
-    }
-}
-
-impl TokenSource {
-    /// The server accepted a call made with `token`, sent at `sent`.
-    /// Nearly always the token is already known to be accepted: one relaxed
-    /// load, no write.
-    pub(crate) fn accepted(&self, token: &AccessToken, sent: Instant) {
-        token.accepted_request_sent(sent);
-        let generation = token.generation();
-        if self.cache.accepted.load(Ordering::Relaxed) < generation {
-            self.cache.accepted.fetch_max(generation, Ordering::Relaxed);
-        }
     }
 }
 
@@ -540,12 +528,11 @@ impl Cache {
     /// Makes `fresh` the token calls use, noting whether the server
     /// accepted the one it replaces.
     fn store_fresh(&self, fresh: &CachedToken) {
-        let accepted = self.accepted.load(Ordering::Relaxed);
         let follows_accepted = self
             .current
             .load()
             .as_deref()
-            .is_some_and(|replaced| accepted >= replaced.token.generation());
+            .is_some_and(|replaced| replaced.token.was_accepted());
         self.current.store(Some(Arc::new(CachedToken {
             follows_accepted,
             ..fresh.clone()

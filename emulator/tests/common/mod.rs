@@ -89,3 +89,20 @@ pub async fn access_token(emulator: &EmulatorHandle) -> anyhow::Result<String> {
         .map(str::to_string)
         .with_context(|| format!("no access token in {body}"))
 }
+
+/// A tonic interceptor that sends one bearer token with every request, for
+/// the generated clients on a plain channel (no SDK in between).
+#[derive(Clone)]
+pub struct Bearer(pub tonic::metadata::MetadataValue<tonic::metadata::Ascii>);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        request
+            .metadata_mut()
+            .insert("authorization", self.0.clone());
+        Ok(request)
+    }
+}

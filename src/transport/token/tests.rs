@@ -402,7 +402,7 @@ async fn repeated_rejections_back_off_refetches_unless_a_token_was_accepted() {
     // refused before its first success, and refetched at once too. Only the
     // next refusal in a row starts the pause.
     let tok_5 = source.token().await.unwrap();
-    source.accepted(&tok_5, Instant::now());
+    tok_5.accepted_request_sent(Instant::now());
     source.invalidate(&tok_5);
     let tok_6 = source.token().await.unwrap();
     source.invalidate(&tok_6);
