@@ -36,9 +36,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out_dir.join("scalekit_proto.rs"),
         module_tree(&fds, &bindings),
     )?;
+    std::fs::write(out_dir.join("scalekit_methods.rs"), method_table(&fds))?;
     let redaction = redact::redaction(&fds)?;
     std::fs::write(out_dir.join("scalekit_redacted_debug.rs"), &redaction.code)?;
 
+    // Every message implements `prost::Name`, so that code holding a type
+    // can find its RPCs in `proto::METHODS` (the emulator's request journal
+    // does) or pack it in an `Any`.
+    let mut config = tonic_prost_build::Config::new();
+    config.enable_type_names();
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
@@ -59,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // in tonic-prost-build 0.14.)
         .file_descriptor_set_path(&descriptor_path)
         .skip_protoc_run()
-        .compile_protos(&files, &["proto".to_string()])?;
+        .compile_with_config(config, &files, &["proto".to_string()])?;
     Ok(())
 }
 
@@ -172,6 +178,34 @@ fn module_tree(fds: &prost_types::FileDescriptorSet, bindings: &http_bindings::B
         render(&mut out, bindings, name, name, node, 0);
     }
     out
+}
+
+/// `METHODS`: every RPC of the `scalekit.*` packages with its request and
+/// response types, sorted by path so that `proto::method` can search it.
+fn method_table(fds: &prost_types::FileDescriptorSet) -> String {
+    let mut rows = Vec::new();
+    for file in &fds.file {
+        let package = file.package();
+        if !package.starts_with("scalekit.") {
+            continue;
+        }
+        for service in &file.service {
+            for method in &service.method {
+                rows.push(format!(
+                    "    MethodDescriptor {{ path: \"{package}.{}/{}\", input_type: \"{}\", output_type: \"{}\" }},",
+                    service.name(),
+                    method.name(),
+                    method.input_type().trim_start_matches('.'),
+                    method.output_type().trim_start_matches('.'),
+                ));
+            }
+        }
+    }
+    rows.sort();
+    format!(
+        "/// Every RPC of `proto/`, sorted by path.\npub const METHODS: &[MethodDescriptor] = &[\n{}\n];\n",
+        rows.join("\n")
+    )
 }
 
 /// tonic's module naming: `UserService` → `user_service`.

@@ -168,7 +168,7 @@ impl EmulatorBuilder {
                 Alphanumeric.sample_string(&mut rand::thread_rng(), 40)
             )
         });
-        let key = keys::SigningKey::generate().map_err(StartError::Key)?;
+        let key = keys::SigningKey::first().map_err(StartError::Key)?;
         let store = Arc::new(SharedStore::new(Store::new(self.id_seed)));
         let env = Arc::new(Environment {
             client_id: client_id.clone(),

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use crate::after_handler::AfterHandler;
 use crate::env::{self, Environment, Failure, Scripted};
 use crate::serve::DrainSender;
-use crate::{keys, services, Code, PasswordlessEmail, StartError, SHUTDOWN_GRACE};
+use crate::{services, Code, PasswordlessEmail, StartError, SHUTDOWN_GRACE};
 
 /// A running emulator. Dropping it stops the server.
 pub struct EmulatorHandle {
@@ -300,15 +300,18 @@ impl EmulatorHandle {
         self.env.tokens.jwks_served()
     }
 
-    /// Generates a new signing key and signs with it from now on; earlier
-    /// keys stay in the JWKS and stay valid. Returns the new key id. For
-    /// testing a client's handling of a `kid` it has not cached.
+    /// Signs with another key from now on, published under a new key id;
+    /// earlier keys stay in the JWKS and stay valid. Returns the new key id.
+    /// For testing a client's handling of a `kid` it has not cached.
+    ///
+    /// The keys are test-only ones shipped with the crate (see the crate
+    /// docs): key ids are new at every rotation, key material repeats after
+    /// a few.
     ///
     /// # Errors
-    /// [`StartError::Key`] if the key cannot be generated.
+    /// [`StartError::Key`] if the key cannot be read.
     pub fn rotate_signing_key(&self) -> Result<String, StartError> {
-        let key = keys::SigningKey::generate().map_err(StartError::Key)?;
-        Ok(self.env.tokens.rotate(key))
+        self.env.tokens.rotate().map_err(StartError::Key)
     }
 
     /// Signs arbitrary claims with the environment's current key (RS256,

@@ -46,6 +46,17 @@
 //! message naming the method; `docs/emulator-deviations.md` lists them, and
 //! where the emulator knowingly differs from the service.
 //!
+//! # Starting fast, and the test-only keys
+//!
+//! An emulator starts in milliseconds, in a debug build too: it generates
+//! no key. It signs with RSA key pairs shipped in the crate
+//! (`emulator/keys/`), each published under a random key id of its own.
+//! Those keys are **test-only**: being public, a token they sign proves
+//! nothing outside a test. A test suite that only starts emulators
+//! in-process can leave out the command line (its argument parser and log
+//! output) with `default-features = false`; the default `cli` feature
+//! builds the `scalekit-emulator` binary.
+//!
 //! # Faults
 //!
 //! The handle injects faults into gRPC calls, for testing how a client
@@ -81,6 +92,7 @@ mod env;
 mod gate;
 mod handle;
 mod ids;
+mod jws;
 mod keys;
 mod oauth;
 mod paging;
@@ -132,8 +144,8 @@ pub enum StartError {
         #[source]
         source: std::io::Error,
     },
-    /// The signing key could not be made.
-    #[error("cannot create the signing key: {0}")]
+    /// The signing key could not be read.
+    #[error("cannot read the signing key: {0}")]
     Key(String),
     /// The seed data could not be applied.
     #[error("cannot apply the seed data")]

@@ -10,10 +10,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rand::distributions::{Alphanumeric, DistString as _};
 
-use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::bearer_cache::{BearerCache, Fingerprint, Lookup};
+use crate::jws;
 use crate::keys::SigningKey;
 use crate::refresh_tokens::RefreshTokens;
 
@@ -215,23 +215,23 @@ impl TokenIssuer {
         }
     }
 
-    /// Makes `key` the signing key; earlier keys stay published and valid.
-    pub(crate) fn rotate(&self, key: SigningKey) -> String {
-        let kid = key.kid.clone();
-        self.keys
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Arc::new(key));
-        kid
+    /// Signs with the next key from now on; earlier keys stay published and
+    /// valid. Returns the new key's id.
+    pub(crate) fn rotate(&self) -> Result<String, String> {
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        let next = match keys.last() {
+            Some(current) => current.next()?,
+            None => SigningKey::first()?,
+        };
+        let kid = next.kid.clone();
+        keys.push(Arc::new(next));
+        Ok(kid)
     }
 
     /// Signs any claims with the current key (RS256, with its `kid`).
     pub(crate) fn sign<T: Serialize>(&self, claims: &T) -> Result<String, String> {
         let key = self.current_key().ok_or("the issuer has no signing key")?;
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(key.kid.clone());
-        jsonwebtoken::encode(&header, claims, &key.encoding)
-            .map_err(|e| format!("signing a token: {e}"))
+        jws::sign(&key, claims)
     }
 
     pub(crate) fn issuer(&self) -> &str {
@@ -409,34 +409,24 @@ impl TokenIssuer {
         Ok(())
     }
 
-    /// The full check: signature, issuer, expiry, revocation.
+    /// The full check: signature, expiry, issuer, revocation.
     fn verify_in_full(&self, token: &str, now: u64) -> Result<ClientClaims, Rejection> {
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.leeway = 0;
-        validation.validate_aud = false;
-        validation.set_issuer(&[self.issuer.as_str()]);
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        let kid = jsonwebtoken::decode_header(token)
-            .map_err(|_| Rejection::Malformed)?
-            .kid;
-        let key = self
-            .key_by_id(kid.as_deref())
-            .ok_or(Rejection::BadSignature)?;
-        let data = jsonwebtoken::decode::<ClientClaims>(token, &key.decoding, &validation)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => Rejection::Expired,
-                jsonwebtoken::errors::ErrorKind::InvalidIssuer => Rejection::WrongIssuer,
-                jsonwebtoken::errors::ErrorKind::InvalidSignature => Rejection::BadSignature,
-                _ => Rejection::Malformed,
+        let claims: ClientClaims =
+            jws::verify(token, |kid| self.key_by_id(kid)).map_err(|refusal| match refusal {
+                jws::Refusal::Malformed => Rejection::Malformed,
+                jws::Refusal::BadSignature => Rejection::BadSignature,
             })?;
-        // jsonwebtoken compares `exp` against whole seconds; be exact.
-        if data.claims.exp <= now {
+        // Exact to the second: the token lives until `exp`, not through it.
+        if claims.exp <= now {
             return Err(Rejection::Expired);
         }
-        if !lock(&self.live).contains_key(&data.claims.jti) {
+        if claims.iss != self.issuer {
+            return Err(Rejection::WrongIssuer);
+        }
+        if !lock(&self.live).contains_key(&claims.jti) {
             return Err(Rejection::Revoked);
         }
-        Ok(data.claims)
+        Ok(claims)
     }
 
     /// Revokes every token issued so far, cached ones included.
@@ -460,7 +450,7 @@ mod tests {
     const TTL: u64 = 10;
 
     fn issuer() -> TokenIssuer {
-        let key = SigningKey::generate().expect("a test key");
+        let key = SigningKey::first().expect("a test key");
         TokenIssuer::new(key, "http://127.0.0.1:1".into(), Duration::from_secs(TTL))
     }
 
