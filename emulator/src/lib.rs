@@ -77,6 +77,7 @@ mod authorize;
 mod bearer_cache;
 mod builder;
 mod client;
+mod dashboard;
 mod env;
 mod gate;
 mod handle;
