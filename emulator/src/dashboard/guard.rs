@@ -46,7 +46,9 @@ pub(super) async fn check(
 }
 
 /// The headers every dashboard answer carries: no script, no plugin, forms
-/// post only to the dashboard, no framing, nothing cached, no referrer.
+/// post only to the dashboard, no framing, nothing cached, no referrer to
+/// other sites. (`no-referrer` would also make a browser send `Origin: null`
+/// with the dashboard's own forms, which the origin check refuses.)
 const SECURITY_HEADERS: &[(header::HeaderName, &str)] = &[
     (
         header::CONTENT_SECURITY_POLICY,
@@ -55,7 +57,7 @@ const SECURITY_HEADERS: &[(header::HeaderName, &str)] = &[
     ),
     (header::X_FRAME_OPTIONS, "DENY"),
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    (header::REFERRER_POLICY, "no-referrer"),
+    (header::REFERRER_POLICY, "same-origin"),
     (header::CACHE_CONTROL, "no-store"),
 ];
 
