@@ -29,7 +29,8 @@ mod users;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::Request;
+use axum::extract::{FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse as _, Redirect, Response};
 use axum::routing::{get, post};
@@ -149,25 +150,40 @@ pub(crate) async fn root(request: Request) -> Response {
     tonic::Status::unimplemented("").into_http::<axum::body::Body>()
 }
 
-/// The `?page=N` of a list (1 when absent).
+/// The `?page=N` of a list (1 when absent), as the query carries it.
 #[derive(Debug, serde::Deserialize)]
 struct PageQuery {
     page: Option<String>,
 }
 
 impl PageQuery {
-    /// The page asked for, or the answer refusing a page that is not a
-    /// positive whole number.
-    fn number(&self) -> Result<usize, Response> {
+    /// The page asked for; `None` when it is not a positive whole number.
+    fn number(&self) -> Option<usize> {
         match self.page.as_deref() {
-            None | Some("") => Ok(1),
-            Some(text) => text.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            None | Some("") => Some(1),
+            Some(text) => text.parse().ok().filter(|n| *n >= 1),
+        }
+    }
+}
+
+/// The page of a list a request asks for (1-based); a request for a page
+/// that is not a positive whole number is answered with an error page.
+struct PageNumber(usize);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageNumber {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
+        Query::<PageQuery>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|Query(query)| query.number())
+            .map(PageNumber)
+            .ok_or_else(|| {
                 html::error_page(
                     StatusCode::BAD_REQUEST,
                     "The page must be a whole number from 1.",
                 )
-            }),
-        }
+            })
     }
 }
 
@@ -219,7 +235,6 @@ mod tests {
                 page: p.map(str::to_string),
             }
             .number()
-            .ok()
         };
         assert_eq!(page(None), Some(1));
         assert_eq!(page(Some("")), Some(1));

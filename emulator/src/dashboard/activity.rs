@@ -12,25 +12,20 @@ use prost_types::Struct;
 use serde::Deserialize;
 
 use super::html::{self, Html};
-use super::{hooks, organization_href, user_href, when, Dashboard, PageQuery};
+use super::{hooks, organization_href, user_href, when, Dashboard, PageNumber};
 
-/// The events page's query: a page, and optionally one organization.
+/// The events page's filter: optionally one organization.
 #[derive(Debug, Deserialize)]
-pub(super) struct EventsQuery {
+pub(super) struct EventsFilter {
     organization_id: Option<String>,
-    #[serde(flatten)]
-    page: PageQuery,
 }
 
 pub(super) async fn events(
     State(dashboard): State<Arc<Dashboard>>,
-    Query(query): Query<EventsQuery>,
+    PageNumber(page): PageNumber,
+    Query(filter): Query<EventsFilter>,
 ) -> Response {
-    let page = match query.page.number() {
-        Ok(page) => page,
-        Err(refusal) => return refusal,
-    };
-    let organization = query.organization_id.filter(|o| !o.is_empty());
+    let organization = filter.organization_id.filter(|o| !o.is_empty());
     let store = dashboard.env.store.lock();
     let all: Vec<_> = store
         .events

@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use prost_types::Timestamp;
 use scalekit::proto::clients::ClientSecretStatus;
 
 use super::html::{self, Html};
-use super::{organization_href, user_href, when, Dashboard, PageQuery};
+use super::{organization_href, user_href, when, Dashboard, PageNumber};
 use crate::store::api_tokens::ApiTokenRecord;
 
 /// Whether a token can be used at `now`, in a word.
@@ -26,12 +26,8 @@ pub(super) fn token_state(token: &ApiTokenRecord, now: &Timestamp) -> &'static s
 
 pub(super) async fn list(
     State(dashboard): State<Arc<Dashboard>>,
-    Query(query): Query<PageQuery>,
+    PageNumber(page): PageNumber,
 ) -> Response {
-    let page = match query.number() {
-        Ok(page) => page,
-        Err(refusal) => return refusal,
-    };
     let store = dashboard.env.store.lock();
     let now = crate::store::now();
     let mut body = Html::new();

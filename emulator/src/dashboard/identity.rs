@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use scalekit::proto::connections::{
     Connection, ConnectionProvider, ConnectionStatus, ConnectionType,
@@ -13,16 +13,12 @@ use scalekit::proto::connections::{
 use scalekit::proto::directories::{DirectoryProvider, DirectoryType};
 
 use super::html::{self, Html};
-use super::{organization_href, when, Dashboard, PageQuery};
+use super::{organization_href, when, Dashboard, PageNumber};
 
 pub(super) async fn connections(
     State(dashboard): State<Arc<Dashboard>>,
-    Query(query): Query<PageQuery>,
+    PageNumber(page): PageNumber,
 ) -> Response {
-    let page = match query.number() {
-        Ok(page) => page,
-        Err(refusal) => return refusal,
-    };
     let store = dashboard.env.store.lock();
     let all: Vec<&Connection> = store
         .connections
@@ -71,12 +67,8 @@ pub(super) async fn connections(
 
 pub(super) async fn directories(
     State(dashboard): State<Arc<Dashboard>>,
-    Query(query): Query<PageQuery>,
+    PageNumber(page): PageNumber,
 ) -> Response {
-    let page = match query.number() {
-        Ok(page) => page,
-        Err(refusal) => return refusal,
-    };
     let store = dashboard.env.store.lock();
     let all: Vec<_> = store.directories.values().collect();
     let paged = html::paged(all, page, "/_emulator/dashboard/directories", "page");

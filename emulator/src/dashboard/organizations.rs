@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse as _, Redirect, Response};
 use axum::Form;
 use scalekit::proto::commons::MembershipStatus;
@@ -15,17 +15,13 @@ use scalekit::proto::organizations::{
 use serde::Deserialize;
 
 use super::html::{self, Html};
-use super::{organization_href, refused, role_href, user_href, when, Dashboard, PageQuery};
+use super::{organization_href, refused, role_href, user_href, when, Dashboard, PageNumber};
 use crate::services::organizations::Organizations;
 
 pub(super) async fn list(
     State(dashboard): State<Arc<Dashboard>>,
-    Query(query): Query<PageQuery>,
+    PageNumber(page): PageNumber,
 ) -> Response {
-    let page = match query.number() {
-        Ok(page) => page,
-        Err(refusal) => return refusal,
-    };
     let mut body = Html::new();
     body.tag(
         "<form method=\"post\" action=\"/_emulator/dashboard/organizations\">\
@@ -62,12 +58,8 @@ pub(super) async fn list(
 pub(super) async fn detail(
     State(dashboard): State<Arc<Dashboard>>,
     Path(organization_id): Path<String>,
-    Query(query): Query<PageQuery>,
+    PageNumber(page): PageNumber,
 ) -> Response {
-    let page = match query.number() {
-        Ok(page) => page,
-        Err(refusal) => return refusal,
-    };
     let store = dashboard.env.store.lock();
     let Some(org) = store.organizations.get(&organization_id) else {
         return super::not_found("organization", &organization_id);

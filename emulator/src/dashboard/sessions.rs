@@ -3,23 +3,19 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse as _, Redirect, Response};
 use scalekit::proto::sessions::{RevokeSessionRequest, SessionDetails, SessionService as _};
 
 use super::html::{self, Html};
-use super::{organization_href, refused, user_href, when, Dashboard, PageQuery};
+use super::{organization_href, refused, user_href, when, Dashboard, PageNumber};
 use crate::services::sessions::{current, Sessions};
 use crate::store::Store;
 
 pub(super) async fn list(
     State(dashboard): State<Arc<Dashboard>>,
-    Query(query): Query<PageQuery>,
+    PageNumber(page): PageNumber,
 ) -> Response {
-    let page = match query.number() {
-        Ok(page) => page,
-        Err(refusal) => return refusal,
-    };
     let store = dashboard.env.store.lock();
     let all: Vec<_> = store.sessions.values().map(current).collect();
     let paged = html::paged(all, page, "/_emulator/dashboard/sessions", "page");

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse as _, Redirect, Response};
 use axum::Form;
 use scalekit::proto::commons::MembershipStatus;
@@ -13,18 +13,14 @@ use scalekit::proto::users::{
 use serde::Deserialize;
 
 use super::html::{self, Html};
-use super::{organization_href, refused, role_href, user_href, when, Dashboard, PageQuery};
+use super::{organization_href, refused, role_href, user_href, when, Dashboard, PageNumber};
 use crate::services::users::Users;
 use crate::store::Store;
 
 pub(super) async fn list(
     State(dashboard): State<Arc<Dashboard>>,
-    Query(query): Query<PageQuery>,
+    PageNumber(page): PageNumber,
 ) -> Response {
-    let page = match query.number() {
-        Ok(page) => page,
-        Err(refusal) => return refusal,
-    };
     let store = dashboard.env.store.lock();
     let mut body = Html::new();
     body.append(create_form(&store, &dashboard.csrf_token));

@@ -107,7 +107,7 @@ pub async fn start(test: &str) -> anyhow::Result<Option<Browser>> {
         .with_context(|| format!("cannot create {}", screenshots.display()))?;
     println!("screenshots of {test}: {}", screenshots.display());
 
-    let driver = Driver::spawn(&driver_path, &screenshots.join("chromedriver.log"))?;
+    let mut driver = Driver::spawn(&driver_path, &screenshots.join("chromedriver.log"))?;
     let port = tokio::time::timeout(START_BOUND, driver.port())
         .await
         .context("chromedriver did not say its port in time")??;
@@ -152,16 +152,16 @@ fn on_path(name: &str) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-/// A running chromedriver, in a process group of its own so that stopping
-/// it also stops the browsers it started.
+/// A running chromedriver.
 struct Driver {
     child: Child,
     log: PathBuf,
+    /// The port it listens on, once it has said so.
+    port: Option<u16>,
 }
 
 impl Driver {
     fn spawn(path: &Path, log: &Path) -> anyhow::Result<Driver> {
-        use std::os::unix::process::CommandExt as _;
         let out = std::fs::File::create(log)
             .with_context(|| format!("cannot create {}", log.display()))?;
         let child = Command::new(path)
@@ -170,17 +170,17 @@ impl Driver {
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out)
-            .process_group(0)
             .spawn()
             .with_context(|| format!("cannot start {}", path.display()))?;
         Ok(Driver {
             child,
             log: log.to_path_buf(),
+            port: None,
         })
     }
 
     /// The port chromedriver listens on, from the line it prints on start.
-    async fn port(&self) -> anyhow::Result<u16> {
+    async fn port(&mut self) -> anyhow::Result<u16> {
         const STARTED: &str = "was started successfully on port ";
         loop {
             let text = std::fs::read_to_string(&self.log).unwrap_or_default();
@@ -201,13 +201,35 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        // The whole group: chromedriver and any browser it left running.
-        let _ = Command::new("kill")
-            .arg("-KILL")
-            .arg(format!("-{}", self.child.id()))
-            .stderr(Stdio::null())
-            .status();
+        // chromedriver's own shutdown also quits the browsers it started,
+        // which killing it would leave running; the kill is the fallback.
+        if let Some(port) = self.port {
+            shutdown(port);
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while std::time::Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Asks the chromedriver on `port` to quit (`GET /shutdown`), without
+/// waiting for more than a few seconds; it may already be gone.
+fn shutdown(port: u16) {
+    use std::io::{Read as _, Write as _};
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let Ok(mut stream) = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request =
+        format!("GET /shutdown HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let _ = stream.read_to_end(&mut Vec::new());
     }
 }
