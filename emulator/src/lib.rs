@@ -57,6 +57,20 @@
 //! output) with `default-features = false`; the default `cli` feature
 //! builds the `scalekit-emulator` binary.
 //!
+//! # Dashboard
+//!
+//! `GET /_emulator` (and the environment URL itself, opened in a browser)
+//! serves server-rendered HTML pages of the environment: organizations,
+//! users and memberships, roles and permissions, connections, directories,
+//! sessions, API tokens and clients, and events, each list paged and each
+//! record linked to its related ones, with forms that create an
+//! organization or a user and revoke a session. No page shows a secret
+//! value, and every value is escaped. The pages answer only requests whose
+//! `Host` is the emulator's own address, and forms only with the page's CSRF
+//! token from the same origin. On loopback (the default) they ask for no
+//! credentials; on any other address they ask for the client credentials as
+//! HTTP Basic auth. `docs/emulator-deviations.md` says why.
+//!
 //! # Faults
 //!
 //! The handle injects faults into gRPC calls, for testing how a client
@@ -88,6 +102,7 @@ mod authorize;
 mod bearer_cache;
 mod builder;
 mod client;
+mod dashboard;
 mod env;
 mod gate;
 mod handle;

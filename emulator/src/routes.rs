@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use scalekit::proto;
 use tonic::server::NamedService;
 
@@ -23,7 +23,7 @@ use crate::services::NotYet;
 use crate::services::{
     auth::Auth, passwordless::Passwordless, sessions::Sessions, webauthn::WebAuthn,
 };
-use crate::{authorize, gate, oauth, testing};
+use crate::{authorize, dashboard, gate, oauth, testing};
 
 /// The whole HTTP surface of one environment.
 pub(crate) fn router(env: &Arc<Environment>, canned: bool) -> axum::Router {
@@ -33,6 +33,8 @@ pub(crate) fn router(env: &Arc<Environment>, canned: bool) -> axum::Router {
         .route("/oauth/authorize", get(authorize::authorize))
         .route("/oidc/logout", get(authorize::logout))
         .merge(testing::routes())
+        .merge(dashboard::routes(env))
+        .route("/", any(dashboard::root))
         .layer(axum::middleware::from_fn_with_state(
             env.clone(),
             gate::gate,

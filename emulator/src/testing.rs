@@ -120,7 +120,7 @@ fn from_status(status: &Status) -> Response {
 
 /// Whether the request carries the environment's client credentials as
 /// HTTP Basic auth.
-fn authorized(env: &Environment, headers: &HeaderMap) -> bool {
+pub(crate) fn authorized(env: &Environment, headers: &HeaderMap) -> bool {
     let Some(basic) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -47,7 +47,7 @@ fn after(from: &prost_types::Timestamp, by: Duration) -> prost_types::Timestamp 
 
 /// The session as it reads now: an active session whose idle or absolute
 /// expiry has passed is `expired`, with `expired_at` set to that moment.
-fn current(session: &SessionDetails) -> SessionDetails {
+pub(crate) fn current(session: &SessionDetails) -> SessionDetails {
     let mut session = session.clone();
     if session.status == "active" {
         let now = now();

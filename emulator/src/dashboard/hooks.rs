@@ -1,0 +1,61 @@
+//! What the dashboard shows or does through parts of the emulator built
+//! apart from it: the request journal, webhook deliveries and reset. Each
+//! hook answers `None` until its part is wired in here; the pages then say
+//! that the part is not available instead of showing an empty list.
+
+use std::sync::Arc;
+
+use crate::env::Environment;
+
+/// One request of the journal, as the requests page lists it.
+// Built only once the journal is wired in.
+#[cfg_attr(not(test), allow(dead_code))]
+#[derive(Clone, Debug)]
+pub(crate) struct RequestRow {
+    /// When it arrived.
+    pub(crate) at: Option<prost_types::Timestamp>,
+    /// The full gRPC method (`scalekit.v1.users.UserService/GetUser`).
+    pub(crate) method: String,
+    /// The answer's gRPC status (`OK`, `NotFound`, …).
+    pub(crate) status: String,
+}
+
+/// One webhook delivery attempt, as the deliveries page lists it.
+// Built only once webhook delivery is wired in.
+#[cfg_attr(not(test), allow(dead_code))]
+#[derive(Clone, Debug)]
+pub(crate) struct DeliveryRow {
+    /// The event delivered (`evt_…`).
+    pub(crate) event_id: String,
+    /// Its type (`organization.created`).
+    pub(crate) event_type: String,
+    /// The endpoint's URL (never its secret).
+    pub(crate) endpoint: String,
+    /// The HTTP status the endpoint answered, or why it could not.
+    pub(crate) outcome: String,
+    /// Which attempt this was (1 for the first).
+    pub(crate) attempt: u32,
+}
+
+/// The most recent requests, newest first; `None` while the journal is not
+/// part of this build.
+pub(crate) fn recent_requests(_env: &Environment) -> Option<Vec<RequestRow>> {
+    None
+}
+
+/// Webhook delivery attempts, newest first; `None` while webhook delivery
+/// is not part of this build.
+pub(crate) fn webhook_deliveries(_env: &Environment) -> Option<Vec<DeliveryRow>> {
+    None
+}
+
+/// Whether [`reset`] can return the environment to its seeded state.
+pub(crate) fn can_reset(_env: &Environment) -> bool {
+    false
+}
+
+/// Returns the environment to its seeded state; `None` while reset is not
+/// part of this build.
+pub(crate) async fn reset(_env: &Arc<Environment>) -> Option<Result<(), String>> {
+    None
+}
