@@ -83,6 +83,7 @@ mod handle;
 mod ids;
 mod keys;
 mod oauth;
+mod pages;
 mod paging;
 mod refresh_tokens;
 mod routes;
