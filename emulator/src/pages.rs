@@ -4,3 +4,4 @@
 //! group has its own module.
 
 pub(crate) mod html;
+pub(crate) mod signin;

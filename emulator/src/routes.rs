@@ -33,6 +33,7 @@ pub(crate) fn router(env: &Arc<Environment>, canned: bool) -> axum::Router {
         .route("/oauth/authorize", get(authorize::authorize))
         .route("/oidc/logout", get(authorize::logout))
         .merge(testing::routes())
+        .merge(crate::pages::signin::routes())
         .layer(axum::middleware::from_fn_with_state(
             env.clone(),
             gate::gate,

@@ -3,22 +3,18 @@
 //! caches, and the check that refuses form posts from other sites.
 //!
 //! Every value that did not come from this crate's own string literals goes
-//! through [`escape`] (or [`Escaped`] in `format!`) before it is put into a
-//! page: names, emails, ids, error messages.
+//! through [`Escaped`] before it is put into a page: names, emails, ids,
+//! error messages.
 
 use std::fmt;
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-/// `text` with the five characters that are special in HTML text and in
-/// quoted attribute values replaced by character references.
-pub(crate) fn escape(text: &str) -> String {
-    Escaped(text).to_string()
-}
-
-/// Displays its text HTML-escaped, for `format!` without an intermediate
-/// `String`: `format!("<td>{}</td>", Escaped(&user.email))`.
+/// Displays its text with the five characters that are special in HTML text
+/// and in quoted attribute values replaced by character references, for
+/// `format!` without an intermediate `String`:
+/// `format!("<td>{}</td>", Escaped(&user.email))`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Escaped<'a>(pub(crate) &'a str);
 
@@ -147,7 +143,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escape_replaces_every_special_character() {
+    fn escaped_replaces_every_special_character() {
+        let escape = |text: &str| Escaped(text).to_string();
         assert_eq!(
             escape(r#"<script>alert("x" & 'y')</script>"#),
             "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;"
