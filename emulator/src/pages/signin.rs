@@ -294,25 +294,46 @@ impl Posted {
     }
 }
 
+/// Why a form post was refused before it was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refused {
+    /// Sent by a page of another site.
+    CrossSite,
+    /// Not a form.
+    Unreadable,
+    /// No token of an open sign-in.
+    NotOpen,
+}
+
+impl Refused {
+    fn page(self) -> Response {
+        match self {
+            Refused::CrossSite => error_page(
+                StatusCode::FORBIDDEN,
+                "Refused",
+                "The form was sent from another site.",
+            ),
+            Refused::Unreadable => bad_request("The form could not be read."),
+            Refused::NotOpen => not_open(),
+        }
+    }
+}
+
 /// Checks a form post: from this site, well-formed, with the token of an
 /// open sign-in.
 fn posted(
     env: &Environment,
     headers: &HeaderMap,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
-) -> Result<Posted, Response> {
+) -> Result<Posted, Refused> {
     if is_cross_site(headers) {
-        return Err(error_page(
-            StatusCode::FORBIDDEN,
-            "Refused",
-            "The form was sent from another site.",
-        ));
+        return Err(Refused::CrossSite);
     }
     let Ok(Form(fields)) = form else {
-        return Err(bad_request("The form could not be read."));
+        return Err(Refused::Unreadable);
     };
     let token = fields.get("request").cloned().unwrap_or_default();
-    let pending = env.sign_in_pages.get(&token).ok_or_else(not_open)?;
+    let pending = env.sign_in_pages.get(&token).ok_or(Refused::NotOpen)?;
     Ok(Posted {
         token,
         pending,
@@ -407,7 +428,7 @@ async fn pick_user(
 ) -> Response {
     let posted = match posted(&env, &headers, form) {
         Ok(posted) => posted,
-        Err(refusal) => return refusal,
+        Err(refused) => return refused.page(),
     };
     if let Some(refusal) = needs_sso(&posted) {
         return refusal;
@@ -438,7 +459,7 @@ async fn new_email(
 ) -> Response {
     let posted = match posted(&env, &headers, form) {
         Ok(posted) => posted,
-        Err(refusal) => return refusal,
+        Err(refused) => return refused.page(),
     };
     if let Some(refusal) = needs_sso(&posted) {
         return refusal;
@@ -465,7 +486,7 @@ async fn sso(
 ) -> Response {
     let posted = match posted(&env, &headers, form) {
         Ok(posted) => posted,
-        Err(refusal) => return refusal,
+        Err(refused) => return refused.page(),
     };
     let authorization = &posted.pending.authorization;
     let connection = authorization
@@ -589,7 +610,7 @@ async fn send_code(
 ) -> Response {
     let posted = match posted(&env, &headers, form) {
         Ok(posted) => posted,
-        Err(refusal) => return refusal,
+        Err(refused) => return refused.page(),
     };
     if let Some(refusal) = needs_sso(&posted) {
         return refusal;
@@ -648,7 +669,7 @@ async fn verify_code(
 ) -> Response {
     let posted = match posted(&env, &headers, form) {
         Ok(posted) => posted,
-        Err(refusal) => return refusal,
+        Err(refused) => return refused.page(),
     };
     let Some(request_id) = posted.pending.passwordless.clone() else {
         return bad_request("No code was sent for this sign-in.");
@@ -717,7 +738,7 @@ async fn cancel(
 ) -> Response {
     let posted = match posted(&env, &headers, form) {
         Ok(posted) => posted,
-        Err(refusal) => return refusal,
+        Err(refused) => return refused.page(),
     };
     let Some(pending) = env.sign_in_pages.take(&posted.token) else {
         return not_open();
