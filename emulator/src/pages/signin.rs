@@ -277,6 +277,22 @@ async fn more_users(
     let Some(pending) = env.sign_in_pages.get(&query.request) else {
         return not_open();
     };
+    // A sign-in through a connection has no list of users: its page is the
+    // identity provider's.
+    let connection = pending
+        .authorization
+        .connection_id
+        .as_deref()
+        .and_then(|id| env.store.lock().connections.get(id).cloned());
+    if let Some(connection) = connection {
+        return identity_provider(
+            &env,
+            &query.request,
+            &pending.authorization,
+            &connection,
+            None,
+        );
+    }
     let page = query.page.unwrap_or(1).clamp(1, 1_000_000);
     home(&env, &query.request, &pending.authorization, page, None)
 }
@@ -678,7 +694,8 @@ async fn verify_code(
         .store
         .lock()
         .passwordless
-        .verify(&request_id, Credential::Code(posted.field("code")));
+        .verify(&request_id, Credential::Code(posted.field("code")))
+        .map(|request| request.email.clone());
     match verified {
         Ok(email) => complete_by_email(&env, &posted.token, &email),
         Err(refusal) => {
@@ -722,7 +739,8 @@ async fn magic_link(
         .store
         .lock()
         .passwordless
-        .verify(&request_id, Credential::LinkToken(&query.link_token));
+        .verify(&request_id, Credential::LinkToken(&query.link_token))
+        .map(|request| request.email.clone());
     match verified {
         Ok(email) => complete_by_email(&env, &token, &email),
         Err(refusal) => bad_request(refusal.reason()),

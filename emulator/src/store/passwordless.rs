@@ -208,15 +208,14 @@ impl PasswordlessState {
             .ok_or_else(|| status::not_found("auth request", id))
     }
 
-    /// Checks a credential with the rules `VerifyPasswordlessEmail` applies
-    /// (unverified, unexpired, fewer than [`MAX_ATTEMPTS`] failures, a wrong
-    /// one counts as a failure); on success marks the request verified and
-    /// returns its email address.
+    /// Checks a credential against an auth request (unverified, unexpired,
+    /// fewer than [`MAX_ATTEMPTS`] failures; a wrong one counts as a
+    /// failure); on success marks the request verified and returns it.
     pub(crate) fn verify(
         &mut self,
         id: &str,
         credential: Credential<'_>,
-    ) -> Result<String, Refusal> {
+    ) -> Result<&AuthRequest, Refusal> {
         let request = self.requests.get_mut(id).ok_or(Refusal::NotFound)?;
         if request.verified {
             return Err(Refusal::AlreadyVerified);
@@ -236,7 +235,7 @@ impl PasswordlessState {
             return Err(Refusal::Mismatch);
         }
         request.verified = true;
-        Ok(request.email.clone())
+        Ok(request)
     }
 
     /// The auth request whose magic link carries `token`.
