@@ -28,7 +28,8 @@
 //!
 //! Without `SCALEKIT_ENVIRONMENT_URL` (and `_CLIENT_ID`, `_CLIENT_SECRET`) it
 //! starts an embedded `scalekit-emulator`, which signs in whoever
-//! `login_hint` names; the program prints the URL to open. With them set it
+//! `login_hint` names, and otherwise shows its sign-in page (pick a user, a
+//! new email, passwordless); the program prints the URL to open. With them set it
 //! runs against that environment: register `http://localhost:3000/callback`
 //! as a redirect URI there first. `PORT` changes the port (default 3000).
 //!
@@ -369,7 +370,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
             println!("the emulator signs in whoever login_hint names; open");
             println!("  {public_url}/login?login_hint=ada%40example.com");
-            println!("to sign in as ada@example.com, then {public_url}/me and {public_url}/logout");
+            println!(
+                "to sign in as ada@example.com, then {public_url}/me and {public_url}/logout;"
+            );
+            println!("or {public_url}/login for the emulator's sign-in page");
         }
         None => println!("open {public_url}/ and sign in"),
     }

@@ -2,8 +2,9 @@
 //! `login_hint` names (creating them on first sight) and redirects back with
 //! a one-time code; `GET /oidc/logout` redirects to the post-logout URI.
 //!
-//! There is no login page: the emulator trusts `login_hint`, which is what a
-//! test wants.
+//! With `login_hint` there is no login page: the emulator trusts it, which
+//! is what a test wants. Without it a person signs in on the sign-in page
+//! ([`crate::pages::signin`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,7 +26,7 @@ fn bad_request(error: &str, description: &str) -> Response {
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
-fn redirect(mut to: Url, params: &[(&str, Option<&str>)]) -> Response {
+pub(crate) fn redirect(mut to: Url, params: &[(&str, Option<&str>)]) -> Response {
     {
         let mut query = to.query_pairs_mut();
         for (name, value) in params {
@@ -41,7 +42,7 @@ fn redirect(mut to: Url, params: &[(&str, Option<&str>)]) -> Response {
 }
 
 /// The user with this email, created (with a verified email) if new.
-fn sign_in_user(env: &Environment, email: &str) -> (String, String) {
+pub(crate) fn sign_in_user(env: &Environment, email: &str) -> (String, String) {
     let mut store = env.store.lock();
     let existing = store.user_id_by_email(email);
     let id = match existing {
@@ -88,6 +89,13 @@ pub(crate) async fn authorize(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let get = |name: &str| q.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    // Without `login_hint` a person signs in on the sign-in page, which
+    // refuses a bad request with a readable page instead of JSON.
+    if get("login_hint").is_none() {
+        if let Some(refusal) = crate::pages::signin::refuse(&env, &q) {
+            return refusal;
+        }
+    }
     if get("client_id") != Some(env.client_id.as_str()) {
         return bad_request("invalid_client", "unknown client_id");
     }
@@ -152,9 +160,17 @@ pub(crate) async fn authorize(
             .map(|d| d.organization_id.clone())
     });
     let Some(email) = get("login_hint") else {
-        return fail(
-            "login_required",
-            "scalekit-emulator signs in the user named by login_hint; none was given",
+        return crate::pages::signin::show(
+            &env,
+            crate::pages::signin::Authorization {
+                redirect_uri: redirect_uri.to_string(),
+                state: state.map(str::to_string),
+                challenge,
+                organization_id,
+                connection_id: get("connection_id").map(str::to_string),
+                scope: get("scope").unwrap_or("openid").to_string(),
+                nonce: get("nonce").map(str::to_string),
+            },
         );
     };
     let (user_id, name) = sign_in_user(&env, email);
@@ -184,6 +200,7 @@ pub(crate) async fn authorize(
             scope: get("scope").unwrap_or("openid").to_string(),
             nonce: get("nonce").map(str::to_string),
             session_id,
+            asserted: None,
         },
         expires_at: unix_now() + CODE_TTL_SECS,
     });

@@ -178,6 +178,7 @@ impl EmulatorBuilder {
             store,
             stats: Default::default(),
             faults: Default::default(),
+            sign_in_pages: Default::default(),
         });
         if let Some(fixtures) = &self.fixtures {
             seed::apply(&env, fixtures).await?;

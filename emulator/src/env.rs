@@ -23,6 +23,8 @@ pub(crate) struct Environment {
     pub(crate) services: Arc<Context>,
     pub(crate) stats: Stats,
     pub(crate) faults: Faults,
+    /// Sign-ins open on the sign-in page.
+    pub(crate) sign_in_pages: crate::pages::signin::PendingSignIns,
 }
 
 impl Environment {

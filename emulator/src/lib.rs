@@ -18,7 +18,8 @@
 //! What is implemented: the client-credentials, `authorization_code` (with
 //! PKCE `S256`/`plain`, one-time codes) and `refresh_token` (rotating)
 //! grants; `GET /oauth/authorize` (signs in, or creates, the user
-//! `login_hint` names, and redirects back with a code), `GET /oidc/logout`
+//! `login_hint` names, and redirects back with a code; without it, the
+//! sign-in page below), `GET /oidc/logout`
 //! and the JWKS (with key rotation, see
 //! [`EmulatorHandle::rotate_signing_key`]); the
 //! organization and user services (memberships, invites, membership roles)
@@ -71,6 +72,23 @@
 //! credentials; on any other address they ask for the client credentials as
 //! HTTP Basic auth. `docs/emulator-deviations.md` says why.
 //!
+//! # Signing in from a browser
+//!
+//! `GET /oauth/authorize` without `login_hint` serves a sign-in page instead
+//! of signing in at once: pick one of the environment's users (the
+//! organization's members when the request names `organization_id`), enter
+//! a new email, or sign in passwordless, with the code and the magic link
+//! shown on the page instead of emailed. When the request asks for an SSO
+//! connection (`connection_id`, or an organization with an enabled OIDC or
+//! SAML connection) a simulated identity provider asks for the attributes it
+//! asserts (email, given and family name, groups), and the ID token carries
+//! them. Cancel redirects back with `error=access_denied`; a request without
+//! a known client, a redirect URI or `response_type=code` gets an error page
+//! and no redirect. The forms post back to the emulator with a one-time
+//! token of the pending sign-in, which holds the request's `state`, `nonce`,
+//! PKCE challenge and redirect URI. Plain HTML, no scripts; every value is
+//! escaped.
+//!
 //! # Faults
 //!
 //! The handle injects faults into gRPC calls, for testing how a client
@@ -110,6 +128,7 @@ mod ids;
 mod jws;
 mod keys;
 mod oauth;
+mod pages;
 mod paging;
 mod refresh_tokens;
 mod routes;

@@ -106,6 +106,7 @@ mod tests {
                 scope: "openid offline_access".into(),
                 nonce: None,
                 session_id: "ses_1".into(),
+                asserted: None,
             },
         }
     }

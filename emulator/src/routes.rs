@@ -35,6 +35,7 @@ pub(crate) fn router(env: &Arc<Environment>, canned: bool) -> axum::Router {
         .merge(testing::routes())
         .merge(dashboard::routes(env))
         .route("/", any(dashboard::root))
+        .merge(crate::pages::signin::routes())
         .layer(axum::middleware::from_fn_with_state(
             env.clone(),
             gate::gate,

@@ -101,6 +101,41 @@ pub(crate) struct SignIn {
     pub(crate) scope: String,
     pub(crate) nonce: Option<String>,
     pub(crate) session_id: String,
+    /// What the identity provider asserted, for an SSO sign-in through the
+    /// sign-in page.
+    pub(crate) asserted: Option<Asserted>,
+}
+
+/// What the sign-in page's simulated identity provider asserted in an SSO
+/// sign-in. The ID token's names and identity come from it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Asserted {
+    pub(crate) given_name: String,
+    pub(crate) family_name: String,
+    /// The connection's type (`OIDC`, `SAML`) and provider (`OKTA`, …).
+    pub(crate) connection_type: String,
+    pub(crate) provider_name: String,
+    /// Every attribute as the identity provider sent it, groups included.
+    pub(crate) raw_attributes: serde_json::Value,
+}
+
+impl Asserted {
+    /// Puts the asserted names and the identity into ID token claims.
+    fn apply(&self, sign_in: &SignIn, id_claims: &mut serde_json::Value) {
+        let Some(map) = id_claims.as_object_mut() else {
+            return;
+        };
+        map.insert("given_name".into(), self.given_name.clone().into());
+        map.insert("family_name".into(), self.family_name.clone().into());
+        map.insert(
+            "identities".into(),
+            serde_json::json!([{
+                "connection_id": sign_in.connection_id, "organization_id": sign_in.organization_id,
+                "connection_type": self.connection_type, "provider_name": self.provider_name,
+                "social": false, "provider_raw_attributes": self.raw_attributes,
+            }]),
+        );
+    }
 }
 
 /// An authorization code waiting to be exchanged (once).
@@ -300,6 +335,9 @@ impl TokenIssuer {
         });
         if let (Some(nonce), Some(map)) = (&sign_in.nonce, id.as_object_mut()) {
             map.insert("nonce".into(), nonce.clone().into());
+        }
+        if let Some(asserted) = &sign_in.asserted {
+            asserted.apply(sign_in, &mut id);
         }
         let refresh_token = scopes.contains(&"offline_access").then(|| {
             let token = format!(

@@ -25,7 +25,9 @@ use url::Url;
 use crate::services::validate::{self, required};
 use crate::services::Context;
 use crate::status;
-use crate::store::passwordless::{now_secs, AuthRequest, DEFAULT_EXPIRES_IN, MAX_ATTEMPTS};
+use crate::store::passwordless::{
+    AuthRequest, Credential, Refusal, DEFAULT_EXPIRES_IN, MAX_ATTEMPTS,
+};
 
 /// The PasswordlessService of one emulated environment.
 pub(crate) struct Passwordless {
@@ -161,45 +163,13 @@ impl PasswordlessService for Passwordless {
                 (id, AuthCredential::LinkToken(token))
             }
         };
-        let request = state
-            .requests
-            .get_mut(&id)
-            .ok_or_else(|| status::not_found("auth request", &id))?;
-        if request.verified {
-            return Err(status::failed_precondition(
-                "PASSWORDLESS_ALREADY_VERIFIED",
-                format!("auth request {id} has already been verified"),
-            ));
-        }
-        if now_secs() >= request.expires_at {
-            return Err(status::failed_precondition(
-                "PASSWORDLESS_EXPIRED",
-                format!("auth request {id} has expired; resend the email"),
-            ));
-        }
-        if request.failed_attempts >= MAX_ATTEMPTS {
-            return Err(status::failed_precondition(
-                "PASSWORDLESS_TOO_MANY_ATTEMPTS",
-                format!("auth request {id} had {MAX_ATTEMPTS} failed attempts; resend the email"),
-            ));
-        }
-        let matches = match &credential {
-            AuthCredential::Code(code) => *code == request.code,
-            AuthCredential::LinkToken(token) => request.link_token.as_deref() == Some(token),
+        let credential = match &credential {
+            AuthCredential::Code(code) => Credential::Code(code),
+            AuthCredential::LinkToken(token) => Credential::LinkToken(token),
         };
-        if !matches {
-            request.failed_attempts += 1;
-            let (field, error_code) = match credential {
-                AuthCredential::Code(_) => ("code", "PASSWORDLESS_INVALID_CODE"),
-                AuthCredential::LinkToken(_) => ("link_token", "PASSWORDLESS_INVALID_LINK_TOKEN"),
-            };
-            return Err(status::with_error_info(
-                tonic::Code::InvalidArgument,
-                format!("invalid {field}: it does not match the auth request"),
-                error_info(error_code, field),
-            ));
-        }
-        request.verified = true;
+        let request = state
+            .verify(&id, credential)
+            .map_err(|refusal| refusal_status(refusal, &id, credential))?;
         Ok(Response::new(VerifyPasswordLessResponse {
             email: request.email.clone(),
             state: request.state.clone(),
@@ -229,6 +199,36 @@ impl PasswordlessService for Passwordless {
         }
         let response = store.passwordless.issue(id)?;
         Ok(Response::new(response))
+    }
+}
+
+/// The status `VerifyPasswordlessEmail` answers for a refused credential.
+fn refusal_status(refusal: Refusal, id: &str, credential: Credential<'_>) -> Status {
+    match refusal {
+        Refusal::NotFound => status::not_found("auth request", id),
+        Refusal::AlreadyVerified => status::failed_precondition(
+            "PASSWORDLESS_ALREADY_VERIFIED",
+            format!("auth request {id} has already been verified"),
+        ),
+        Refusal::Expired => status::failed_precondition(
+            "PASSWORDLESS_EXPIRED",
+            format!("auth request {id} has expired; resend the email"),
+        ),
+        Refusal::TooManyAttempts => status::failed_precondition(
+            "PASSWORDLESS_TOO_MANY_ATTEMPTS",
+            format!("auth request {id} had {MAX_ATTEMPTS} failed attempts; resend the email"),
+        ),
+        Refusal::Mismatch => {
+            let (field, error_code) = match credential {
+                Credential::Code(_) => ("code", "PASSWORDLESS_INVALID_CODE"),
+                Credential::LinkToken(_) => ("link_token", "PASSWORDLESS_INVALID_LINK_TOKEN"),
+            };
+            status::with_error_info(
+                tonic::Code::InvalidArgument,
+                format!("invalid {field}: it does not match the auth request"),
+                error_info(error_code, field),
+            )
+        }
     }
 }
 

@@ -139,6 +139,114 @@ impl PasswordlessState {
     }
 }
 
+/// A credential for an auth request: its code, or its magic link's token.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Credential<'a> {
+    Code(&'a str),
+    LinkToken(&'a str),
+}
+
+/// Why a credential was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    NotFound,
+    AlreadyVerified,
+    Expired,
+    TooManyAttempts,
+    /// The code or token is not the request's (a failed attempt).
+    Mismatch,
+}
+
+impl Refusal {
+    /// What a person is told.
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Refusal::NotFound => "there is no such passwordless sign-in",
+            Refusal::AlreadyVerified => "this code or link was already used",
+            Refusal::Expired => "the code and link have expired",
+            Refusal::TooManyAttempts => "too many wrong codes were entered",
+            Refusal::Mismatch => "the code is not the one sent",
+        }
+    }
+}
+
+impl PasswordlessState {
+    /// Opens an auth request (`id`) for `email` with the service's
+    /// defaults (the `SIGNIN` template, the default lifetime) and records
+    /// its email, as `SendPasswordlessEmail` does; with a magic-link URI the
+    /// email carries a link too.
+    pub(crate) fn open(
+        &mut self,
+        id: &str,
+        email: String,
+        magiclink_auth_uri: Option<String>,
+    ) -> Result<PasswordlessEmail, Status> {
+        let passwordless_type = if magiclink_auth_uri.is_some() {
+            PasswordlessType::LinkOtp
+        } else {
+            PasswordlessType::Otp
+        };
+        self.requests.insert(
+            id.to_string(),
+            AuthRequest {
+                email,
+                state: None,
+                template: TemplateType::Signin,
+                passwordless_type,
+                magiclink_auth_uri,
+                template_variables: HashMap::new(),
+                expires_in: DEFAULT_EXPIRES_IN,
+                expires_at: 0,
+                code: String::new(),
+                link_token: None,
+                failed_attempts: 0,
+                verified: false,
+            },
+        );
+        self.issue(id)?;
+        self.email_for_request(id)
+            .ok_or_else(|| status::not_found("auth request", id))
+    }
+
+    /// Checks a credential against an auth request (unverified, unexpired,
+    /// fewer than [`MAX_ATTEMPTS`] failures; a wrong one counts as a
+    /// failure); on success marks the request verified and returns it.
+    pub(crate) fn verify(
+        &mut self,
+        id: &str,
+        credential: Credential<'_>,
+    ) -> Result<&AuthRequest, Refusal> {
+        let request = self.requests.get_mut(id).ok_or(Refusal::NotFound)?;
+        if request.verified {
+            return Err(Refusal::AlreadyVerified);
+        }
+        if now_secs() >= request.expires_at {
+            return Err(Refusal::Expired);
+        }
+        if request.failed_attempts >= MAX_ATTEMPTS {
+            return Err(Refusal::TooManyAttempts);
+        }
+        let matches = match credential {
+            Credential::Code(code) => code == request.code,
+            Credential::LinkToken(token) => request.link_token.as_deref() == Some(token),
+        };
+        if !matches {
+            request.failed_attempts += 1;
+            return Err(Refusal::Mismatch);
+        }
+        request.verified = true;
+        Ok(request)
+    }
+
+    /// The auth request whose magic link carries `token`.
+    pub(crate) fn request_with_link_token(&self, token: &str) -> Option<String> {
+        self.requests
+            .iter()
+            .find(|(_, r)| r.link_token.as_deref() == Some(token))
+            .map(|(id, _)| id.clone())
+    }
+}
+
 pub(crate) fn now_secs() -> i64 {
     i64::try_from(unix_now()).unwrap_or(i64::MAX)
 }
