@@ -11,6 +11,7 @@ use crate::services::Context;
 use crate::stats::Stats;
 use crate::store::SharedStore;
 use crate::tokens::{lock, TokenIssuer};
+use crate::webhooks::Webhooks;
 
 /// Shared by everything that serves one environment.
 pub(crate) struct Environment {
@@ -23,6 +24,8 @@ pub(crate) struct Environment {
     pub(crate) services: Arc<Context>,
     pub(crate) stats: Stats,
     pub(crate) faults: Faults,
+    /// Registered webhook endpoints, their deliveries and the log.
+    pub(crate) webhooks: Webhooks,
 }
 
 impl Environment {

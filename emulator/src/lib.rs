@@ -94,6 +94,7 @@ mod status;
 mod store;
 mod testing;
 mod tokens;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -103,6 +104,11 @@ pub use tonic::Code;
 pub use crate::builder::{Emulator, EmulatorBuilder};
 pub use crate::handle::EmulatorHandle;
 pub use crate::seed::{Fixtures, SeedError};
+
+pub use crate::webhooks::{
+    DeliveryOutcome, WebhookDelivery, WebhookEndpoint, WebhookError, DEFAULT_WEBHOOK_RETRY_DELAYS,
+    DEFAULT_WEBHOOK_TIMEOUT, WEBHOOK_LOG_CAPACITY,
+};
 
 pub use crate::store::passwordless::{
     PasswordlessEmail, MAX_ATTEMPTS as PASSWORDLESS_MAX_ATTEMPTS,
