@@ -15,6 +15,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use scalekit_emulator::{DeliveryOutcome, Emulator, EmulatorBuilder, WebhookError};
 use tokio::net::TcpListener;
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 /// Every wait in these tests; a hang fails instead of hanging.
@@ -32,25 +33,23 @@ struct Received {
     body: Bytes,
 }
 
-/// A webhook receiver on `127.0.0.1:0`: records each request and answers
-/// the next scripted status, or `204` once the script is used up.
+/// A webhook receiver on `127.0.0.1:0`: hands over each request it gets
+/// and answers the next scripted status, or `204` once the script is used
+/// up.
 struct Receiver {
     url: String,
-    received: Arc<Mutex<Vec<Received>>>,
+    received: mpsc::UnboundedReceiver<Received>,
     _server: JoinHandle<()>,
 }
 
-type Shared = (Arc<Mutex<Vec<Received>>>, Arc<Mutex<VecDeque<u16>>>);
+type Shared = (mpsc::UnboundedSender<Received>, Arc<Mutex<VecDeque<u16>>>);
 
 async fn receive(
     State((received, script)): State<Shared>,
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    received
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(Received { headers, body });
+    let _ = received.send(Received { headers, body });
     let next = script.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
     next.and_then(|s| StatusCode::from_u16(s).ok())
         .unwrap_or(StatusCode::NO_CONTENT)
@@ -58,9 +57,9 @@ async fn receive(
 
 impl Receiver {
     async fn start(script: &[u16]) -> anyhow::Result<Receiver> {
-        let received = Arc::new(Mutex::new(Vec::new()));
+        let (sender, received) = mpsc::unbounded_channel();
         let state: Shared = (
-            received.clone(),
+            sender,
             Arc::new(Mutex::new(script.iter().copied().collect())),
         );
         let app = axum::Router::new()
@@ -78,8 +77,21 @@ impl Receiver {
         })
     }
 
-    fn take(&self) -> Vec<Received> {
-        std::mem::take(&mut *self.received.lock().unwrap_or_else(|e| e.into_inner()))
+    /// The requests received so far.
+    fn take(&mut self) -> Vec<Received> {
+        let mut taken = Vec::new();
+        while let Ok(request) = self.received.try_recv() {
+            taken.push(request);
+        }
+        taken
+    }
+
+    /// The next request, waiting for it.
+    async fn next(&mut self) -> anyhow::Result<Received> {
+        tokio::time::timeout(PATIENCE, self.received.recv())
+            .await
+            .context("no request arrived")?
+            .context("the receiver stopped")
     }
 }
 
@@ -92,7 +104,7 @@ async fn delivery_is_signed_so_the_sdk_verifies_it() -> anyhow::Result<()> {
     // With the secret generated for the endpoint, and with one given.
     for given in [None, Some(SECRET)] {
         let (emulator, client) = common::start_with(quick()).await?;
-        let receiver = Receiver::start(&[]).await?;
+        let mut receiver = Receiver::start(&[]).await?;
         let endpoint =
             emulator.add_webhook_endpoint(&receiver.url, given, &["organization.created"])?;
         if let Some(given) = given {
@@ -141,7 +153,7 @@ async fn delivery_is_signed_so_the_sdk_verifies_it() -> anyhow::Result<()> {
 async fn only_the_event_types_an_endpoint_asks_for_are_delivered_to_it() -> anyhow::Result<()> {
     let (emulator, client) = common::start_with(quick()).await?;
     let every = Receiver::start(&[]).await?;
-    let users_only = Receiver::start(&[]).await?;
+    let mut users_only = Receiver::start(&[]).await?;
     let every_id = emulator
         .add_webhook_endpoint(&every.url, None, &[])?
         .id()
@@ -187,7 +199,7 @@ async fn only_the_event_types_an_endpoint_asks_for_are_delivered_to_it() -> anyh
 #[tokio::test]
 async fn a_failed_delivery_is_retried_until_the_endpoint_takes_it() -> anyhow::Result<()> {
     let (emulator, client) = common::start_with(quick()).await?;
-    let receiver = Receiver::start(&[500, 503]).await?;
+    let mut receiver = Receiver::start(&[500, 503]).await?;
     emulator.add_webhook_endpoint(&receiver.url, None, &["organization.created"])?;
     common::organization(&client, "Acme").await?;
 
@@ -267,7 +279,7 @@ async fn a_delivery_gives_up_after_the_retry_schedule() -> anyhow::Result<()> {
 #[tokio::test]
 async fn the_log_names_the_event_endpoint_and_time_of_each_attempt() -> anyhow::Result<()> {
     let (emulator, client) = common::start_with(quick()).await?;
-    let receiver = Receiver::start(&[]).await?;
+    let mut receiver = Receiver::start(&[]).await?;
     let endpoint = emulator.add_webhook_endpoint(&receiver.url, None, &[])?;
     assert!(emulator.webhook_deliveries().is_empty());
     let before = SystemTime::now();
@@ -397,5 +409,62 @@ async fn signed_payloads_verify_with_the_sdk_and_tampering_shows() -> anyhow::Re
         emulator.sign_webhook("whsec", payload),
         Err(WebhookError::InvalidSecret)
     ));
+    Ok(())
+}
+
+/// Stops the child on drop, so a failed assertion leaves no process behind.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn binary_webhook_flag_delivers_with_the_printed_secret() -> anyhow::Result<()> {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut receiver = Receiver::start(&[]).await?;
+    let mut child = Running(
+        Command::new(env!("CARGO_BIN_EXE_scalekit-emulator"))
+            .arg("--webhook")
+            .arg(format!("{} events=user.created", receiver.url))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?,
+    );
+    let stdout = child.0.stdout.take().context("no stdout")?;
+    // Three lines of credentials, then the generated webhook secret.
+    let lines = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .take(4)
+            .collect::<Result<Vec<_>, _>>()
+    });
+    let lines = tokio::time::timeout(PATIENCE, lines).await???;
+    let vars: std::collections::HashMap<_, _> = lines
+        .iter()
+        .filter_map(|line| line.split_once('='))
+        .collect();
+    let secret = vars
+        .get("SCALEKIT_WEBHOOK_SECRET")
+        .with_context(|| format!("{lines:?}"))?;
+    let client = scalekit::ScalekitClient::new(
+        vars["SCALEKIT_ENVIRONMENT_URL"],
+        vars["SCALEKIT_CLIENT_ID"],
+        vars["SCALEKIT_CLIENT_SECRET"],
+    )?;
+    let organization = common::organization(&client, "Acme").await?;
+    common::member(&client, &organization, "ada@acme.example").await?;
+
+    // Of the organization, the user and the membership, only the user is
+    // delivered.
+    let request = receiver.next().await?;
+    client.verify_webhook_payload(secret, &request.headers, &request.body)?;
+    let body: serde_json::Value = serde_json::from_slice(&request.body)?;
+    assert_eq!(body["type"], "user.created", "the filter applies");
     Ok(())
 }
