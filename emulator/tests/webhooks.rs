@@ -200,7 +200,7 @@ async fn only_the_event_types_an_endpoint_asks_for_are_delivered_to_it() -> anyh
 async fn a_failed_delivery_is_retried_until_the_endpoint_takes_it() -> anyhow::Result<()> {
     let (emulator, client) = common::start_with(quick()).await?;
     let mut receiver = Receiver::start(&[500, 503]).await?;
-    emulator.add_webhook_endpoint(&receiver.url, None, &["organization.created"])?;
+    let endpoint = emulator.add_webhook_endpoint(&receiver.url, None, &["organization.created"])?;
     common::organization(&client, "Acme").await?;
 
     let log = emulator.wait_for_webhook_deliveries(3, PATIENCE).await?;
@@ -224,7 +224,7 @@ async fn a_failed_delivery_is_retried_until_the_endpoint_takes_it() -> anyhow::R
         assert_eq!(request.headers["webhook-id"], log[0].webhook_id.as_str());
         assert_eq!(request.body, received[0].body);
         scalekit::webhook::verify(
-            &emulator.webhook_endpoints()[0].secret().to_string(),
+            endpoint.secret(),
             &request.headers,
             &request.body,
             SystemTime::now(),

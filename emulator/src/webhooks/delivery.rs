@@ -135,9 +135,11 @@ impl Dispatcher {
     /// aborted; either way the deliveries in progress are dropped with it.
     pub(crate) async fn run(self, mut events: mpsc::Receiver<ScalekitEvent>) {
         // Proxies from the environment are not used: endpoints are local
-        // receivers, and a proxy would answer for them.
+        // receivers, and a proxy would answer for them. A redirect is an
+        // answer like any other non-2xx: a failure, not followed.
         let http = match reqwest::Client::builder()
             .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(self.policy.timeout)
             .build()
         {
