@@ -31,9 +31,20 @@
 //! cargo run --example webhooks
 //! ```
 //!
-//! It listens on `http://localhost:3000/webhooks` (`PORT` to change) with the
-//! secret from `SCALEKIT_WEBHOOK_SECRET`; without one it uses a demo secret
-//! and prints a `curl` command that posts a correctly signed delivery.
+//! With no environment configured (`SCALEKIT_ENVIRONMENT_URL` unset) it runs
+//! the whole path locally: it starts an embedded `scalekit-emulator`, serves
+//! the endpoint on a free port, registers it with the emulator (which
+//! generates its signing secret), creates an organization and a user through
+//! the SDK, and waits until the emulator's signed deliveries of their events
+//! were verified and handled ([`against_emulator`]). The endpoint verifies
+//! with [`scalekit::webhook::verify`], the check behind
+//! `ScalekitClient::verify_webhook_payload`, with its clock injected.
+//!
+//! With an environment configured, it listens on
+//! `http://localhost:3000/webhooks` (`PORT` to change) for the deliveries
+//! Scalekit sends, with the secret from `SCALEKIT_WEBHOOK_SECRET`; without
+//! one it uses a demo secret and prints a `curl` command that posts a
+//! correctly signed delivery.
 //!
 //! [`app`] builds the `Router`; `main` only reads the environment and binds
 //! the port, so tests drive the same handler.
@@ -238,6 +249,14 @@ async fn receive(
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    if std::env::var_os("SCALEKIT_ENVIRONMENT_URL").is_none() {
+        let handled = against_emulator().await?;
+        println!(
+            "verified and handled {} deliveries from the emulator",
+            handled.len()
+        );
+        return Ok(());
+    }
     let port: u16 = match std::env::var("PORT") {
         Ok(port) => port.parse()?,
         Err(_) => 3000,
@@ -256,6 +275,58 @@ async fn main() -> Result<(), BoxError> {
     println!("listening on http://localhost:{port}/webhooks");
     axum::serve(listener, app(Arc::new(Receiver::new(&secret)))).await?;
     Ok(())
+}
+
+/// The endpoint end to end against an embedded emulator: returns the event
+/// types it verified and handled, oldest first.
+pub async fn against_emulator() -> Result<Vec<String>, BoxError> {
+    let emulator = scalekit_emulator::Emulator::builder().start().await?;
+    // The port first: the endpoint is registered by URL, and the secret the
+    // emulator generates for it is the receiver's.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let url = format!("http://{}/webhooks", listener.local_addr()?);
+    let endpoint = emulator.add_webhook_endpoint(&url, None, &[])?;
+    let receiver = Arc::new(Receiver::new(endpoint.secret()));
+    let routes = app(receiver.clone());
+    let server = tokio::spawn(async move { axum::serve(listener, routes).await });
+    println!("emulator at {}, endpoint {url}", emulator.env_url());
+
+    let client = emulator.client()?;
+    let organization = client
+        .organizations()
+        .create_organization("Webhooks Inc", Default::default())
+        .await?;
+    let user = scalekit::users::CreateUser {
+        email: "ada@webhooks.example".into(),
+        ..Default::default()
+    };
+    let options = scalekit::users::CreateUserAndMembershipOptions::default()
+        .with_send_invitation_email(false);
+    client
+        .users()
+        .create_user_and_membership(&organization.id, user, options)
+        .await?;
+
+    // organization.created, user.created, user.organization_membership_created
+    let deliveries = emulator
+        .wait_for_webhook_deliveries(3, Duration::from_secs(30))
+        .await?;
+    server.abort();
+    let mut handled = Vec::new();
+    for delivery in &deliveries {
+        println!(
+            "{} {} -> {:?}",
+            delivery.event_type, delivery.event_id, delivery.outcome
+        );
+        if !delivery.outcome.is_success() {
+            return Err(format!("the endpoint refused {}", delivery.event_id).into());
+        }
+        handled.push(delivery.event_type.clone());
+    }
+    if receiver.handled() != deliveries.len() as u64 {
+        return Err("the endpoint handled a different number of events".into());
+    }
+    Ok(handled)
 }
 
 /// A delivery signed the way Scalekit signs one, for trying the endpoint.

@@ -602,6 +602,25 @@ mod webhooks_endpoint {
         Ok(())
     }
 
+    #[tokio::test]
+    async fn deliveries_from_the_emulator_are_verified_and_handled() -> anyhow::Result<()> {
+        let run = super::webhooks::against_emulator();
+        let mut handled = tokio::time::timeout(Duration::from_secs(60), run)
+            .await?
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        handled.sort_unstable();
+        ensure!(
+            handled
+                == [
+                    "organization.created",
+                    "user.created",
+                    "user.organization_membership_created"
+                ],
+            "{handled:?}"
+        );
+        Ok(())
+    }
+
     #[test]
     fn demo_curl_command_is_signed_with_the_demo_secret() -> anyhow::Result<()> {
         // `main` prints this for people trying the example; check it

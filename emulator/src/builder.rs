@@ -14,6 +14,7 @@ use tokio::sync::{oneshot, watch};
 use crate::env::Environment;
 use crate::store::{SharedStore, Store};
 use crate::tokens::TokenIssuer;
+use crate::webhooks::{RetryPolicy, Webhooks};
 use crate::{keys, routes, seed, serve, services};
 use crate::{EmulatorHandle, Fixtures, StartError, DEFAULT_TOKEN_TTL};
 
@@ -32,6 +33,7 @@ impl Emulator {
             id_seed: 0,
             fixtures: None,
             canned: false,
+            webhook_policy: RetryPolicy::default(),
         }
     }
 }
@@ -46,6 +48,7 @@ pub struct EmulatorBuilder {
     id_seed: u64,
     fixtures: Option<Fixtures>,
     canned: bool,
+    webhook_policy: RetryPolicy,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -60,6 +63,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("token_ttl", &self.token_ttl)
             .field("id_seed", &self.id_seed)
             .field("canned", &self.canned)
+            .field("webhook_policy", &self.webhook_policy)
             .finish()
     }
 }
@@ -143,6 +147,25 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The pauses before each retry of a webhook delivery that failed (a
+    /// non-`2xx` answer, no connection, or a timeout); after the last, the
+    /// delivery gives up. Default [`DEFAULT_WEBHOOK_RETRY_DELAYS`]
+    /// (`100 ms, 500 ms, 2 s`); empty means no retries.
+    ///
+    /// [`DEFAULT_WEBHOOK_RETRY_DELAYS`]: crate::DEFAULT_WEBHOOK_RETRY_DELAYS
+    pub fn webhook_retry_delays(mut self, delays: impl IntoIterator<Item = Duration>) -> Self {
+        self.webhook_policy.delays = delays.into_iter().collect();
+        self
+    }
+
+    /// How long one webhook delivery attempt may take, from connecting to
+    /// the response's status, before it counts as failed (default
+    /// [`DEFAULT_WEBHOOK_TIMEOUT`](crate::DEFAULT_WEBHOOK_TIMEOUT), 5 s).
+    pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
+        self.webhook_policy.timeout = timeout;
+        self
+    }
+
     /// Binds the port and starts serving in the background.
     ///
     /// # Errors
@@ -179,6 +202,7 @@ impl EmulatorBuilder {
             stats: Default::default(),
             faults: Default::default(),
             sign_in_pages: Default::default(),
+            webhooks: Webhooks::new(self.webhook_policy.clone(), self.id_seed),
         });
         if let Some(fixtures) = &self.fixtures {
             seed::apply(&env, fixtures).await?;

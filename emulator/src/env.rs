@@ -11,6 +11,7 @@ use crate::services::Context;
 use crate::stats::Stats;
 use crate::store::SharedStore;
 use crate::tokens::{lock, TokenIssuer};
+use crate::webhooks::Webhooks;
 
 /// Shared by everything that serves one environment.
 pub(crate) struct Environment {
@@ -25,6 +26,8 @@ pub(crate) struct Environment {
     pub(crate) faults: Faults,
     /// Sign-ins open on the sign-in page.
     pub(crate) sign_in_pages: crate::pages::signin::PendingSignIns,
+    /// Registered webhook endpoints, their deliveries and the log.
+    pub(crate) webhooks: Webhooks,
 }
 
 impl Environment {

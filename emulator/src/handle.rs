@@ -17,6 +17,7 @@ use crate::after_handler::AfterHandler;
 use crate::env::{self, Environment, Failure, Scripted};
 use crate::serve::DrainSender;
 use crate::{services, Code, PasswordlessEmail, StartError, SHUTDOWN_GRACE};
+use crate::{WebhookDelivery, WebhookEndpoint, WebhookError};
 
 /// A running emulator. Dropping it stops the server.
 pub struct EmulatorHandle {
@@ -590,6 +591,127 @@ impl EmulatorHandle {
             .and_then(|l| l.user.clone())
     }
 
+    /// Registers a webhook endpoint: from now on, each event the emulator
+    /// records (see [`crate`]'s docs on events) whose type is in
+    /// `event_types` (every type when empty) is POSTed to `url` as JSON,
+    /// signed as Scalekit signs deliveries: the `webhook-id`,
+    /// `webhook-timestamp` and `webhook-signature` headers that
+    /// `scalekit::webhook::verify` and the SDKs' `verify_webhook_payload`
+    /// check.
+    ///
+    /// `secret` is the signing secret (`whsec_` and base64), or `None` to
+    /// generate one; [`WebhookEndpoint::secret`] returns it either way.
+    /// Deliveries run in the background and never hold up the RPC that
+    /// recorded the event; a failed attempt (not `2xx`, no connection, a
+    /// timeout) is retried on the builder's schedule
+    /// ([`webhook_retry_delays`](crate::EmulatorBuilder::webhook_retry_delays)),
+    /// then given up. Every attempt is logged:
+    /// [`webhook_deliveries`](Self::webhook_deliveries).
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let emulator = scalekit_emulator::Emulator::builder().start().await?;
+    /// // A receiver that answers 204; a real one verifies and handles.
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let url = format!("http://{}/webhooks", listener.local_addr()?);
+    /// let app = axum::Router::new().route(
+    ///     "/webhooks",
+    ///     axum::routing::post(|| async { axum::http::StatusCode::NO_CONTENT }),
+    /// );
+    /// tokio::spawn(async move { axum::serve(listener, app).await });
+    ///
+    /// let endpoint = emulator.add_webhook_endpoint(&url, None, &["organization.created"])?;
+    /// let client = emulator.client()?;
+    /// client.organizations().create_organization("Acme", Default::default()).await?;
+    ///
+    /// let log = emulator.wait_for_webhook_deliveries(1, Duration::from_secs(10)).await?;
+    /// assert_eq!(log[0].event_type, "organization.created");
+    /// assert!(log[0].outcome.is_success());
+    /// assert!(endpoint.secret().starts_with("whsec_"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`WebhookError::InvalidUrl`] unless `url` is an absolute `http` URL
+    /// (the emulator does not deliver over TLS);
+    /// [`WebhookError::InvalidSecret`] for a secret not shaped `whsec_…`.
+    pub fn add_webhook_endpoint(
+        &self,
+        url: &str,
+        secret: Option<&str>,
+        event_types: &[&str],
+    ) -> Result<WebhookEndpoint, WebhookError> {
+        self.env
+            .webhooks
+            .add_endpoint(&self.env.store, url, secret, event_types)
+    }
+
+    /// Removes the webhook endpoint with this id: nothing more is delivered
+    /// to it, and deliveries to it stop before their next retry. False
+    /// when no endpoint has that id.
+    pub fn remove_webhook_endpoint(&self, id: &str) -> bool {
+        self.env.webhooks.remove_endpoint(id)
+    }
+
+    /// The registered webhook endpoints, oldest first.
+    pub fn webhook_endpoints(&self) -> Vec<WebhookEndpoint> {
+        self.env.webhooks.endpoints()
+    }
+
+    /// The most recent webhook delivery attempts, oldest first, at most
+    /// [`WEBHOOK_LOG_CAPACITY`](crate::WEBHOOK_LOG_CAPACITY): one entry per
+    /// attempt, so a delivery retried twice has three.
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.env.webhooks.deliveries()
+    }
+
+    /// Waits until `attempts` webhook delivery attempts have been logged
+    /// since the emulator started (successes and failures alike), then
+    /// returns the log as [`webhook_deliveries`](Self::webhook_deliveries)
+    /// does. For tests: no polling loop needed.
+    ///
+    /// # Errors
+    /// [`WebhookError::Timeout`] when fewer were logged within `timeout`.
+    pub async fn wait_for_webhook_deliveries(
+        &self,
+        attempts: u64,
+        timeout: Duration,
+    ) -> Result<Vec<WebhookDelivery>, WebhookError> {
+        self.env
+            .webhooks
+            .wait_for_deliveries(attempts, timeout)
+            .await
+    }
+
+    /// The `webhook-id`, `webhook-timestamp` and `webhook-signature`
+    /// headers for `payload` sent now with a new id, signed with `secret`
+    /// as Scalekit signs deliveries: for a test that posts its own payload
+    /// to a webhook handler.
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = scalekit_emulator::Emulator::builder().start().await?;
+    /// let secret = "whsec_c2VjcmV0";
+    /// let payload = br#"{"type":"user.created","data":{}}"#;
+    /// let headers = emulator.sign_webhook(secret, payload)?;
+    /// assert!(headers["webhook-signature"].to_str()?.starts_with("v1,"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`WebhookError::InvalidSecret`] for a secret not shaped `whsec_…`.
+    pub fn sign_webhook(
+        &self,
+        secret: &str,
+        payload: &[u8],
+    ) -> Result<http::HeaderMap, WebhookError> {
+        crate::webhooks::sign(secret, payload)
+    }
+
     /// Stops accepting connections, lets calls in progress finish for up to
     /// [`SHUTDOWN_GRACE`], then closes whatever is left: a client that keeps
     /// an idle HTTP/2 connection open must not keep the emulator running.
@@ -610,6 +732,7 @@ impl EmulatorHandle {
 
 impl Drop for EmulatorHandle {
     fn drop(&mut self) {
+        self.env.webhooks.stop();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

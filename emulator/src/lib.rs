@@ -112,6 +112,52 @@
 //!
 //! The after-the-handler faults are used up only by calls that passed the
 //! bearer check, so each one reaches the handler.
+//!
+//! # Webhooks
+//!
+//! [`EmulatorHandle::add_webhook_endpoint`] registers an endpoint (a URL,
+//! a `whsec_…` secret or `None` to generate one, and the event types it
+//! takes, all when empty); the binary's `--webhook` flag does the same.
+//! From then on each event the emulator records (organizations, users,
+//! memberships: see `docs/emulator-deviations.md`) is POSTed to it as the
+//! JSON Scalekit sends, signed with the `webhook-id`, `webhook-timestamp`
+//! and `webhook-signature` headers the SDKs' `verify_webhook_payload`
+//! checks. Deliveries run in the background; a failed attempt (not `2xx`,
+//! no connection, a timeout) is retried after
+//! [`DEFAULT_WEBHOOK_RETRY_DELAYS`] (set with
+//! [`EmulatorBuilder::webhook_retry_delays`] and
+//! [`webhook_timeout`](EmulatorBuilder::webhook_timeout)), then given up.
+//! Every attempt is logged ([`EmulatorHandle::webhook_deliveries`], the
+//! last [`WEBHOOK_LOG_CAPACITY`]), and a test waits for them without
+//! polling:
+//!
+//! ```
+//! # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//!
+//! let emulator = scalekit_emulator::Emulator::builder().start().await?;
+//! # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! # let url = format!("http://{}/webhooks", listener.local_addr()?);
+//! # let app = axum::Router::new().route("/webhooks", axum::routing::post(|| async { "" }));
+//! # tokio::spawn(async move { axum::serve(listener, app).await });
+//! // `url` is the test's own webhook handler, on a local port.
+//! let endpoint = emulator.add_webhook_endpoint(&url, None, &["user.created"])?;
+//! // … create a user through the SDK; the handler verifies each delivery
+//! // with `endpoint.secret()` …
+//! # let _ = endpoint;
+//! # let client = emulator.client()?;
+//! # let org = client.organizations().create_organization("Acme", Default::default()).await?;
+//! # let user = scalekit::users::CreateUser { email: "ada@acme.example".into(), ..Default::default() };
+//! # client.users().create_user_and_membership(&org.id, user, Default::default()).await?;
+//! let deliveries = emulator.wait_for_webhook_deliveries(1, Duration::from_secs(10)).await?;
+//! assert_eq!(deliveries[0].event_type, "user.created");
+//! assert!(deliveries[0].outcome.is_success());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`EmulatorHandle::sign_webhook`] signs a payload of the test's own the
+//! same way, for posting it to a handler directly.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
@@ -140,6 +186,7 @@ mod status;
 mod store;
 mod testing;
 mod tokens;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -149,6 +196,11 @@ pub use tonic::Code;
 pub use crate::builder::{Emulator, EmulatorBuilder};
 pub use crate::handle::EmulatorHandle;
 pub use crate::seed::{Fixtures, SeedError};
+
+pub use crate::webhooks::{
+    DeliveryOutcome, WebhookDelivery, WebhookEndpoint, WebhookError, DEFAULT_WEBHOOK_RETRY_DELAYS,
+    DEFAULT_WEBHOOK_TIMEOUT, WEBHOOK_LOG_CAPACITY,
+};
 
 pub use crate::store::passwordless::{
     PasswordlessEmail, MAX_ATTEMPTS as PASSWORDLESS_MAX_ATTEMPTS,

@@ -99,6 +99,70 @@ struct Args {
     /// the bearer check work as usual; every other method behaves normally.
     #[arg(long)]
     canned: bool,
+    /// POSTs each event the emulator records (organizations, users,
+    /// memberships) to URL, signed as Scalekit signs webhooks [default:
+    /// none]; repeatable.
+    #[arg(
+        long,
+        value_name = "URL [secret=whsec_…] [events=TYPE,…]",
+        value_parser = parse_webhook,
+        long_help = WEBHOOK_HELP
+    )]
+    webhook: Vec<WebhookArg>,
+}
+
+/// `--help` for `--webhook`: the syntax and what is printed.
+const WEBHOOK_HELP: &str = "\
+POSTs each event the emulator records (organizations, users, memberships) to
+URL, signed as Scalekit signs webhooks (webhook-id, webhook-timestamp and
+webhook-signature headers) [default: none]. Repeatable, one endpoint each.
+
+The value is the URL (http only), then optionally, separated by spaces:
+  secret=whsec_…            the signing secret [default: generated, and
+                            printed on stdout as SCALEKIT_WEBHOOK_SECRET=…,
+                            SCALEKIT_WEBHOOK_SECRET_2=… for the second
+                            endpoint, and so on]
+  events=TYPE,TYPE,…        deliver only these event types [default: all]
+For example:
+  --webhook 'http://127.0.0.1:3000/webhooks events=user.created,user.deleted'
+
+A failed delivery (not 2xx, no connection, 5 s without an answer) is retried
+after 0.1 s, 0.5 s and 2 s, then given up. Events recorded by --seed are not
+delivered.";
+
+/// One `--webhook` endpoint.
+#[derive(Clone, Debug)]
+struct WebhookArg {
+    url: String,
+    secret: Option<String>,
+    events: Vec<String>,
+}
+
+/// `URL [secret=whsec_…] [events=TYPE,…]`: a URL has no spaces, so the
+/// options follow it separated by spaces.
+fn parse_webhook(text: &str) -> Result<WebhookArg, String> {
+    let mut words = text.split_whitespace();
+    let url = words.next().ok_or("expected a URL")?.to_string();
+    let mut webhook = WebhookArg {
+        url,
+        secret: None,
+        events: Vec::new(),
+    };
+    for word in words {
+        match word.split_once('=') {
+            Some(("secret", secret)) => webhook.secret = Some(secret.to_string()),
+            Some(("events", events)) => {
+                webhook.events = events
+                    .split(',')
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect();
+            }
+            // Never echo the word: it may be a mistyped secret.
+            _ => return Err("expected secret=… or events=… after the URL".into()),
+        }
+    }
+    Ok(webhook)
 }
 
 /// `--help` for `--seed`: the summary, and the file's format by example.
@@ -128,7 +192,10 @@ Examples:
   scalekit-emulator --seed tests/fixtures.json --fail-next GetUser:UNAVAILABLE:2
 
   # Canned mode for a load test, on a free port printed on start
-  scalekit-emulator --canned";
+  scalekit-emulator --canned
+
+  # Deliver webhooks to a local receiver (the generated secret is printed)
+  scalekit-emulator --webhook 'http://127.0.0.1:3000/webhooks events=user.created'";
 
 #[derive(Clone, Debug)]
 struct FailNext {
@@ -228,6 +295,26 @@ async fn main() -> ExitCode {
     println!("SCALEKIT_ENVIRONMENT_URL={}", emulator.env_url());
     println!("SCALEKIT_CLIENT_ID={}", emulator.client_id());
     println!("SCALEKIT_CLIENT_SECRET={}", emulator.client_secret());
+    // Generated webhook secrets too: the receiver needs them to verify.
+    for (n, webhook) in args.webhook.iter().enumerate() {
+        let events: Vec<&str> = webhook.events.iter().map(String::as_str).collect();
+        let endpoint =
+            match emulator.add_webhook_endpoint(&webhook.url, webhook.secret.as_deref(), &events) {
+                Ok(endpoint) => endpoint,
+                Err(error) => {
+                    report(&error);
+                    return ExitCode::FAILURE;
+                }
+            };
+        if webhook.secret.is_none() {
+            let suffix = if n == 0 {
+                String::new()
+            } else {
+                format!("_{}", n + 1)
+            };
+            println!("SCALEKIT_WEBHOOK_SECRET{suffix}={}", endpoint.secret());
+        }
+    }
     eprintln!(
         "scalekit-emulator listening on {} (Ctrl-C stops it)",
         emulator.env_url()
@@ -275,5 +362,20 @@ mod tests {
         );
         assert!(parse_rate_limit("100").is_err());
         assert!(parse_rate_limit("100/0").is_err());
+    }
+
+    #[test]
+    fn webhooks_parse_with_optional_secret_and_events() {
+        let bare = parse_webhook("http://127.0.0.1:3000/hook").unwrap();
+        assert_eq!(bare.url, "http://127.0.0.1:3000/hook");
+        assert!(bare.secret.is_none() && bare.events.is_empty());
+        let full =
+            parse_webhook("http://h/hook  events=user.created,user.deleted secret=whsec_c2VjcmV0")
+                .unwrap();
+        assert_eq!(full.secret.as_deref(), Some("whsec_c2VjcmV0"));
+        assert_eq!(full.events, ["user.created", "user.deleted"]);
+        assert!(parse_webhook("").is_err());
+        let mistyped = parse_webhook("http://h/hook sercet=whsec_c2VjcmV0").unwrap_err();
+        assert!(!mistyped.contains("c2VjcmV0"), "{mistyped}");
     }
 }

@@ -38,6 +38,7 @@ use crate::ids::IdGenerator;
 pub(crate) use self::auth::LoginRequest;
 pub(crate) use self::clients::{OrganizationClientRecord, SecretRemoval};
 pub(crate) use self::directories::DirectoryRecord;
+pub(crate) use self::events::EventSink;
 pub(crate) use self::events::{Change, EventRecord, Subject};
 pub(crate) use self::passwordless::PasswordlessState;
 pub(crate) use self::roles::RoleRecord;
@@ -94,6 +95,9 @@ pub(crate) struct Store {
     pub(crate) organization_clients: BTreeMap<String, OrganizationClientRecord>,
     /// The event log, oldest first; only ever appended to.
     pub(crate) events: Vec<EventRecord>,
+    /// Where new events go for webhook delivery. Part of the emulator's
+    /// wiring rather than its data: a reset keeps it.
+    pub(crate) event_sink: EventSink,
 }
 
 impl Store {
@@ -127,6 +131,7 @@ impl Store {
             api_tokens: BTreeMap::new(),
             organization_clients: BTreeMap::new(),
             events: Vec::new(),
+            event_sink: EventSink::default(),
         }
     }
 }

@@ -323,7 +323,13 @@ async fn records_link_to_their_related_ones() -> anyhow::Result<()> {
 async fn no_page_shows_a_secret() -> anyhow::Result<()> {
     bounded(async {
         let (emulator, client) = common::start().await?;
+        // Nothing listens on port 9 (discard): the attempt fails at once
+        // and is logged with the endpoint's URL.
+        let endpoint = emulator.add_webhook_endpoint("http://127.0.0.1:9/hook", None, &[])?;
         let org = common::organization(&client, "Acme").await?;
+        emulator
+            .wait_for_webhook_deliveries(1, Duration::from_secs(20))
+            .await?;
         let user = common::member(&client, &org, "ada@acme.example").await?;
         let api_token = ApiTokenServiceClient::new(client.raw().channel())
             .create_token(CreateTokenRequest {
@@ -355,6 +361,7 @@ async fn no_page_shows_a_secret() -> anyhow::Result<()> {
             ),
             ("an API token", api_token),
             ("an organization client's secret", client_secret),
+            ("a webhook endpoint's secret", endpoint.secret().to_owned()),
         ];
 
         let mut pages = vec![
@@ -372,6 +379,13 @@ async fn no_page_shows_a_secret() -> anyhow::Result<()> {
                 assert!(!page.body.contains(secret.as_str()), "{path} shows {what}");
             }
         }
+        let webhooks = get(&emulator, "/_emulator/dashboard/webhooks").await?;
+        assert!(
+            webhooks.body.contains("organization.created")
+                && webhooks.body.contains("http://127.0.0.1:9/hook"),
+            "deliveries are listed by event and endpoint URL: {}",
+            webhooks.body
+        );
         let credentials = get(&emulator, "/_emulator/dashboard/credentials").await?;
         assert!(
             credentials.body.contains("apit_"),

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::env::Environment;
+use crate::DeliveryOutcome;
 
 /// One request of the journal, as the requests page lists it.
 // Built only once the journal is wired in.
@@ -21,8 +22,6 @@ pub(crate) struct RequestRow {
 }
 
 /// One webhook delivery attempt, as the deliveries page lists it.
-// Built only once webhook delivery is wired in.
-#[cfg_attr(not(test), allow(dead_code))]
 #[derive(Clone, Debug)]
 pub(crate) struct DeliveryRow {
     /// The event delivered (`evt_…`).
@@ -43,10 +42,25 @@ pub(crate) fn recent_requests(_env: &Environment) -> Option<Vec<RequestRow>> {
     None
 }
 
-/// Webhook delivery attempts, newest first; `None` while webhook delivery
-/// is not part of this build.
-pub(crate) fn webhook_deliveries(_env: &Environment) -> Option<Vec<DeliveryRow>> {
-    None
+/// Webhook delivery attempts, newest first.
+pub(crate) fn webhook_deliveries(env: &Environment) -> Option<Vec<DeliveryRow>> {
+    let rows = env
+        .webhooks
+        .deliveries()
+        .into_iter()
+        .rev()
+        .map(|delivery| DeliveryRow {
+            event_id: delivery.event_id,
+            event_type: delivery.event_type,
+            endpoint: delivery.url,
+            outcome: match delivery.outcome {
+                DeliveryOutcome::Status(status) => format!("HTTP {status}"),
+                DeliveryOutcome::Error(error) => error,
+            },
+            attempt: delivery.attempt,
+        })
+        .collect();
+    Some(rows)
 }
 
 /// Whether [`reset`] can return the environment to its seeded state.

@@ -19,6 +19,8 @@ use scalekit::proto::events::{ObjectType, ScalekitEvent, Source};
 use scalekit::proto::organizations::Organization;
 use scalekit::proto::users::User;
 
+use tokio::sync::mpsc;
+
 use super::{now, Store};
 
 /// The version of the event envelope the service sends.
@@ -138,10 +140,34 @@ impl Store {
             data: Some(data),
             display_name: subject.display_name(change),
         };
+        self.event_sink.publish(&event);
         self.events.push(EventRecord {
             event,
             source: Source::Scalekit,
         });
+    }
+}
+
+/// Where recorded events go besides the log: the webhook dispatcher's
+/// queue, once an endpoint is registered (until then, nowhere).
+#[derive(Debug, Default)]
+pub(crate) struct EventSink(Option<mpsc::Sender<ScalekitEvent>>);
+
+impl EventSink {
+    pub(crate) fn connect(&mut self, queue: mpsc::Sender<ScalekitEvent>) {
+        self.0 = Some(queue);
+    }
+
+    /// Queues `event` without waiting: the RPC that recorded it holds the
+    /// store's lock. A full queue drops the event from delivery (it stays
+    /// in the log).
+    fn publish(&self, event: &ScalekitEvent) {
+        let Some(queue) = &self.0 else {
+            return;
+        };
+        if let Err(mpsc::error::TrySendError::Full(_)) = queue.try_send(event.clone()) {
+            tracing::warn!(event = %event.id, "webhook queue full; the event is not delivered");
+        }
     }
 }
 
