@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
 use crate::env::Environment;
+use crate::journal::{self, Journal};
 use crate::store::{SharedStore, Store};
 use crate::tokens::TokenIssuer;
 use crate::{keys, routes, seed, serve, services};
@@ -32,6 +33,7 @@ impl Emulator {
             id_seed: 0,
             fixtures: None,
             canned: false,
+            journal: journal::Limits::default(),
         }
     }
 }
@@ -46,6 +48,7 @@ pub struct EmulatorBuilder {
     id_seed: u64,
     fixtures: Option<Fixtures>,
     canned: bool,
+    journal: journal::Limits,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -60,6 +63,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("token_ttl", &self.token_ttl)
             .field("id_seed", &self.id_seed)
             .field("canned", &self.canned)
+            .field("journal", &self.journal)
             .finish()
     }
 }
@@ -143,6 +147,25 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many gRPC calls the request journal keeps (default
+    /// [`DEFAULT_JOURNAL_CAPACITY`](crate::DEFAULT_JOURNAL_CAPACITY)); the
+    /// oldest go first. 0 turns the journal off, and with it the reading
+    /// of each request's message before the handler.
+    pub fn journal_capacity(mut self, entries: usize) -> Self {
+        self.journal.capacity = entries;
+        self
+    }
+
+    /// How many bytes of request messages and metadata the request journal
+    /// holds at most, all entries together (default
+    /// [`DEFAULT_JOURNAL_MAX_BYTES`](crate::DEFAULT_JOURNAL_MAX_BYTES)); the
+    /// oldest entries go first. With the capacity, this bounds the
+    /// journal's memory: see [`EmulatorHandle::journal`].
+    pub fn journal_max_bytes(mut self, bytes: usize) -> Self {
+        self.journal.max_bytes = bytes;
+        self
+    }
+
     /// Binds the port and starts serving in the background.
     ///
     /// # Errors
@@ -178,6 +201,7 @@ impl EmulatorBuilder {
             store,
             stats: Default::default(),
             faults: Default::default(),
+            journal: Journal::new(self.journal),
         });
         if let Some(fixtures) = &self.fixtures {
             seed::apply(&env, fixtures).await?;

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use tonic::Code;
 
 use crate::after_handler::{AfterHandler, OpenStalls};
+use crate::journal::Journal;
+use crate::script::Scripts;
 use crate::services::Context;
 use crate::stats::Stats;
 use crate::store::SharedStore;
@@ -23,6 +25,8 @@ pub(crate) struct Environment {
     pub(crate) services: Arc<Context>,
     pub(crate) stats: Stats,
     pub(crate) faults: Faults,
+    /// The gRPC calls received (see `journal`).
+    pub(crate) journal: Journal,
 }
 
 impl Environment {
@@ -83,6 +87,8 @@ pub(crate) struct Faults {
     token_refusals: Mutex<Option<(u16, u32)>>,
     /// The stalled responses still held open.
     pub(crate) stalls: OpenStalls,
+    /// Replies scripted per method (see `script`).
+    pub(crate) scripts: Scripts,
 }
 
 /// A fixed-window rate limit: at most `limit` calls per `window`.
@@ -131,6 +137,7 @@ impl Faults {
         *lock(&self.latency) = Duration::ZERO;
         *lock(&self.rate_limit) = None;
         *lock(&self.token_refusals) = None;
+        self.scripts.clear();
     }
 
     /// Makes the next `times` token requests fail with HTTP `status`.

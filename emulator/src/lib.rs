@@ -81,11 +81,14 @@ mod env;
 mod gate;
 mod handle;
 mod ids;
+mod journal;
 mod keys;
 mod oauth;
 mod paging;
 mod refresh_tokens;
 mod routes;
+mod schema;
+mod script;
 pub mod seed;
 mod serve;
 mod services;
@@ -102,6 +105,11 @@ pub use tonic::Code;
 
 pub use crate::builder::{Emulator, EmulatorBuilder};
 pub use crate::handle::EmulatorHandle;
+pub use crate::journal::{
+    JournalEntry, Recorded, RecordedBody, DEFAULT_JOURNAL_CAPACITY, DEFAULT_JOURNAL_MAX_BYTES,
+    JOURNAL_ENTRY_OVERHEAD, JOURNAL_MESSAGE_LIMIT, JOURNAL_METADATA_LIMIT,
+};
+pub use crate::script::Reply;
 pub use crate::seed::{Fixtures, SeedError};
 
 pub use crate::store::passwordless::{

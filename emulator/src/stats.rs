@@ -6,11 +6,9 @@
 //! counter, [`UNKNOWN_METHOD`](crate::UNKNOWN_METHOD), and the map stays as
 //! small as the schema however many distinct paths clients make up.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
-
-use prost::Message as _;
+use std::sync::Mutex;
 
 use crate::tokens::lock;
 use crate::UNKNOWN_METHOD;
@@ -35,11 +33,7 @@ impl Stats {
             *count += 1;
             return;
         }
-        let key = if schema_methods().contains(method) {
-            method
-        } else {
-            UNKNOWN_METHOD
-        };
+        let key = crate::schema::known_method(method).unwrap_or(UNKNOWN_METHOD);
         match rpcs.get_mut(key) {
             Some(count) => *count += 1,
             None => {
@@ -53,45 +47,9 @@ impl Stats {
     }
 }
 
-/// Every method path of `proto/` (`package.Service/Method`), read once from
-/// the SDK's compiled descriptor set.
-fn schema_methods() -> &'static HashSet<String> {
-    static METHODS: OnceLock<HashSet<String>> = OnceLock::new();
-    METHODS.get_or_init(|| {
-        // The descriptor is compiled into the SDK from the same protos the
-        // services are generated from; if it ever failed to decode, every
-        // path would count as unknown, which the counters' tests would show.
-        let Ok(set) = prost_types::FileDescriptorSet::decode(scalekit::proto::FILE_DESCRIPTOR_SET)
-        else {
-            return HashSet::new();
-        };
-        set.file
-            .iter()
-            .flat_map(|file| {
-                let package = file.package();
-                file.service.iter().flat_map(move |service| {
-                    service.method.iter().map(move |method| {
-                        format!("{package}.{}/{}", service.name(), method.name())
-                    })
-                })
-            })
-            .collect()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_schema_methods_include_the_served_services() {
-        let methods = schema_methods();
-        assert!(methods.contains("scalekit.v1.users.UserService/GetUser"));
-        assert!(
-            methods.contains("scalekit.v1.organizations.OrganizationService/CreateOrganization")
-        );
-        assert!(methods.len() > 50, "{} methods", methods.len());
-    }
 
     #[test]
     fn paths_outside_the_schema_share_one_counter() {
