@@ -30,7 +30,7 @@ pub(crate) enum AfterHandler {
     Status(Code),
     /// The answer is dropped; the client gets this scripted error, details
     /// and all, instead.
-    Error(ErrorReply),
+    Error(Box<ErrorReply>),
     /// The answer is dropped; the stream is reset (RST_STREAM) before any
     /// of it is sent.
     Reset,

@@ -128,7 +128,7 @@ async fn grpc_call(
     // the fault however their handlers interleave. A scripted reply
     // answers for the service, so only authenticated calls use one up.
     let after_handler = match script::next(&env.faults.scripts, method).await {
-        Scripted::Answer(status) => return grpc_response(status),
+        Scripted::Answer(status) => return grpc_response(*status),
         Scripted::Run(Some(fault)) => Some(fault),
         Scripted::Run(None) => env.faults.take_after_handler(method),
     };

@@ -54,7 +54,7 @@ enum Step {
     /// The handler answers.
     Pass,
     /// This error answers; the handler does not run.
-    Error(ErrorReply),
+    Error(Box<ErrorReply>),
     /// The handler runs, then this changes its answer.
     AfterHandler(AfterHandler),
 }
@@ -116,7 +116,7 @@ impl Reply {
     /// error code is the code's name (`INVALID_ARGUMENT`) unless
     /// [`with_error_code`](Self::with_error_code) sets another.
     pub fn error(code: Code, message: impl Into<String>) -> Reply {
-        Reply::step(Step::Error(ErrorReply::new(code, message.into())))
+        Reply::step(Step::Error(Box::new(ErrorReply::new(code, message.into()))))
     }
 
     /// Runs the handler, so its writes are committed, then answers `code`
@@ -124,9 +124,8 @@ impl Reply {
     /// although the client was told it failed. Takes the same details as
     /// [`error`](Self::error).
     pub fn error_after_commit(code: Code, message: impl Into<String>) -> Reply {
-        Reply::step(Step::AfterHandler(AfterHandler::Error(ErrorReply::new(
-            code,
-            message.into(),
+        Reply::step(Step::AfterHandler(AfterHandler::Error(Box::new(
+            ErrorReply::new(code, message.into()),
         ))))
     }
 
@@ -252,7 +251,7 @@ impl Scripts {
 /// What a call does, as its script says.
 pub(crate) enum Scripted {
     /// Answer this status; the handler does not run.
-    Answer(Status),
+    Answer(Box<Status>),
     /// Run the handler, then apply this fault to its answer (or, for
     /// `None`, whatever other fault is due).
     Run(Option<AfterHandler>),
@@ -269,7 +268,7 @@ pub(crate) async fn next(scripts: &Scripts, method: &str) -> Scripted {
     }
     match reply.step {
         Step::Pass => Scripted::Run(None),
-        Step::Error(error) => Scripted::Answer(error.status()),
+        Step::Error(error) => Scripted::Answer(Box::new(error.status())),
         Step::AfterHandler(fault) => Scripted::Run(Some(fault)),
     }
 }

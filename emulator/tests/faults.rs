@@ -38,7 +38,11 @@ async fn rate_limit_answers_resource_exhausted_past_the_limit() -> anyhow::Resul
 
 /// A way of delaying the next `ListUsers` call: its name, how to ask for
 /// it, and whether the delay outlives the call (and must be cleared).
-type Delay = (&'static str, fn(&scalekit_emulator::EmulatorHandle, Duration), bool);
+type Delay = (
+    &'static str,
+    fn(&scalekit_emulator::EmulatorHandle, Duration),
+    bool,
+);
 
 #[tokio::test]
 async fn latency_beyond_the_client_timeout_is_a_timeout() -> anyhow::Result<()> {
@@ -160,12 +164,15 @@ async fn until(what: &str, ready: impl Fn() -> bool) -> anyhow::Result<()> {
     .map_err(|_| anyhow::anyhow!("waited {BOUND:?} for {what}"))
 }
 
+/// A way of injecting a fault with a parameter: its name, and how.
+type Way<P> = (&'static str, fn(&scalekit_emulator::EmulatorHandle, P));
+
 #[tokio::test]
 async fn create_failed_after_commit_is_stored_once_and_the_client_sees_the_code(
 ) -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
     let mut orgs = organizations(&emulator).await?;
-    let ways: [(&str, fn(&scalekit_emulator::EmulatorHandle, Code)); 2] = [
+    let ways: [Way<Code>; 2] = [
         ("fail_next_after_commit", |e, code| {
             e.fail_next_after_commit(Some("CreateOrganization"), 1, code)
         }),
@@ -357,7 +364,7 @@ async fn a_trickled_answer_arrives_whole_after_the_delay() -> anyhow::Result<()>
         .await?
         .into_inner();
     let at_least = Duration::from_millis(400);
-    let ways: [(&str, fn(&scalekit_emulator::EmulatorHandle, Duration)); 2] = [
+    let ways: [Way<Duration>; 2] = [
         ("trickle_next", |e, d| {
             e.trickle_next(Some("ListOrganization"), 1, d)
         }),
@@ -480,9 +487,11 @@ async fn scripted_error_details_reach_the_sdk_error() -> anyhow::Result<()> {
     };
     let err = tokio::time::timeout(
         BOUND,
-        client
-            .users()
-            .create_user_and_membership(&org.id, user, CreateUserAndMembershipOptions::default()),
+        client.users().create_user_and_membership(
+            &org.id,
+            user,
+            CreateUserAndMembershipOptions::default(),
+        ),
     )
     .await?
     .expect_err("the scripted error");
@@ -532,7 +541,11 @@ async fn a_script_answers_its_replies_in_order_then_the_handler_answers() -> any
             orgs.list_organization(ListOrganizationsRequest::default()),
         )
         .await?;
-        answers.push(answer.map(|r| r.into_inner().total_size).map_err(|s| s.code()));
+        answers.push(
+            answer
+                .map(|r| r.into_inner().total_size)
+                .map_err(|s| s.code()),
+        );
     }
     assert_eq!(
         answers,
@@ -572,7 +585,11 @@ async fn the_sdk_retries_through_a_scripted_sequence() -> anyhow::Result<()> {
         .collect();
     assert_eq!(
         statuses,
-        [Some(Code::Unavailable), Some(Code::Unavailable), Some(Code::Ok)]
+        [
+            Some(Code::Unavailable),
+            Some(Code::Unavailable),
+            Some(Code::Ok)
+        ]
     );
     Ok(())
 }

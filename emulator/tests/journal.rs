@@ -97,7 +97,10 @@ async fn requests_show_what_the_sdk_sent_in_order_without_the_bearer() -> anyhow
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    assert_eq!(header("authorization").as_deref(), Some("Bearer <redacted>"));
+    assert_eq!(
+        header("authorization").as_deref(),
+        Some("Bearer <redacted>")
+    );
     assert!(
         header("user-agent").is_some_and(|ua| ua.starts_with("Scalekit-Rust/")),
         "{:?}",
@@ -106,7 +109,10 @@ async fn requests_show_what_the_sdk_sent_in_order_without_the_bearer() -> anyhow
     // Every access token the emulator issues is a JWT, and every JWT
     // starts `eyJ`: none is anywhere in the journal.
     let journal = format!("{:?}", emulator.journal());
-    assert!(!journal.contains("eyJ"), "a token in the journal: {journal}");
+    assert!(
+        !journal.contains("eyJ"),
+        "a token in the journal: {journal}"
+    );
 
     assert_eq!(emulator.journal().len(), 3, "the organization, two users");
     assert!(emulator.requests::<ListUsersRequest>().is_empty());
@@ -230,8 +236,7 @@ async fn every_call_is_recorded_with_its_status_refused_or_not() -> anyhow::Resu
 }
 
 #[tokio::test]
-async fn bodies_that_are_not_one_message_are_recorded_as_such_and_answered() -> anyhow::Result<()>
-{
+async fn bodies_that_are_not_one_message_are_recorded_as_such_and_answered() -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
     let token = access_token(&emulator).await?;
     let message = create_request("Acme").encode_to_vec();

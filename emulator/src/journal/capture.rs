@@ -39,7 +39,10 @@ pub(crate) async fn record(
     let (parts, body) = request.into_parts();
     let read = Read::start(body, journal.message_limit()).await;
     let sequence = journal.record(method, &parts.headers, read.recorded());
-    (Request::from_parts(parts, Body::new(read.replay)), Some(sequence))
+    (
+        Request::from_parts(parts, Body::new(read.replay)),
+        Some(sequence),
+    )
 }
 
 /// The status `response` carries in its headers (a trailers-only answer,
@@ -120,9 +123,7 @@ impl Read {
 
     /// What the journal keeps of the body.
     fn recorded(&self) -> RecordedBody {
-        let malformed = RecordedBody::Malformed {
-            len: self.received,
-        };
+        let malformed = RecordedBody::Malformed { len: self.received };
         let Some((flag, len)) = declared_len(&self.replay.chunks) else {
             return malformed;
         };
@@ -264,7 +265,7 @@ mod tests {
     async fn every_body_is_recorded_as_what_it_is_and_replayed_whole() {
         let message = b"hello journal".to_vec();
         let whole = framed(0, &message);
-        let big = framed(0, &vec![7u8; 100]);
+        let big = framed(0, &[7u8; 100]);
         let cases: Vec<(&str, Vec<Vec<u8>>, RecordedBody)> = vec![
             (
                 "one piece",
@@ -273,7 +274,11 @@ mod tests {
             ),
             (
                 "the prefix split",
-                vec![whole[..2].to_vec(), whole[2..7].to_vec(), whole[7..].to_vec()],
+                vec![
+                    whole[..2].to_vec(),
+                    whole[2..7].to_vec(),
+                    whole[7..].to_vec(),
+                ],
                 RecordedBody::Message(Bytes::from(message.clone())),
             ),
             (

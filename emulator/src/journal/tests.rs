@@ -111,7 +111,11 @@ fn a_million_calls_stay_within_the_stated_memory_bound() {
     }
     let grown = usize::try_from(held() - before).unwrap_or(0);
     let ring = lock(&journal.ring);
-    assert!(ring.entries.len() <= limits.capacity, "{}", ring.entries.len());
+    assert!(
+        ring.entries.len() <= limits.capacity,
+        "{}",
+        ring.entries.len()
+    );
     assert!(ring.bytes_held <= limits.max_bytes, "{}", ring.bytes_held);
     assert_eq!(
         ring.dropped + ring.entries.len() as u64,
@@ -174,7 +178,10 @@ fn credentials_are_replaced_and_the_rest_of_the_metadata_kept() {
     let journal = Journal::new(Limits::default());
     let mut headers = headers("s3cr3t-token");
     headers.insert("cookie", HeaderValue::from_static("session=s3cr3t-token"));
-    headers.insert("proxy-authorization", HeaderValue::from_static("s3cr3t-token"));
+    headers.insert(
+        "proxy-authorization",
+        HeaderValue::from_static("s3cr3t-token"),
+    );
     headers.append("x-custom", HeaderValue::from_static("a:b"));
     headers.append("x-custom", HeaderValue::from_static("c"));
     journal.record(GET_USER, &headers, message(1));
@@ -254,7 +261,10 @@ fn requests_decode_only_the_methods_taking_that_message() {
     let gets = journal.requests::<GetUserRequest>();
     assert_eq!(gets.len(), 1, "{gets:?}");
     assert_eq!(gets[0].message, get);
-    assert_eq!((gets[0].status, gets[0].handled), (Some(Code::NotFound), true));
+    assert_eq!(
+        (gets[0].status, gets[0].handled),
+        (Some(Code::NotFound), true)
+    );
     assert_eq!(journal.requests::<ListUsersRequest>().len(), 1);
     assert!(journal.requests::<String>().is_empty());
     assert_eq!(journal.entries().len(), 4);
