@@ -630,7 +630,8 @@ impl EmulatorHandle {
     /// let sent = emulator.requests::<CreateUserAndMembershipRequest>();
     /// assert_eq!(sent.len(), 1);
     /// assert_eq!(sent[0].message.send_invitation_email, Some(false));
-    /// assert_eq!(sent[0].metadata.get("authorization").map(|v| v.to_str()), Some(Ok("Bearer <redacted>")));
+    /// let authorization = sent[0].metadata.get("authorization").and_then(|v| v.to_str().ok());
+    /// assert_eq!(authorization, Some("Bearer <redacted>"));
     /// # Ok(())
     /// # }
     /// ```
