@@ -20,13 +20,17 @@ use http_body::{Body as _, Frame};
 use tokio::time::Sleep;
 use tonic::Code;
 
+use crate::script::ErrorReply;
 use crate::status;
 
 /// What happens to a call's answer once the handler has run.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum AfterHandler {
     /// The answer is dropped; the client gets this status instead.
     Status(Code),
+    /// The answer is dropped; the client gets this scripted error, details
+    /// and all, instead.
+    Error(Box<ErrorReply>),
     /// The answer is dropped; the stream is reset (RST_STREAM) before any
     /// of it is sent.
     Reset,
@@ -39,6 +43,21 @@ pub(crate) enum AfterHandler {
     /// The whole answer is sent in small pieces spread over at least this
     /// long.
     Trickle(Duration),
+}
+
+impl AfterHandler {
+    /// The status the client gets when the handler answered `handler`:
+    /// `None` when it gets none (a reset stream, a stall).
+    pub(crate) fn status_seen(&self, handler: Option<Code>) -> Option<Code> {
+        match self {
+            AfterHandler::Status(code) => Some(*code),
+            AfterHandler::Error(error) => Some(error.code()),
+            AfterHandler::Reset
+            | AfterHandler::StallAfterHeaders
+            | AfterHandler::StallBeforeTrailers => None,
+            AfterHandler::Trickle(_) => handler,
+        }
+    }
 }
 
 /// Marks a response the server must not send: the serving loop resets the
@@ -98,6 +117,7 @@ pub(crate) async fn apply(
             },
         )
         .into_http::<Body>(),
+        AfterHandler::Error(error) => error.status().into_http::<Body>(),
         AfterHandler::Reset => {
             let mut reset = Response::new(Body::empty());
             reset.extensions_mut().insert(ResetStream);

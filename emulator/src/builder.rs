@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
 use crate::env::Environment;
+use crate::journal::{self, Journal};
 use crate::store::{SharedStore, Store};
 use crate::tokens::TokenIssuer;
 use crate::webhooks::{RetryPolicy, Webhooks};
@@ -34,6 +35,7 @@ impl Emulator {
             fixtures: None,
             canned: false,
             webhook_policy: RetryPolicy::default(),
+            journal: journal::Limits::default(),
         }
     }
 }
@@ -49,6 +51,7 @@ pub struct EmulatorBuilder {
     fixtures: Option<Fixtures>,
     canned: bool,
     webhook_policy: RetryPolicy,
+    journal: journal::Limits,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -64,6 +67,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("id_seed", &self.id_seed)
             .field("canned", &self.canned)
             .field("webhook_policy", &self.webhook_policy)
+            .field("journal", &self.journal)
             .finish()
     }
 }
@@ -166,6 +170,25 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many gRPC calls the request journal keeps (default
+    /// [`DEFAULT_JOURNAL_CAPACITY`](crate::DEFAULT_JOURNAL_CAPACITY)); the
+    /// oldest go first. 0 turns the journal off, and with it the reading
+    /// of each request's message before the handler.
+    pub fn journal_capacity(mut self, entries: usize) -> Self {
+        self.journal.capacity = entries;
+        self
+    }
+
+    /// How many bytes of request messages and metadata the request journal
+    /// holds at most, all entries together (default
+    /// [`DEFAULT_JOURNAL_MAX_BYTES`](crate::DEFAULT_JOURNAL_MAX_BYTES)); the
+    /// oldest entries go first. With the capacity, this bounds the
+    /// journal's memory: see [`EmulatorHandle::journal`].
+    pub fn journal_max_bytes(mut self, bytes: usize) -> Self {
+        self.journal.max_bytes = bytes;
+        self
+    }
+
     /// Binds the port and starts serving in the background.
     ///
     /// # Errors
@@ -203,6 +226,7 @@ impl EmulatorBuilder {
             faults: Default::default(),
             sign_in_pages: Default::default(),
             webhooks: Webhooks::new(self.webhook_policy.clone(), self.id_seed),
+            journal: Journal::new(self.journal),
         });
         if let Some(fixtures) = &self.fixtures {
             seed::apply(&env, fixtures).await?;

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use tonic::Code;
 
 use crate::after_handler::{AfterHandler, OpenStalls};
+use crate::journal::Journal;
+use crate::script::Scripts;
 use crate::services::Context;
 use crate::stats::Stats;
 use crate::store::SharedStore;
@@ -28,6 +30,8 @@ pub(crate) struct Environment {
     pub(crate) sign_in_pages: crate::pages::signin::PendingSignIns,
     /// Registered webhook endpoints, their deliveries and the log.
     pub(crate) webhooks: Webhooks,
+    /// The gRPC calls received (see `journal`).
+    pub(crate) journal: Journal,
 }
 
 impl Environment {
@@ -88,6 +92,8 @@ pub(crate) struct Faults {
     token_refusals: Mutex<Option<(u16, u32)>>,
     /// The stalled responses still held open.
     pub(crate) stalls: OpenStalls,
+    /// Replies scripted per method (see `script`).
+    pub(crate) scripts: Scripts,
 }
 
 /// A fixed-window rate limit: at most `limit` calls per `window`.
@@ -136,6 +142,7 @@ impl Faults {
         *lock(&self.latency) = Duration::ZERO;
         *lock(&self.rate_limit) = None;
         *lock(&self.token_refusals) = None;
+        self.scripts.clear();
     }
 
     /// Makes the next `times` token requests fail with HTTP `status`.

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse as _, Response};
 use tonic::{Code, Status};
 
 use crate::env::Environment;
-use crate::{after_handler, status};
+use crate::script::{self, Scripted};
+use crate::{after_handler, journal, status};
 
 fn grpc_response(status: Status) -> Response {
     status.into_http::<axum::body::Body>()
@@ -57,6 +58,39 @@ pub(crate) async fn gate(
     let method = uri.path().trim_start_matches('/');
     env.stats.count_rpc(method);
 
+    // Recorded as it arrives, so that calls refused below are in the
+    // journal too.
+    let (request, journaled) = journal::capture::record(&env.journal, request, method).await;
+    let mut outcome = Outcome::default();
+    let response = grpc_call(&env, request, next, method, &mut outcome).await;
+    if let Some(sequence) = journaled {
+        let status = if outcome.handled {
+            outcome.status
+        } else {
+            journal::capture::status_of(&response)
+        };
+        env.journal.finish(sequence, status, outcome.handled);
+    }
+    response
+}
+
+/// How a call that reached its handler was answered, for the journal.
+#[derive(Default)]
+struct Outcome {
+    handled: bool,
+    /// The status the client gets (`None`: none, as for a reset stream).
+    status: Option<Code>,
+}
+
+/// A gRPC call after it was counted and recorded: the faults, the bearer
+/// check, the scripted replies, the handler and the faults after it.
+async fn grpc_call(
+    env: &Environment,
+    request: Request,
+    next: Next,
+    method: &str,
+    outcome: &mut Outcome,
+) -> Response {
     let latency = env.faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -91,12 +125,22 @@ pub(crate) async fn gate(
     }
 
     // Taken before the handler runs, so that `times` concurrent calls get
-    // the fault however their handlers interleave.
-    let after_handler = env.faults.take_after_handler(method);
+    // the fault however their handlers interleave. A scripted reply
+    // answers for the service, so only authenticated calls use one up.
+    let after_handler = match script::next(&env.faults.scripts, method).await {
+        Scripted::Answer(status) => return grpc_response(*status),
+        Scripted::Run(Some(fault)) => Some(fault),
+        Scripted::Run(None) => env.faults.take_after_handler(method),
+    };
     let response = next.run(request).await;
     let response = name_unimplemented(response, method);
+    outcome.handled = true;
+    outcome.status = journal::capture::status_of(&response);
     match after_handler {
-        Some(fault) => after_handler::apply(fault, response, &env.faults.stalls).await,
+        Some(fault) => {
+            outcome.status = fault.status_seen(outcome.status);
+            after_handler::apply(fault, response, &env.faults.stalls).await
+        }
         None => response,
     }
 }

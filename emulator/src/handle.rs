@@ -17,6 +17,7 @@ use crate::after_handler::AfterHandler;
 use crate::env::{self, Environment, Failure, Scripted};
 use crate::serve::DrainSender;
 use crate::{services, Code, PasswordlessEmail, StartError, SHUTDOWN_GRACE};
+use crate::{JournalEntry, Recorded, Reply};
 use crate::{WebhookDelivery, WebhookEndpoint, WebhookError};
 
 /// A running emulator. Dropping it stops the server.
@@ -727,6 +728,118 @@ impl EmulatorHandle {
             task.abort();
             let _ = task.await;
         }
+    }
+}
+
+/// The request journal and scripted replies.
+impl EmulatorHandle {
+    /// The calls of every method whose request message is an `M`, oldest
+    /// first, each with its message decoded, its metadata (credentials
+    /// replaced), when it arrived and how it was answered.
+    ///
+    /// For checking what code under test sent, against the real emulator
+    /// rather than a mock:
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// use scalekit::proto::users::CreateUserAndMembershipRequest;
+    /// use scalekit::users::{CreateUser, CreateUserAndMembershipOptions};
+    ///
+    /// let emulator = scalekit_emulator::Emulator::builder().start().await?;
+    /// let client = emulator.client()?;
+    /// let org = client.organizations().create_organization("Acme", Default::default()).await?;
+    /// let user = CreateUser { email: "ada@acme.example".into(), ..Default::default() };
+    /// let options = CreateUserAndMembershipOptions::default().with_send_invitation_email(false);
+    /// client.users().create_user_and_membership(&org.id, user, options).await?;
+    ///
+    /// let sent = emulator.requests::<CreateUserAndMembershipRequest>();
+    /// assert_eq!(sent.len(), 1);
+    /// assert_eq!(sent[0].message.send_invitation_email, Some(false));
+    /// let authorization = sent[0].metadata.get("authorization").and_then(|v| v.to_str().ok());
+    /// assert_eq!(authorization, Some("Bearer <redacted>"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// `M` is one of the SDK's generated request messages
+    /// (`scalekit::proto::…`, each implementing `prost::Name`), or `()` for
+    /// the methods that take `google.protobuf.Empty`; the calls are those of
+    /// the methods whose request is `M` (see `scalekit::proto::METHODS`). Calls refused
+    /// before their handler are included (see [`Recorded::handled`]).
+    /// Left out: calls whose message the journal did not keep whole
+    /// (compressed, over [`JOURNAL_MESSAGE_LIMIT`](crate::JOURNAL_MESSAGE_LIMIT),
+    /// malformed), which [`journal`](Self::journal) lists, and calls the
+    /// journal dropped to stay within its bounds.
+    pub fn requests<M: prost::Message + prost::Name + Default>(&self) -> Vec<Recorded<M>> {
+        self.env.journal.requests::<M>()
+    }
+
+    /// Every call in the request journal, of every method (and of paths
+    /// that name none), oldest first, with its message undecoded.
+    ///
+    /// The journal records each gRPC call as it arrives, before faults,
+    /// the rate limit or the bearer check can refuse it, and notes the
+    /// status it was answered with. It keeps the last
+    /// [`journal_capacity`](crate::EmulatorBuilder::journal_capacity)
+    /// calls, and at most
+    /// [`journal_max_bytes`](crate::EmulatorBuilder::journal_max_bytes) of
+    /// messages and metadata, each message up to
+    /// [`JOURNAL_MESSAGE_LIMIT`](crate::JOURNAL_MESSAGE_LIMIT) and each
+    /// call's metadata up to [`JOURNAL_METADATA_LIMIT`](crate::JOURNAL_METADATA_LIMIT);
+    /// the oldest calls go first ([`journal_dropped`](Self::journal_dropped)
+    /// counts them). So it never holds more than `capacity ×`
+    /// [`JOURNAL_ENTRY_OVERHEAD`](crate::JOURNAL_ENTRY_OVERHEAD) `+
+    /// max_bytes` bytes, about 19 MiB with the defaults, however many
+    /// calls arrive.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.env.journal.entries()
+    }
+
+    /// How many calls the journal dropped to stay within its bounds since
+    /// it was last cleared.
+    pub fn journal_dropped(&self) -> u64 {
+        self.env.journal.dropped()
+    }
+
+    /// Empties the request journal. Sequence numbers go on from where they
+    /// were, so a test can tell calls before and after apart.
+    pub fn clear_journal(&self) {
+        self.env.journal.clear();
+    }
+
+    /// Scripts the answers to the next calls of the methods `method` names
+    /// (a full path, `Service/Method` or a bare method name; `None` for
+    /// every method): the first such call gets the first reply, the next
+    /// call the next one, and so on; once the replies are used up, calls
+    /// are answered as usual.
+    ///
+    /// A reply answers for the service: only calls that passed the bearer
+    /// check (and [`fail_next`](Self::fail_next) and the rate limit, which
+    /// come before it) use one up. Scripts apply oldest first, a call using
+    /// a reply of the oldest script that names its method;
+    /// [`clear_faults`](Self::clear_faults) removes them.
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// use scalekit_emulator::{Code, Emulator, Reply};
+    ///
+    /// let emulator = Emulator::builder().start().await?;
+    /// emulator.script("ListUsers", [
+    ///     Reply::error(Code::Unavailable, "try again"),
+    ///     Reply::pass(),
+    /// ]);
+    /// // The SDK retries the idempotent call once, and gets the real answer.
+    /// let users = emulator.client()?.users().list_users(Default::default()).await?;
+    /// assert!(users.items.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn script<'a>(
+        &self,
+        method: impl Into<Option<&'a str>>,
+        replies: impl IntoIterator<Item = Reply>,
+    ) {
+        self.env.faults.scripts.add(method.into(), replies);
     }
 }
 

@@ -158,6 +158,97 @@
 //!
 //! [`EmulatorHandle::sign_webhook`] signs a payload of the test's own the
 //! same way, for posting it to a handler directly.
+//!
+//! # Scripted replies
+//!
+//! [`EmulatorHandle::script`] gives the next calls of a method a sequence
+//! of [`Reply`]s, one per call, in place of (or on top of) what the
+//! handler answers: the service's errors with their details (an
+//! `ErrorInfo` error code, field violations), a pass to the handler, an
+//! error after the handler committed its writes, a reset stream, a stall
+//! or a trickle, each after a latency of its own. Once the replies are
+//! used up, calls are answered as usual. A reply answers for the service,
+//! so only calls that passed the bearer check use one up.
+//!
+//! ```
+//! # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use scalekit::users::{CreateUser, CreateUserAndMembershipOptions};
+//! use scalekit_emulator::{Code, Emulator, Reply};
+//!
+//! let emulator = Emulator::builder().start().await?;
+//! let client = emulator.client()?;
+//! let org = client.organizations().create_organization("Acme", Default::default()).await?;
+//! emulator.script("CreateUserAndMembership", [
+//!     Reply::error(Code::InvalidArgument, "the user is not valid")
+//!         .with_error_code("INVALID_USER")
+//!         .with_field_violation("user.email", "not an email address")
+//!         .after(Duration::from_millis(20)),
+//!     Reply::error_after_commit(Code::Unavailable, "the gateway gave up"),
+//! ]);
+//! let user = || CreateUser { email: "ada@acme.example".into(), ..Default::default() };
+//! let users = client.users();
+//!
+//! // The first call gets the error and its details, as the service sends them.
+//! let err = users
+//!     .create_user_and_membership(&org.id, user(), CreateUserAndMembershipOptions::default())
+//!     .await
+//!     .expect_err("scripted");
+//! let api = err.api().expect("an API error");
+//! assert_eq!(api.error_code(), Some("INVALID_USER"));
+//! assert_eq!(api.field_violations().next().map(|v| v.field.as_str()), Some("user.email"));
+//!
+//! // The second is committed, but the client is told it failed.
+//! let err = users
+//!     .create_user_and_membership(&org.id, user(), CreateUserAndMembershipOptions::default())
+//!     .await
+//!     .expect_err("scripted");
+//! assert!(err.may_have_been_applied());
+//! assert_eq!(users.list_users(Default::default()).await?.items.len(), 1);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # The request journal
+//!
+//! The handle keeps a journal of the gRPC calls it received, so a test can
+//! check what its code sent against the real emulator rather than a mock:
+//! [`EmulatorHandle::requests`] decodes the calls whose request message is
+//! a given type, [`EmulatorHandle::journal`] lists every call undecoded.
+//! Each entry has the method, the metadata (the bearer token replaced by
+//! `<redacted>`), when it arrived, the status it was answered with and
+//! whether it reached the handler: calls refused by a fault, the rate
+//! limit or the bearer check are recorded too.
+//!
+//! ```
+//! # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+//! use scalekit::proto::users::ListUsersRequest;
+//! use scalekit_emulator::{Code, Emulator};
+//!
+//! let emulator = Emulator::builder().start().await?;
+//! let client = emulator.client()?;
+//! emulator.fail_next(Some("ListUsers"), 1, Code::Unavailable);
+//! client.users().list_users(Default::default()).await?; // retried once
+//! let calls = emulator.requests::<ListUsersRequest>();
+//! let statuses: Vec<_> = calls.iter().map(|c| (c.status, c.handled)).collect();
+//! assert_eq!(statuses, [(Some(Code::Unavailable), false), (Some(Code::Ok), true)]);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The journal is bounded: it keeps the last
+//! [`journal_capacity`](EmulatorBuilder::journal_capacity) calls
+//! (default [`DEFAULT_JOURNAL_CAPACITY`], 10,000) and at most
+//! [`journal_max_bytes`](EmulatorBuilder::journal_max_bytes) of messages
+//! and metadata (default [`DEFAULT_JOURNAL_MAX_BYTES`], 16 MiB), each
+//! message up to [`JOURNAL_MESSAGE_LIMIT`] (64 KiB; a larger one is
+//! recorded by its length) and each call's metadata up to
+//! [`JOURNAL_METADATA_LIMIT`] (8 KiB). The oldest calls go first and are
+//! counted ([`EmulatorHandle::journal_dropped`]). Its memory therefore
+//! stays under `capacity ×` [`JOURNAL_ENTRY_OVERHEAD`] `+ max_bytes`
+//! (about 19 MiB with the defaults) however many calls arrive; a unit test
+//! sends a million calls through it and measures that at the allocator.
+//! [`EmulatorHandle::clear_journal`] empties it.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
@@ -171,6 +262,7 @@ mod env;
 mod gate;
 mod handle;
 mod ids;
+mod journal;
 mod jws;
 mod keys;
 mod oauth;
@@ -178,6 +270,7 @@ mod pages;
 mod paging;
 mod refresh_tokens;
 mod routes;
+mod script;
 pub mod seed;
 mod serve;
 mod services;
@@ -197,6 +290,11 @@ pub use crate::builder::{Emulator, EmulatorBuilder};
 pub use crate::handle::EmulatorHandle;
 pub use crate::seed::{Fixtures, SeedError};
 
+pub use crate::journal::{
+    JournalEntry, Recorded, RecordedBody, DEFAULT_JOURNAL_CAPACITY, DEFAULT_JOURNAL_MAX_BYTES,
+    JOURNAL_ENTRY_OVERHEAD, JOURNAL_MESSAGE_LIMIT, JOURNAL_METADATA_LIMIT,
+};
+pub use crate::script::Reply;
 pub use crate::webhooks::{
     DeliveryOutcome, WebhookDelivery, WebhookEndpoint, WebhookError, DEFAULT_WEBHOOK_RETRY_DELAYS,
     DEFAULT_WEBHOOK_TIMEOUT, WEBHOOK_LOG_CAPACITY,

@@ -386,6 +386,14 @@ async fn no_page_shows_a_secret() -> anyhow::Result<()> {
             "deliveries are listed by event and endpoint URL: {}",
             webhooks.body
         );
+        let requests = get(&emulator, "/_emulator/dashboard/requests").await?;
+        assert!(
+            requests
+                .body
+                .contains("scalekit.v1.organizations.OrganizationService/CreateOrganization"),
+            "the journal's calls are listed by method: {}",
+            requests.body
+        );
         let credentials = get(&emulator, "/_emulator/dashboard/credentials").await?;
         assert!(
             credentials.body.contains("apit_"),

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use scalekit::proto::organizations::ListOrganizationsRequest;
-use scalekit_emulator::{Code, Emulator};
+use scalekit_emulator::{Code, Emulator, Reply};
 
 use common::{access_token, token_request, Bearer};
 
@@ -36,23 +36,47 @@ async fn rate_limit_answers_resource_exhausted_past_the_limit() -> anyhow::Resul
     Ok(())
 }
 
+/// A way of delaying the next `ListUsers` call: its name, how to ask for
+/// it, and whether the delay outlives the call (and must be cleared).
+type Delay = (
+    &'static str,
+    fn(&scalekit_emulator::EmulatorHandle, Duration),
+    bool,
+);
+
 #[tokio::test]
 async fn latency_beyond_the_client_timeout_is_a_timeout() -> anyhow::Result<()> {
+    let delays: [Delay; 2] = [
+        ("set_latency", |e, d| e.set_latency(d), true),
+        (
+            "a scripted reply's latency",
+            |e, d| e.script("ListUsers", [Reply::pass().after(d)]),
+            false,
+        ),
+    ];
     let emulator = Emulator::builder().start().await?;
     let client = emulator
         .client_builder()
         .timeout(Duration::from_millis(100))
         .build()?;
-    emulator.set_latency(Duration::from_millis(600));
-    let err = client
-        .users()
-        .list_users(Default::default())
-        .await
-        .expect_err("slower than the timeout");
-    assert!(matches!(err, scalekit::Error::Timeout), "{err:?}");
+    for (name, delay, lasting) in delays {
+        delay(&emulator, Duration::from_millis(600));
+        let err = client
+            .users()
+            .list_users(Default::default())
+            .await
+            .expect_err("slower than the timeout");
+        assert!(matches!(err, scalekit::Error::Timeout), "{name}: {err:?}");
 
-    emulator.clear_faults();
-    client.users().list_users(Default::default()).await?;
+        if lasting {
+            emulator.clear_faults();
+        }
+        client
+            .users()
+            .list_users(Default::default())
+            .await
+            .map_err(|e| anyhow::anyhow!("{name}: the next call: {e:?}"))?;
+    }
     Ok(())
 }
 
@@ -140,14 +164,31 @@ async fn until(what: &str, ready: impl Fn() -> bool) -> anyhow::Result<()> {
     .map_err(|_| anyhow::anyhow!("waited {BOUND:?} for {what}"))
 }
 
+/// A way of injecting a fault with a parameter: its name, and how.
+type Way<P> = (&'static str, fn(&scalekit_emulator::EmulatorHandle, P));
+
 #[tokio::test]
 async fn create_failed_after_commit_is_stored_once_and_the_client_sees_the_code(
 ) -> anyhow::Result<()> {
     let emulator = Emulator::builder().start().await?;
     let mut orgs = organizations(&emulator).await?;
-    for code in [Code::Unavailable, Code::Unauthenticated, Code::Internal] {
-        let name = format!("Acme {code:?}");
-        emulator.fail_next_after_commit(Some("CreateOrganization"), 1, code);
+    let ways: [Way<Code>; 2] = [
+        ("fail_next_after_commit", |e, code| {
+            e.fail_next_after_commit(Some("CreateOrganization"), 1, code)
+        }),
+        ("a scripted reply", |e, code| {
+            e.script(
+                "CreateOrganization",
+                [Reply::error_after_commit(code, "injected")],
+            )
+        }),
+    ];
+    let cases = ways.into_iter().flat_map(|way| {
+        [Code::Unavailable, Code::Unauthenticated, Code::Internal].map(|code| (way, code))
+    });
+    for ((way, fail), code) in cases {
+        let name = format!("Acme {code:?} by {way}");
+        fail(&emulator, code);
         let outcome =
             tokio::time::timeout(BOUND, orgs.create_organization(create_request(&name))).await?;
         let status = outcome.expect_err("the injected status, not the answer");
@@ -247,12 +288,18 @@ type Stall = (&'static str, fn(&scalekit_emulator::EmulatorHandle));
 
 #[tokio::test]
 async fn a_stalled_call_times_out_while_a_concurrent_call_succeeds() -> anyhow::Result<()> {
-    let stalls: [Stall; 2] = [
+    let stalls: [Stall; 4] = [
         ("after headers", |e| {
             e.stall_next_after_headers(Some("ListOrganization"), 1)
         }),
         ("before trailers", |e| {
             e.stall_next_before_trailers(Some("ListOrganization"), 1)
+        }),
+        ("scripted after headers", |e| {
+            e.script("ListOrganization", [Reply::stall_after_headers()])
+        }),
+        ("scripted before trailers", |e| {
+            e.script("ListOrganization", [Reply::stall_before_trailers()])
         }),
     ];
     let emulator = Emulator::builder().start().await?;
@@ -317,17 +364,27 @@ async fn a_trickled_answer_arrives_whole_after_the_delay() -> anyhow::Result<()>
         .await?
         .into_inner();
     let at_least = Duration::from_millis(400);
-    emulator.trickle_next(Some("ListOrganization"), 1, at_least);
-    let started = std::time::Instant::now();
-    let trickled = tokio::time::timeout(
-        BOUND,
-        orgs.list_organization(ListOrganizationsRequest::default()),
-    )
-    .await??
-    .into_inner();
-    let took = started.elapsed();
-    assert_eq!(trickled, expected);
-    assert!(took >= at_least, "the answer came after {took:?}");
+    let ways: [Way<Duration>; 2] = [
+        ("trickle_next", |e, d| {
+            e.trickle_next(Some("ListOrganization"), 1, d)
+        }),
+        ("a scripted reply", |e, d| {
+            e.script("ListOrganization", [Reply::trickle(d)])
+        }),
+    ];
+    for (way, trickle) in ways {
+        trickle(&emulator, at_least);
+        let started = std::time::Instant::now();
+        let trickled = tokio::time::timeout(
+            BOUND,
+            orgs.list_organization(ListOrganizationsRequest::default()),
+        )
+        .await??
+        .into_inner();
+        let took = started.elapsed();
+        assert_eq!(trickled, expected, "{way}");
+        assert!(took >= at_least, "{way}: the answer came after {took:?}");
+    }
     Ok(())
 }
 
@@ -402,4 +459,137 @@ async fn takes_a_stream(
         return Ok(false);
     };
     Ok(tokio::time::timeout(BOUND, response).await?.is_ok())
+}
+
+// Scripted replies: the service's errors with their details, and
+// sequences of answers.
+
+#[tokio::test]
+async fn scripted_error_details_reach_the_sdk_error() -> anyhow::Result<()> {
+    use scalekit::users::{CreateUser, CreateUserAndMembershipOptions};
+
+    let emulator = Emulator::builder().start().await?;
+    let client = emulator.client()?;
+    let org = client
+        .organizations()
+        .create_organization("Acme", Default::default())
+        .await?;
+    emulator.script(
+        "CreateUserAndMembership",
+        [Reply::error(Code::InvalidArgument, "the user is not valid")
+            .with_error_code("INVALID_USER")
+            .with_field_violation("user.email", "not an email address")
+            .with_field_violation("user.user_profile.given_name", "too long")],
+    );
+    let user = CreateUser {
+        email: "not-an-email".into(),
+        ..Default::default()
+    };
+    let err = tokio::time::timeout(
+        BOUND,
+        client.users().create_user_and_membership(
+            &org.id,
+            user,
+            CreateUserAndMembershipOptions::default(),
+        ),
+    )
+    .await?
+    .expect_err("the scripted error");
+    let api = err
+        .api()
+        .ok_or_else(|| anyhow::anyhow!("not an API error: {err:?}"))?;
+    assert_eq!(api.code(), Code::InvalidArgument);
+    assert_eq!(api.message(), "the user is not valid");
+    assert_eq!(api.error_code(), Some("INVALID_USER"));
+    let violations: Vec<_> = api
+        .field_violations()
+        .map(|v| (v.field.as_str(), v.description.as_str()))
+        .collect();
+    assert_eq!(
+        violations,
+        [
+            ("user.email", "not an email address"),
+            ("user.user_profile.given_name", "too long"),
+        ]
+    );
+    let users = client.users().list_users(Default::default()).await?;
+    assert!(users.items.is_empty(), "the handler did not run");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_script_answers_its_replies_in_order_then_the_handler_answers() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let mut orgs = organizations(&emulator).await?;
+    orgs.create_organization(create_request("Acme")).await?;
+    // A call refused before the bearer check does not use up a reply.
+    emulator.fail_next(Some("ListOrganization"), 1, Code::ResourceExhausted);
+    emulator.script(
+        "ListOrganization",
+        [
+            Reply::error(Code::Unavailable, "try again"),
+            Reply::error(Code::NotFound, "gone").after(Duration::from_millis(20)),
+            Reply::pass(),
+        ],
+    );
+    // Another method's script is not used by these calls.
+    emulator.script("GetOrganization", [Reply::error(Code::Internal, "no")]);
+    let mut answers = Vec::new();
+    for _ in 0..5 {
+        let answer = tokio::time::timeout(
+            BOUND,
+            orgs.list_organization(ListOrganizationsRequest::default()),
+        )
+        .await?;
+        answers.push(
+            answer
+                .map(|r| r.into_inner().total_size)
+                .map_err(|s| s.code()),
+        );
+    }
+    assert_eq!(
+        answers,
+        [
+            Err(Code::ResourceExhausted),
+            Err(Code::Unavailable),
+            Err(Code::NotFound),
+            Ok(1),
+            Ok(1),
+        ]
+    );
+    let get = orgs
+        .get_organization(scalekit::proto::organizations::GetOrganizationRequest::default())
+        .await
+        .expect_err("its own script");
+    assert_eq!(get.code(), Code::Internal);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_sdk_retries_through_a_scripted_sequence() -> anyhow::Result<()> {
+    let emulator = Emulator::builder().start().await?;
+    let client = emulator.client()?;
+    emulator.script(
+        "ListUsers",
+        [
+            Reply::error(Code::Unavailable, "one"),
+            Reply::error(Code::Unavailable, "two"),
+            Reply::pass(),
+        ],
+    );
+    tokio::time::timeout(BOUND, client.users().list_users(Default::default())).await??;
+    let statuses: Vec<_> = emulator
+        .requests::<scalekit::proto::users::ListUsersRequest>()
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            Some(Code::Unavailable),
+            Some(Code::Unavailable),
+            Some(Code::Ok)
+        ]
+    );
+    Ok(())
 }

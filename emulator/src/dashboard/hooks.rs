@@ -9,8 +9,6 @@ use crate::env::Environment;
 use crate::DeliveryOutcome;
 
 /// One request of the journal, as the requests page lists it.
-// Built only once the journal is wired in.
-#[cfg_attr(not(test), allow(dead_code))]
 #[derive(Clone, Debug)]
 pub(crate) struct RequestRow {
     /// When it arrived.
@@ -36,10 +34,26 @@ pub(crate) struct DeliveryRow {
     pub(crate) attempt: u32,
 }
 
-/// The most recent requests, newest first; `None` while the journal is not
-/// part of this build.
-pub(crate) fn recent_requests(_env: &Environment) -> Option<Vec<RequestRow>> {
-    None
+/// How many of the journal's calls the requests page shows.
+pub(crate) const RECENT_REQUESTS: usize = 200;
+
+/// The most recent requests (at most [`RECENT_REQUESTS`]), newest first.
+pub(crate) fn recent_requests(env: &Environment) -> Option<Vec<RequestRow>> {
+    let entries = env.journal.entries();
+    let rows = entries
+        .into_iter()
+        .rev()
+        .take(RECENT_REQUESTS)
+        .map(|entry| RequestRow {
+            at: Some(entry.received_at.into()),
+            method: entry.method,
+            status: match entry.status {
+                Some(code) => format!("{code:?}"),
+                None => "no answer yet".to_string(),
+            },
+        })
+        .collect();
+    Some(rows)
 }
 
 /// Webhook delivery attempts, newest first.

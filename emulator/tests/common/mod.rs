@@ -106,3 +106,57 @@ impl tonic::service::Interceptor for Bearer {
         Ok(request)
     }
 }
+
+/// A gRPC message as it goes on the wire: a compressed flag, the length
+/// (32 bits, big-endian) and the message.
+pub fn grpc_frame(flag: u8, message: &[u8]) -> Vec<u8> {
+    let mut frame = vec![flag];
+    let len = u32::try_from(message.len()).unwrap_or(u32::MAX);
+    frame.extend_from_slice(&len.to_be_bytes());
+    frame.extend_from_slice(message);
+    frame
+}
+
+/// Sends `body`, as is, as a gRPC request to `path` over a bare HTTP/2
+/// connection (no client to fix up what it sends), and returns the
+/// `grpc-status` the emulator answered, from the headers or the trailers.
+/// Bounded in time: a hang is an error.
+pub async fn raw_grpc_call(
+    emulator: &EmulatorHandle,
+    path: &str,
+    token: &str,
+    body: Vec<u8>,
+) -> anyhow::Result<Option<String>> {
+    let bound = std::time::Duration::from_secs(10);
+    let tcp = tokio::net::TcpStream::connect(emulator.addr()).await?;
+    let (mut h2, connection) = h2::client::handshake(tcp).await?;
+    let connection = tokio::spawn(connection);
+    let request = http::Request::post(format!("{}/{path}", emulator.env_url()))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("authorization", format!("Bearer {token}"))
+        .body(())?;
+    let (response, mut stream) = h2.send_request(request, false)?;
+    stream.send_data(body.into(), true)?;
+    let status = tokio::time::timeout(bound, async {
+        let response = response.await?;
+        let status = |headers: &http::HeaderMap| {
+            headers
+                .get("grpc-status")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        if let Some(code) = status(response.headers()) {
+            return anyhow::Ok(Some(code));
+        }
+        let mut body = response.into_body();
+        while let Some(data) = body.data().await {
+            let data = data?;
+            let _ = body.flow_control().release_capacity(data.len());
+        }
+        Ok(body.trailers().await?.as_ref().and_then(status))
+    })
+    .await??;
+    connection.abort();
+    Ok(status)
+}
