@@ -12,6 +12,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
 use crate::env::Environment;
+use crate::redirects::RedirectUris;
+use crate::reset::Baseline;
 use crate::store::{SharedStore, Store};
 use crate::tokens::TokenIssuer;
 use crate::{keys, routes, seed, serve, services};
@@ -32,6 +34,7 @@ impl Emulator {
             id_seed: 0,
             fixtures: None,
             canned: false,
+            redirect_uris: Vec::new(),
         }
     }
 }
@@ -46,6 +49,7 @@ pub struct EmulatorBuilder {
     id_seed: u64,
     fixtures: Option<Fixtures>,
     canned: bool,
+    redirect_uris: Vec<String>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -60,6 +64,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("token_ttl", &self.token_ttl)
             .field("id_seed", &self.id_seed)
             .field("canned", &self.canned)
+            .field("redirect_uris", &self.redirect_uris)
             .finish()
     }
 }
@@ -143,10 +148,40 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Registers redirect URIs: `/oauth/authorize` then redirects only to
+    /// these (and to those the fixtures' `redirect_uris` list), and answers
+    /// any other `redirect_uri` with an error page instead of a redirect,
+    /// as Scalekit does. Repeated calls add to the list.
+    ///
+    /// Without any, loopback URIs (`http://localhost:PORT/…`,
+    /// `http://127.0.0.1:PORT/…`, `http://[::1]:PORT/…`) are accepted and
+    /// nothing else. URIs are compared as parsed URLs, path and query
+    /// included.
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = scalekit_emulator::Emulator::builder()
+    ///     .redirect_uris(["https://app.example/callback"])
+    ///     .start()
+    ///     .await?;
+    /// # let _ = emulator;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn redirect_uris<I, S>(mut self, uris: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.redirect_uris.extend(uris.into_iter().map(Into::into));
+        self
+    }
+
     /// Binds the port and starts serving in the background.
     ///
     /// # Errors
-    /// [`StartError`] when the port cannot be bound or the key cannot be made.
+    /// [`StartError`] when the port cannot be bound, the key cannot be made,
+    /// a redirect URI is not an absolute URL or the fixtures are refused.
     pub async fn start(self) -> Result<EmulatorHandle, StartError> {
         let listener = TcpListener::bind(self.addr)
             .await
@@ -168,6 +203,17 @@ impl EmulatorBuilder {
                 Alphanumeric.sample_string(&mut rand::thread_rng(), 40)
             )
         });
+        let fixtures = self.fixtures.unwrap_or_default();
+        let redirect_uris = RedirectUris::new(
+            self.redirect_uris
+                .iter()
+                .chain(&fixtures.redirect_uris)
+                .map(String::as_str),
+        )
+        .map_err(|e| StartError::RedirectUri {
+            uri: e.uri,
+            source: Box::new(e.source),
+        })?;
         let key = keys::SigningKey::generate().map_err(StartError::Key)?;
         let store = Arc::new(SharedStore::new(Store::new(self.id_seed)));
         let env = Arc::new(Environment {
@@ -178,10 +224,13 @@ impl EmulatorBuilder {
             store,
             stats: Default::default(),
             faults: Default::default(),
+            redirect_uris,
+            baseline: Baseline {
+                id_seed: self.id_seed,
+                fixtures,
+            },
         });
-        if let Some(fixtures) = &self.fixtures {
-            seed::apply(&env, fixtures).await?;
-        }
+        seed::apply(&env.services, &env.baseline.fixtures).await?;
 
         let router = routes::router(&env, self.canned);
 

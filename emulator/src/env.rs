@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use tonic::Code;
 
 use crate::after_handler::{AfterHandler, OpenStalls};
+use crate::redirects::RedirectUris;
+use crate::reset::Baseline;
 use crate::services::Context;
 use crate::stats::Stats;
 use crate::store::SharedStore;
@@ -23,6 +25,10 @@ pub(crate) struct Environment {
     pub(crate) services: Arc<Context>,
     pub(crate) stats: Stats,
     pub(crate) faults: Faults,
+    /// Where `/oauth/authorize` may send a browser back to.
+    pub(crate) redirect_uris: RedirectUris,
+    /// The state [`crate::reset`] returns the store to.
+    pub(crate) baseline: Baseline,
 }
 
 impl Environment {

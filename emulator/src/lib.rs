@@ -72,6 +72,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
+mod access;
+mod access_log;
 mod after_handler;
 mod authorize;
 mod bearer_cache;
@@ -82,9 +84,12 @@ mod gate;
 mod handle;
 mod ids;
 mod keys;
+mod mint;
 mod oauth;
 mod paging;
+mod redirects;
 mod refresh_tokens;
+mod reset;
 mod routes;
 pub mod seed;
 mod serve;
@@ -102,6 +107,7 @@ pub use tonic::Code;
 
 pub use crate::builder::{Emulator, EmulatorBuilder};
 pub use crate::handle::EmulatorHandle;
+pub use crate::mint::MintedTokens;
 pub use crate::seed::{Fixtures, SeedError};
 
 pub use crate::store::passwordless::{
@@ -138,4 +144,14 @@ pub enum StartError {
     /// The seed data could not be applied.
     #[error("cannot apply the seed data")]
     Seed(#[from] SeedError),
+    /// A redirect URI given to [`EmulatorBuilder::redirect_uris`] or in the
+    /// fixtures is not an absolute URL.
+    #[error("the redirect URI {uri:?} is not an absolute URL")]
+    RedirectUri {
+        /// The URI as given.
+        uri: String,
+        /// Why it does not parse.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }

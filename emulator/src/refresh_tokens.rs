@@ -106,6 +106,8 @@ mod tests {
                 scope: "openid offline_access".into(),
                 nonce: None,
                 session_id: "ses_1".into(),
+                roles: Vec::new(),
+                permissions: Vec::new(),
             },
         }
     }
