@@ -302,7 +302,8 @@ impl Drop for Running {
 }
 
 #[tokio::test]
-async fn binary_seed_flag_loads_fixtures_and_prints_credentials() -> anyhow::Result<()> {
+async fn binary_loads_fixtures_registers_redirect_uris_and_logs_plain_lines() -> anyhow::Result<()>
+{
     let dir = std::env::temp_dir().join(format!("scalekit-emulator-seed-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("fixtures.json");
@@ -310,10 +311,16 @@ async fn binary_seed_flag_loads_fixtures_and_prints_credentials() -> anyhow::Res
 
     let mut child = Running(
         Command::new(env!("CARGO_BIN_EXE_scalekit-emulator"))
-            .args(["--port", "0", "--seed"])
+            .args([
+                "--port",
+                "0",
+                "--redirect-uri",
+                "https://app.example/callback",
+                "--seed",
+            ])
             .arg(&path)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()?,
     );
     let stdout = child
@@ -340,6 +347,29 @@ async fn binary_seed_flag_loads_fixtures_and_prints_credentials() -> anyhow::Res
         .await?;
     assert_eq!(acme.display_name, "Acme");
 
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    for (redirect_uri, status) in [
+        ("https://app.example/callback", 302),
+        ("http://localhost:3000/callback", 400),
+    ] {
+        let response = browser
+            .get(format!(
+                "{}/oauth/authorize",
+                vars["SCALEKIT_ENVIRONMENT_URL"]
+            ))
+            .query(&[
+                ("client_id", vars["SCALEKIT_CLIENT_ID"].as_str()),
+                ("response_type", "code"),
+                ("redirect_uri", redirect_uri),
+                ("login_hint", "ada@acme.example"),
+            ])
+            .send()
+            .await?;
+        assert_eq!(response.status().as_u16(), status, "{redirect_uri}");
+    }
+
     // Ctrl-C stops it cleanly.
     let status = Command::new("kill")
         .args(["-INT", &child.0.id().to_string()])
@@ -347,6 +377,17 @@ async fn binary_seed_flag_loads_fixtures_and_prints_credentials() -> anyhow::Res
     assert!(status.success());
     let exit = child.0.wait()?;
     assert!(exit.success(), "{exit:?}");
+    // By default a line per request, without escape codes (stderr is a pipe).
+    let mut log = String::new();
+    if let Some(mut stderr) = child.0.stderr.take() {
+        std::io::Read::read_to_string(&mut stderr, &mut log)?;
+    }
+    assert!(
+        log.lines()
+            .any(|l| l.contains("path=/oauth/authorize") && l.contains("status=400")),
+        "{log}"
+    );
+    assert!(!log.contains('\x1b'), "escape codes in {log:?}");
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
