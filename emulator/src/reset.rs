@@ -41,6 +41,9 @@ pub(crate) async fn reset(env: &Environment) -> Result<(), SeedError> {
     env.tokens.forget_sign_ins();
     env.faults.clear();
     env.stats.clear();
+    // Every other record a test can read back is cleared here too, each by
+    // a `pub(crate) fn` of its own module (the request journal, webhook
+    // deliveries, …).
     Ok(())
 }
 
