@@ -189,6 +189,16 @@ async fn signed_in_claims(
     jwt_claims(token)
 }
 
+/// Who signs in, the organization asked for, and the `oid`, `roles` and
+/// `permissions` their access token should carry.
+type Row<'a> = (
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    &'a [&'a str],
+    &'a [&'a str],
+);
+
 #[tokio::test]
 async fn sign_in_access_tokens_carry_the_organization_roles_and_permissions() -> anyhow::Result<()>
 {
@@ -196,8 +206,7 @@ async fn sign_in_access_tokens_carry_the_organization_roles_and_permissions() ->
         let emulator = Emulator::builder().seed(fixtures()).start().await?;
         let acme = organization_id(&emulator, "acme").await?;
         let globex = organization_id(&emulator, "globex").await?;
-        // (who, organization asked for, oid, roles, permissions)
-        let rows: [(&str, Option<&str>, Option<&str>, &[&str], &[&str]); 5] = [
+        let rows: [Row; 5] = [
             (
                 "ada@acme.example",
                 None,
