@@ -15,9 +15,28 @@ use scalekit::oidc::{
 use scalekit::{Error, InvalidTokenReason, ScalekitClient, TokenError};
 use url::Url;
 
-use common::start;
+use scalekit_emulator::seed::{
+    Fixtures, OrganizationFixture, PermissionFixture, RoleFixture, UserFixture,
+};
+use scalekit_emulator::{Emulator, EmulatorHandle};
 
 const REDIRECT: &str = "https://app.example/callback";
+
+/// A fresh emulator with [`REDIRECT`] registered, and a client for it.
+async fn start() -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
+    start_with(Fixtures::new()).await
+}
+
+/// [`start`] with `fixtures`.
+async fn start_with(fixtures: Fixtures) -> anyhow::Result<(EmulatorHandle, ScalekitClient)> {
+    let emulator = Emulator::builder()
+        .redirect_uris([REDIRECT])
+        .seed(fixtures)
+        .start()
+        .await?;
+    let client = emulator.client()?;
+    Ok((emulator, client))
+}
 
 /// One `GET` over plain HTTP/1.1 that does not follow redirects, the way a
 /// browser's first hop looks to the server: returns the status and the
@@ -506,6 +525,70 @@ async fn authorize_with_domain_hint_signs_in_to_the_domains_organization() -> an
         "the session belongs to {:?}",
         sessions.items[0].organization_id
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn sign_in_access_token_carries_roles_and_permissions_and_refresh_reads_them_again(
+) -> anyhow::Result<()> {
+    let fixtures = Fixtures::new()
+        .with_permission(PermissionFixture::new("invoices:read"))
+        .with_permission(PermissionFixture::new("invoices:write"))
+        .with_role(RoleFixture::new("billing_viewer").with_permissions(["invoices:read"]))
+        .with_role(
+            RoleFixture::new("billing_admin")
+                .with_extends("billing_viewer")
+                .with_permissions(["invoices:write"]),
+        )
+        .with_organization(
+            OrganizationFixture::new("Acme")
+                .with_external_id("acme")
+                .with_user(UserFixture::new("ada@acme.example").with_roles(["billing_admin"])),
+        );
+    let (emulator, client) = start_with(fixtures).await?;
+    let acme = client
+        .organizations()
+        .get_organization_by_external_id("acme")
+        .await?;
+    // No organization_id: the user's only membership is the organization.
+    let url = client.get_authorization_url(
+        REDIRECT,
+        AuthorizationUrlOptions::default()
+            .with_scopes(["openid", "offline_access"])
+            .with_login_hint("ada@acme.example"),
+    )?;
+    let query = callback(&url).await?;
+    let code = query.get("code").context("no code")?;
+    let auth = client
+        .authenticate_with_code(code, REDIRECT, Default::default())
+        .await?;
+    let opts = TokenValidationOptions::default()
+        .with_issuer(emulator.env_url())
+        .with_audience([emulator.client_id()]);
+    let claims: AccessTokenClaims = client
+        .validate_token(&auth.access_token, opts.clone())
+        .await?;
+    ensure!(
+        claims.oid.as_deref() == Some(acme.id.as_str()),
+        "{claims:?}"
+    );
+    ensure!(claims.roles == ["billing_admin"], "{claims:?}");
+    ensure!(
+        claims.permissions == ["invoices:write", "invoices:read"],
+        "its own, then inherited: {claims:?}"
+    );
+    ensure!(claims.sid.is_some() && claims.jti.is_some() && claims.nbf.is_some());
+    ensure!(claims.client_id.as_deref() == Some(emulator.client_id()));
+
+    // A refresh reads the roles again.
+    client
+        .users()
+        .assign_user_roles(&acme.id, &auth.user.id, ["admin"])
+        .await?;
+    let refresh = auth.refresh_token.context("offline_access")?;
+    let refreshed = client.refresh_access_token(&refresh).await?;
+    let claims: AccessTokenClaims = client.validate_token(&refreshed.access_token, opts).await?;
+    ensure!(claims.roles == ["billing_admin", "admin"], "{claims:?}");
     Ok(())
 }
 

@@ -4,7 +4,9 @@
 //!
 //! With `login_hint` there is no login page: the emulator trusts it, which
 //! is what a test wants. Without it a person signs in on the sign-in page
-//! ([`crate::pages::signin`]).
+//! ([`crate::pages::signin`]). Either way the `redirect_uri` must be
+//! registered (see [`crate::redirects`]); an unregistered one gets an error
+//! page, never a redirect.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use url::Url;
 use crate::env::Environment;
 use crate::store::now;
 use crate::tokens::{unix_now, PendingCode, SignIn, CODE_TTL_SECS};
+use crate::{access, redirects};
 
 fn bad_request(error: &str, description: &str) -> Response {
     let body = serde_json::json!({ "error": error, "error_description": description });
@@ -105,6 +108,10 @@ pub(crate) async fn authorize(
     let Ok(target) = Url::parse(redirect_uri) else {
         return bad_request("invalid_request", "redirect_uri is not an absolute URL");
     };
+    // Never redirect to a URI nobody registered: the error goes on a page.
+    if !env.redirect_uris.allows(&target) {
+        return redirects::refused_page(redirect_uri, &env.redirect_uris);
+    }
     let state = get("state");
     let fail = |error: &str, description: &str| {
         redirect(
@@ -174,6 +181,7 @@ pub(crate) async fn authorize(
         );
     };
     let (user_id, name) = sign_in_user(&env, email);
+    let organization_id = access::organization_of(&env.store.lock(), &user_id, organization_id);
     // A real session, listable and revocable through SessionService.
     let session = crate::services::sessions::add_session(
         &mut env.store.lock(),
@@ -201,6 +209,9 @@ pub(crate) async fn authorize(
             nonce: get("nonce").map(str::to_string),
             session_id,
             asserted: None,
+            // Read when the tokens are issued.
+            roles: Vec::new(),
+            permissions: Vec::new(),
         },
         expires_at: unix_now() + CODE_TTL_SECS,
     });

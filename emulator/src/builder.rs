@@ -13,6 +13,8 @@ use tokio::sync::{oneshot, watch};
 
 use crate::env::Environment;
 use crate::journal::{self, Journal};
+use crate::redirects::RedirectUris;
+use crate::reset::Baseline;
 use crate::store::{SharedStore, Store};
 use crate::tokens::TokenIssuer;
 use crate::webhooks::{RetryPolicy, Webhooks};
@@ -36,6 +38,7 @@ impl Emulator {
             canned: false,
             webhook_policy: RetryPolicy::default(),
             journal: journal::Limits::default(),
+            redirect_uris: Vec::new(),
         }
     }
 }
@@ -52,6 +55,7 @@ pub struct EmulatorBuilder {
     canned: bool,
     webhook_policy: RetryPolicy,
     journal: journal::Limits,
+    redirect_uris: Vec<String>,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -68,6 +72,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("canned", &self.canned)
             .field("webhook_policy", &self.webhook_policy)
             .field("journal", &self.journal)
+            .field("redirect_uris", &self.redirect_uris)
             .finish()
     }
 }
@@ -189,10 +194,40 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Registers redirect URIs: `/oauth/authorize` then redirects only to
+    /// these (and to those the fixtures' `redirect_uris` list), and answers
+    /// any other `redirect_uri` with an error page instead of a redirect,
+    /// as Scalekit does. Repeated calls add to the list.
+    ///
+    /// Without any, loopback URIs (`http://localhost:PORT/…`,
+    /// `http://127.0.0.1:PORT/…`, `http://[::1]:PORT/…`) are accepted and
+    /// nothing else. URIs are compared as parsed URLs, path and query
+    /// included.
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = scalekit_emulator::Emulator::builder()
+    ///     .redirect_uris(["https://app.example/callback"])
+    ///     .start()
+    ///     .await?;
+    /// # let _ = emulator;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn redirect_uris<I, S>(mut self, uris: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.redirect_uris.extend(uris.into_iter().map(Into::into));
+        self
+    }
+
     /// Binds the port and starts serving in the background.
     ///
     /// # Errors
-    /// [`StartError`] when the port cannot be bound or the key cannot be made.
+    /// [`StartError`] when the port cannot be bound, the key cannot be made,
+    /// a redirect URI is not an absolute URL or the fixtures are refused.
     pub async fn start(self) -> Result<EmulatorHandle, StartError> {
         let listener = TcpListener::bind(self.addr)
             .await
@@ -214,6 +249,17 @@ impl EmulatorBuilder {
                 Alphanumeric.sample_string(&mut rand::thread_rng(), 40)
             )
         });
+        let fixtures = self.fixtures.unwrap_or_default();
+        let redirect_uris = RedirectUris::new(
+            self.redirect_uris
+                .iter()
+                .chain(&fixtures.redirect_uris)
+                .map(String::as_str),
+        )
+        .map_err(|e| StartError::RedirectUri {
+            uri: e.uri,
+            source: Box::new(e.source),
+        })?;
         let key = keys::SigningKey::first().map_err(StartError::Key)?;
         let store = Arc::new(SharedStore::new(Store::new(self.id_seed)));
         let env = Arc::new(Environment {
@@ -227,10 +273,13 @@ impl EmulatorBuilder {
             sign_in_pages: Default::default(),
             webhooks: Webhooks::new(self.webhook_policy.clone(), self.id_seed),
             journal: Journal::new(self.journal),
+            redirect_uris,
+            baseline: Baseline {
+                id_seed: self.id_seed,
+                fixtures,
+            },
         });
-        if let Some(fixtures) = &self.fixtures {
-            seed::apply(&env, fixtures).await?;
-        }
+        seed::apply(&env.services, &env.baseline.fixtures).await?;
 
         let router = routes::router(&env, self.canned);
 

@@ -8,6 +8,8 @@ use tonic::Code;
 
 use crate::after_handler::{AfterHandler, OpenStalls};
 use crate::journal::Journal;
+use crate::redirects::RedirectUris;
+use crate::reset::Baseline;
 use crate::script::Scripts;
 use crate::services::Context;
 use crate::stats::Stats;
@@ -32,6 +34,10 @@ pub(crate) struct Environment {
     pub(crate) webhooks: Webhooks,
     /// The gRPC calls received (see `journal`).
     pub(crate) journal: Journal,
+    /// Where `/oauth/authorize` may send a browser back to.
+    pub(crate) redirect_uris: RedirectUris,
+    /// The state [`crate::reset`] returns the store to.
+    pub(crate) baseline: Baseline,
 }
 
 impl Environment {

@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 use crate::after_handler::AfterHandler;
 use crate::env::{self, Environment, Failure, Scripted};
 use crate::serve::DrainSender;
+use crate::{mint, reset, MintedTokens, SeedError};
 use crate::{services, Code, PasswordlessEmail, StartError, SHUTDOWN_GRACE};
 use crate::{JournalEntry, Recorded, Reply};
 use crate::{WebhookDelivery, WebhookEndpoint, WebhookError};
@@ -711,6 +712,65 @@ impl EmulatorHandle {
         payload: &[u8],
     ) -> Result<http::HeaderMap, WebhookError> {
         crate::webhooks::sign(secret, payload)
+    }
+
+    /// Test setup: signs a user in without a browser and returns their
+    /// access and ID tokens, as the code exchange after `/oauth/authorize`
+    /// would: a new session (`sid`), the organization (`oid`: the one
+    /// given, else the user's only membership), their `roles` in it and
+    /// the `permissions` those give. The same as
+    /// `POST /_emulator/users/{user_id}/tokens`.
+    ///
+    /// ```
+    /// # fn sample(emulator: &scalekit_emulator::EmulatorHandle) -> Result<(), tonic::Status> {
+    /// let tokens = emulator.mint_user_token("usr_10000000000000004", Some("org_10000000000000003"))?;
+    /// // Call your own app as this user.
+    /// let authorization = format!("Bearer {}", tokens.access_token);
+    /// # let _ = authorization;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// `NOT_FOUND` for an unknown user or organization,
+    /// `FAILED_PRECONDITION` when the user is not a member of the
+    /// organization.
+    pub fn mint_user_token(
+        &self,
+        user_id: &str,
+        organization_id: Option<&str>,
+    ) -> Result<MintedTokens, tonic::Status> {
+        mint::mint(&self.env, user_id, organization_id)
+    }
+
+    /// Returns the emulator to the state start-up left it in, without a
+    /// restart: the store holds what the fixtures created and nothing
+    /// else, and ids start again where they started after seeding.
+    ///
+    /// Also forgets pending authorization codes and refresh tokens, clears
+    /// every injected fault and zeroes the counters (`token_requests`,
+    /// `rpc_counts`). The address, credentials, signing keys, token
+    /// lifetime and the access tokens issued so far stay, so a client
+    /// keeps working without a new token. Calls in progress finish on
+    /// whichever state they started with.
+    ///
+    /// ```
+    /// # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = scalekit_emulator::Emulator::builder().start().await?;
+    /// let client = emulator.client()?;
+    /// client.organizations().create_organization("Acme", Default::default()).await?;
+    /// emulator.reset().await?;
+    /// let listed = client.organizations().list_organization(Default::default()).await?;
+    /// assert_eq!(listed.total_size, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`SeedError`] if the fixtures are refused this time (they were
+    /// accepted at start-up, so only if an RPC's rules changed between).
+    pub async fn reset(&self) -> Result<(), SeedError> {
+        reset::reset(&self.env).await
     }
 
     /// Stops accepting connections, lets calls in progress finish for up to

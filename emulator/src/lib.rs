@@ -39,8 +39,9 @@
 //! `POST /_emulator/users/{user_id}/sessions`,
 //! `POST /_emulator/users/{user_id}/webauthn-credentials`,
 //! `GET /_emulator/passwordless/{auth_request_id}`,
-//! `POST /_emulator/connections/{connection_id}/login-requests` and
-//! `GET /_emulator/login-requests/{login_request_id}`.
+//! `POST /_emulator/connections/{connection_id}/login-requests`,
+//! `GET /_emulator/login-requests/{login_request_id}` and
+//! `POST /_emulator/users/{user_id}/tokens`.
 //! Organization search (`SearchOrganization`), domain verification and
 //! update, and a user's effective permissions (`ListUserPermissions`) keep
 //! state too. Every other RPC in `proto/` answers `UNIMPLEMENTED` with a
@@ -88,6 +89,55 @@
 //! token of the pending sign-in, which holds the request's `state`, `nonce`,
 //! PKCE challenge and redirect URI. Plain HTML, no scripts; every value is
 //! escaped.
+//!
+//! # Sign-in tokens and redirect URIs
+//!
+//! `GET /oauth/authorize` redirects only to a registered redirect URI
+//! ([`EmulatorBuilder::redirect_uris`], `--redirect-uri`, or the fixtures'
+//! `redirect_uris`); with none registered it accepts loopback URIs
+//! (`http://localhost:PORT/…`, `http://127.0.0.1:PORT/…`,
+//! `http://[::1]:PORT/…`). Any other `redirect_uri` gets a `text/html` error
+//! page naming it and saying how to register it, never a redirect. The
+//! access token of a sign-in carries `iss`, `sub`, `aud`, `client_id`,
+//! `iat`, `nbf`, `exp`, `jti`, `sid`, `scopes`, the organization signed in
+//! to (`oid`: the one asked for, else the user's only membership), the
+//! user's `roles` in it and their effective `permissions` (inherited ones
+//! included), read again on every refresh.
+//! [`EmulatorHandle::mint_user_token`] (or
+//! `POST /_emulator/users/{user_id}/tokens`) issues the same tokens without
+//! a browser.
+//!
+//! # Fixtures and reset
+//!
+//! [`Fixtures`] (organizations with domains, connections and members;
+//! roles; permissions; redirect URIs) come from JSON
+//! ([`Fixtures::from_json`], the binary's `--seed`) or are built in Rust
+//! (see [`seed`]). [`EmulatorHandle::reset`] returns the emulator to that
+//! seeded state without a restart; issued access tokens stay valid.
+//!
+//! ```
+//! # async fn sample() -> Result<(), Box<dyn std::error::Error>> {
+//! use scalekit_emulator::seed::{Fixtures, OrganizationFixture, UserFixture};
+//!
+//! let fixtures = Fixtures::new().with_organization(
+//!     OrganizationFixture::new("Acme").with_user(UserFixture::new("ada@acme.example")),
+//! );
+//! let emulator = scalekit_emulator::Emulator::builder().seed(fixtures).start().await?;
+//! let client = emulator.client()?;
+//! client.organizations().create_organization("Temp", Default::default()).await?;
+//! emulator.reset().await?;
+//! let organizations = client.organizations().list_organization(Default::default()).await?;
+//! assert_eq!(organizations.total_size, 1, "Acme only");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Logs
+//!
+//! Every HTTP request and gRPC call is logged with `tracing` at `info`
+//! (target `scalekit_emulator::requests`): method, path (never the query),
+//! HTTP status, the gRPC status of a gRPC call and the latency; never a
+//! header or a body, so no secret, token or code.
 //!
 //! # Faults
 //!
@@ -252,6 +302,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
+mod access;
+mod access_log;
 mod after_handler;
 mod authorize;
 mod bearer_cache;
@@ -265,10 +317,13 @@ mod ids;
 mod journal;
 mod jws;
 mod keys;
+mod mint;
 mod oauth;
 mod pages;
 mod paging;
+mod redirects;
 mod refresh_tokens;
+mod reset;
 mod routes;
 mod script;
 pub mod seed;
@@ -288,6 +343,7 @@ pub use tonic::Code;
 
 pub use crate::builder::{Emulator, EmulatorBuilder};
 pub use crate::handle::EmulatorHandle;
+pub use crate::mint::MintedTokens;
 pub use crate::seed::{Fixtures, SeedError};
 
 pub use crate::journal::{
@@ -334,4 +390,14 @@ pub enum StartError {
     /// The seed data could not be applied.
     #[error("cannot apply the seed data")]
     Seed(#[from] SeedError),
+    /// A redirect URI given to [`EmulatorBuilder::redirect_uris`] or in the
+    /// fixtures is not an absolute URL.
+    #[error("the redirect URI {uri:?} is not an absolute URL")]
+    RedirectUri {
+        /// The URI as given.
+        uri: String,
+        /// Why it does not parse.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }

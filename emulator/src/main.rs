@@ -1,5 +1,6 @@
 //! `scalekit-emulator`: run a local Scalekit environment until Ctrl-C.
 
+use std::io::IsTerminal as _;
 use std::net::IpAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -29,8 +30,10 @@ fn report(error: &dyn std::error::Error) {
 /// On start, three lines go to stdout, ready for an env file:
 /// SCALEKIT_ENVIRONMENT_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET
 /// (the credentials are made up for the run unless --client-id and
-/// --client-secret fix them). Logs go to stderr; RUST_LOG sets their level
-/// (default `warn`). Ctrl-C stops the emulator.
+/// --client-secret fix them). Logs go to stderr, a line per request (method,
+/// path, status, latency; never a secret); RUST_LOG sets their level
+/// (default `warn,scalekit_emulator=info`, and `warn` with --canned).
+/// Ctrl-C stops the emulator.
 #[derive(Debug, Parser)]
 #[command(
     name = "scalekit-emulator",
@@ -69,8 +72,9 @@ struct Args {
     /// cannot pass by reusing an id from another environment.
     #[arg(long, value_name = "N", default_value_t = 0)]
     id_seed: u64,
-    /// Starts with the permissions, roles, organizations, domains and users
-    /// in this JSON file [default: only the admin and member roles].
+    /// Starts with the redirect URIs, permissions, roles, organizations,
+    /// domains, connections and users in this JSON file [default: only the
+    /// admin and member roles].
     #[arg(long, value_name = "FIXTURES.json", long_help = SEED_HELP)]
     seed: Option<std::path::PathBuf>,
     /// Delays every gRPC call by this many milliseconds [default: no delay].
@@ -109,6 +113,16 @@ struct Args {
         long_help = WEBHOOK_HELP
     )]
     webhook: Vec<WebhookArg>,
+    /// Registers a redirect URI for /oauth/authorize; repeatable
+    /// [default: none, and loopback URIs are accepted].
+    ///
+    /// Once any is registered (here or in the --seed file's redirect_uris),
+    /// /oauth/authorize redirects only to those and answers any other
+    /// redirect_uri with an error page, as Scalekit does. Without any,
+    /// http://localhost:PORT/…, http://127.0.0.1:PORT/… and
+    /// http://[::1]:PORT/… are accepted.
+    #[arg(long, value_name = "URL", value_parser = parse_redirect_uri)]
+    redirect_uri: Vec<String>,
 }
 
 /// `--help` for `--webhook`: the syntax and what is printed.
@@ -165,18 +179,28 @@ fn parse_webhook(text: &str) -> Result<WebhookArg, String> {
     Ok(webhook)
 }
 
+/// An absolute URL, kept as given.
+fn parse_redirect_uri(text: &str) -> Result<String, String> {
+    url::Url::parse(text)
+        .map(|_| text.to_string())
+        .map_err(|e| format!("not an absolute URL: {e}"))
+}
+
 /// `--help` for `--seed`: the summary, and the file's format by example.
-const SEED_HELP: &str = r#"Starts with the permissions, roles, organizations, domains and users
-in this JSON file [default: only the admin and member roles].
+const SEED_HELP: &str = r#"Starts with the redirect URIs, permissions, roles, organizations,
+domains, connections and users in this JSON file [default: only the admin
+and member roles].
 
 The file is applied through the emulator's own services, so it is validated
 like API calls; unknown fields are refused. For example:
 
-  {"permissions": [{"name": "invoices:read", "description": "Read invoices"}],
+  {"redirect_uris": ["http://localhost:3000/callback"],
+   "permissions": [{"name": "invoices:read", "description": "Read invoices"}],
    "roles": [{"name": "billing", "display_name": "Billing",
               "permissions": ["invoices:read"]}],
    "organizations": [{"display_name": "Acme", "external_id": "acme",
                       "domains": ["acme.example"],
+                      "connections": [{"type": "OIDC", "provider": "OKTA"}],
                       "users": [{"email": "ada@acme.example", "given_name": "Ada",
                                  "roles": ["admin"]}]}]}"#;
 
@@ -195,7 +219,13 @@ Examples:
   scalekit-emulator --canned
 
   # Deliver webhooks to a local receiver (the generated secret is printed)
-  scalekit-emulator --webhook 'http://127.0.0.1:3000/webhooks events=user.created'";
+  scalekit-emulator --webhook 'http://127.0.0.1:3000/webhooks events=user.created'
+
+  # Only this app may receive sign-in redirects; then mint a user's tokens
+  scalekit-emulator --port 8080 --client-id ci --client-secret ci-secret \\
+    --redirect-uri http://localhost:3000/callback &
+  curl -s -u ci:ci-secret -X POST -H 'content-type: application/json' \\
+    -d '{\"organization_id\": \"ORG_ID\"}' http://127.0.0.1:8080/_emulator/users/USER_ID/tokens";
 
 #[derive(Clone, Debug)]
 struct FailNext {
@@ -246,22 +276,37 @@ fn parse_rate_limit(text: &str) -> Result<(u32, Duration), String> {
     Ok((requests, Duration::from_secs_f64(seconds)))
 }
 
+/// The log filter without `RUST_LOG`: a line per request (see the crate's
+/// `access_log`), except in canned mode, where a load test would make the
+/// log the bottleneck.
+fn default_log_filter(canned: bool) -> &'static str {
+    if canned {
+        "warn"
+    } else {
+        "warn,scalekit_emulator=info"
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(default_log_filter(args.canned))
+            }),
         )
         .with_writer(std::io::stderr)
+        // Escape codes only for a person at a terminal, not in a log file.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let args = Args::parse();
 
     let mut builder = Emulator::builder()
         .bind((args.host, args.port).into())
         .token_ttl(Duration::from_secs(args.token_ttl))
         .id_seed(args.id_seed)
-        .canned(args.canned);
+        .canned(args.canned)
+        .redirect_uris(args.redirect_uri.iter().cloned());
     if let (Some(id), Some(secret)) = (args.client_id, args.client_secret) {
         builder = builder.client_credentials(id, secret);
     }

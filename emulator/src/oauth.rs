@@ -13,6 +13,7 @@ use base64::Engine as _;
 use scalekit::proto::clients::M2mClient;
 use sha2::{Digest as _, Sha256};
 
+use crate::access;
 use crate::env::Environment;
 use crate::tokens::{ClientGrant, UserTokens};
 
@@ -228,7 +229,8 @@ fn authorization_code(
             }
         }
     }
-    user_tokens_response(env.tokens.issue_user_tokens(client_id, &pending.sign_in))
+    let sign_in = access::current(&env.store.lock(), pending.sign_in);
+    user_tokens_response(env.tokens.issue_user_tokens(client_id, &sign_in))
 }
 
 /// The `refresh_token` grant: rotates the refresh token.
@@ -246,5 +248,6 @@ fn refresh_token(env: &Environment, client_id: &str, form: &HashMap<String, Stri
     if grant.client_id != client_id {
         return invalid_grant("the refresh token was issued to another client");
     }
-    user_tokens_response(env.tokens.issue_user_tokens(client_id, &grant.sign_in))
+    let sign_in = access::current(&env.store.lock(), grant.sign_in);
+    user_tokens_response(env.tokens.issue_user_tokens(client_id, &sign_in))
 }

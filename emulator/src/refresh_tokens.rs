@@ -107,6 +107,8 @@ mod tests {
                 nonce: None,
                 session_id: "ses_1".into(),
                 asserted: None,
+                roles: Vec::new(),
+                permissions: Vec::new(),
             },
         }
     }

@@ -23,7 +23,7 @@ use crate::services::NotYet;
 use crate::services::{
     auth::Auth, passwordless::Passwordless, sessions::Sessions, webauthn::WebAuthn,
 };
-use crate::{authorize, dashboard, gate, oauth, testing};
+use crate::{access_log, authorize, dashboard, gate, oauth, testing};
 
 /// The whole HTTP surface of one environment.
 pub(crate) fn router(env: &Arc<Environment>, canned: bool) -> axum::Router {
@@ -40,6 +40,8 @@ pub(crate) fn router(env: &Arc<Environment>, canned: bool) -> axum::Router {
             env.clone(),
             gate::gate,
         ))
+        // Outside the gate, so its refusals are logged too.
+        .layer(axum::middleware::from_fn(access_log::log))
         .with_state(env.clone())
 }
 

@@ -49,6 +49,12 @@ impl Stats {
     pub(crate) fn rpc_counts(&self) -> BTreeMap<String, u64> {
         lock(&self.rpcs).clone()
     }
+
+    /// Zeroes every counter (a reset).
+    pub(crate) fn clear(&self) {
+        self.token_requests.store(0, Ordering::SeqCst);
+        lock(&self.rpcs).clear();
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! | `POST /_emulator/connections/{connection_id}/login-requests` | opens a login request | [`EmulatorHandle::start_login_request`] |
 //! | `GET /_emulator/login-requests/{login_request_id}` | the user reported for it (`null` if none yet) | [`EmulatorHandle::login_user_details`] |
 //! | `POST /_emulator/idp-initiated-login-token` | mints an IdP-initiated sign-in token, body `{"connection_id", "organization_id", "login_hint", "relay_state"?}` | [`EmulatorHandle::idp_initiated_login_token`] |
+//! | `POST /_emulator/users/{user_id}/tokens` | signs the user in and answers `{"access_token", "id_token", "token_type", "expires_in"}`, body `{"organization_id"?}` | [`EmulatorHandle::mint_user_token`] |
 //!
 //! [`EmulatorHandle`]: crate::EmulatorHandle
 //! [`EmulatorHandle::add_session`]: crate::EmulatorHandle::add_session
@@ -23,6 +24,7 @@
 //! [`EmulatorHandle::start_login_request`]: crate::EmulatorHandle::start_login_request
 //! [`EmulatorHandle::login_user_details`]: crate::EmulatorHandle::login_user_details
 //! [`EmulatorHandle::idp_initiated_login_token`]: crate::EmulatorHandle::idp_initiated_login_token
+//! [`EmulatorHandle::mint_user_token`]: crate::EmulatorHandle::mint_user_token
 
 use std::sync::Arc;
 
@@ -65,6 +67,37 @@ pub(crate) fn routes() -> Router<Arc<Environment>> {
             "/_emulator/idp-initiated-login-token",
             post(idp_initiated_login_token),
         )
+        .route("/_emulator/users/{user_id}/tokens", post(mint_user_token))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MintBody {
+    organization_id: Option<String>,
+}
+
+async fn mint_user_token(
+    State(env): State<Arc<Environment>>,
+    Path(user_id): Path<String>,
+    headers: HeaderMap,
+    body: Option<Json<MintBody>>,
+) -> Response {
+    if !authorized(&env, &headers) {
+        return unauthorized();
+    }
+    let body = body.map(|Json(b)| b).unwrap_or_default();
+    match crate::mint::mint(&env, &user_id, body.organization_id.as_deref()) {
+        Ok(tokens) => (
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(serde_json::json!({
+                "access_token": tokens.access_token,
+                "id_token": tokens.id_token,
+                "token_type": "Bearer",
+                "expires_in": tokens.expires_in,
+            })),
+        )
+            .into_response(),
+        Err(status) => from_status(&status),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -104,6 +104,11 @@ pub(crate) struct SignIn {
     /// What the identity provider asserted, for an SSO sign-in through the
     /// sign-in page.
     pub(crate) asserted: Option<Asserted>,
+    /// The user's role names in the organization, as of issuance (see
+    /// [`crate::access`]).
+    pub(crate) roles: Vec<String>,
+    /// The permissions those roles give, inherited ones included.
+    pub(crate) permissions: Vec<String>,
 }
 
 /// What the sign-in page's simulated identity provider asserted in an SSO
@@ -315,6 +320,7 @@ impl TokenIssuer {
             "iss": self.issuer, "sub": sign_in.user_id, "aud": [client_id],
             "client_id": client_id, "iat": now, "nbf": now, "exp": exp, "jti": jti,
             "sid": sign_in.session_id, "oid": sign_in.organization_id, "scopes": scopes,
+            "roles": sign_in.roles, "permissions": sign_in.permissions,
         });
         let (given, family) = sign_in
             .name
@@ -360,6 +366,13 @@ impl TokenIssuer {
             refresh_token,
             expires_in: ttl,
         })
+    }
+
+    /// Forgets every pending authorization code and refresh token (a reset:
+    /// the users and sessions they name are gone). Access tokens stay valid.
+    pub(crate) fn forget_sign_ins(&self) {
+        lock(&self.codes).clear();
+        *lock(&self.refresh_tokens) = RefreshTokens::default();
     }
 
     pub(crate) fn set_ttl(&self, ttl: Duration) {

@@ -409,7 +409,7 @@ async fn no_page_shows_a_secret() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn actions_create_users_and_revoke_sessions() -> anyhow::Result<()> {
+async fn actions_create_users_revoke_sessions_and_reset() -> anyhow::Result<()> {
     bounded(async {
         let (emulator, client) = common::start().await?;
         let org = common::organization(&client, "Acme").await?;
@@ -479,10 +479,15 @@ async fn actions_create_users_and_revoke_sessions() -> anyhow::Result<()> {
             HeaderMap::new(),
         )
         .await?;
-        assert_eq!(
-            reset.status,
-            StatusCode::NOT_IMPLEMENTED,
-            "until reset is wired in"
+        assert_eq!(reset.status, StatusCode::SEE_OTHER, "back to the overview");
+        assert!(
+            client
+                .users()
+                .list_users(Default::default())
+                .await?
+                .items
+                .is_empty(),
+            "the reset form returned the environment to its seeded (empty) state"
         );
         Ok(())
     })

@@ -4,9 +4,13 @@
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 
+use scalekit::proto::connections::{ConnectionProvider, ConnectionType};
 use scalekit::roles::GetRoleOptions;
 use scalekit::users::ListOrganizationUsersOptions;
 use scalekit::ScalekitClient;
+use scalekit_emulator::seed::{
+    ConnectionFixture, OrganizationFixture, PermissionFixture, RoleFixture, UserFixture,
+};
 use scalekit_emulator::{Emulator, Fixtures, SeedError, StartError};
 
 const FIXTURES: &str = r#"{
@@ -24,6 +28,7 @@ const FIXTURES: &str = r#"{
       "external_id": "acme",
       "metadata": { "plan": "gold" },
       "domains": ["acme.example"],
+      "connections": [{ "type": "OIDC", "provider": "OKTA" }, { "type": "SAML", "provider": "GOOGLE", "enabled": false }],
       "users": [
         { "email": "ada@acme.example", "given_name": "Ada", "family_name": "Lovelace", "roles": ["admin"] },
         { "email": "bob@acme.example", "roles": ["billing_admin"] },
@@ -64,6 +69,18 @@ async fn seed_creates_organizations_domains_members_roles_and_permissions() -> a
             .map(|d| d.domain.as_str())
             .collect::<Vec<_>>(),
         ["acme.example"]
+    );
+
+    let connections = client.connections().list_connections(&acme.id).await?;
+    assert_eq!(
+        connections
+            .iter()
+            .map(|c| (c.r#type(), c.provider(), c.enabled))
+            .collect::<Vec<_>>(),
+        [
+            (ConnectionType::Oidc, ConnectionProvider::Okta, true),
+            (ConnectionType::Saml, ConnectionProvider::Google, false),
+        ]
     );
 
     let members = client
@@ -138,6 +155,121 @@ async fn seed_with_an_invalid_item_refuses_to_start_and_names_it() -> anyhow::Re
         matches!(err, StartError::Seed(SeedError::Rejected { ref what, .. }) if what == "user a@x.example"),
         "{err:?}"
     );
+
+    let fixtures = Fixtures::from_json(
+        r#"{ "organizations": [{ "display_name": "Acme", "connections": [{ "type": "OIDC", "provider": "NOPE" }] }] }"#,
+    )?;
+    let err = Emulator::builder()
+        .seed(fixtures)
+        .start()
+        .await
+        .expect_err("unknown provider");
+    assert!(
+        matches!(err, StartError::Seed(SeedError::Rejected { ref what, .. }) if what == "OIDC connection NOPE"),
+        "{err:?}"
+    );
+    Ok(())
+}
+
+/// [`FIXTURES`], built in Rust.
+fn typed_fixtures() -> Fixtures {
+    Fixtures::new()
+        .with_permission(PermissionFixture::new("invoices:read").with_description("Read invoices"))
+        .with_permission(PermissionFixture::new("invoices:write"))
+        .with_role(
+            RoleFixture::new("billing_viewer")
+                .with_display_name("Billing viewer")
+                .with_permissions(["invoices:read"]),
+        )
+        .with_role(
+            RoleFixture::new("billing_admin")
+                .with_extends("billing_viewer")
+                .with_permissions(["invoices:write"]),
+        )
+        .with_organization(
+            OrganizationFixture::new("Acme")
+                .with_external_id("acme")
+                .with_metadata("plan", "gold")
+                .with_domain("acme.example")
+                .with_connection(ConnectionFixture::new(
+                    ConnectionType::Oidc,
+                    ConnectionProvider::Okta,
+                ))
+                .with_connection(
+                    ConnectionFixture::new(ConnectionType::Saml, ConnectionProvider::Google)
+                        .with_enabled(false),
+                )
+                .with_user(
+                    UserFixture::new("ada@acme.example")
+                        .with_given_name("Ada")
+                        .with_family_name("Lovelace")
+                        .with_roles(["admin"]),
+                )
+                .with_user(UserFixture::new("bob@acme.example").with_roles(["billing_admin"]))
+                .with_user(UserFixture::new("cy@acme.example")),
+        )
+        .with_organization(OrganizationFixture::new("Globex"))
+}
+
+/// What identifies the seeded data: organizations, members with their
+/// roles, connections, roles with their permissions.
+async fn seeded_shape(fixtures: Fixtures) -> anyhow::Result<Vec<String>> {
+    let emulator = Emulator::builder().seed(fixtures).start().await?;
+    let client = emulator.client()?;
+    let mut shape = Vec::new();
+    for org in client
+        .organizations()
+        .list_organization(Default::default())
+        .await?
+        .items
+    {
+        shape.push(format!(
+            "{} {} {:?} {:?}",
+            org.id, org.display_name, org.external_id, org.metadata
+        ));
+        for user in client
+            .users()
+            .list_organization_users(&org.id, Default::default())
+            .await?
+            .items
+        {
+            let roles: Vec<_> = user
+                .memberships
+                .iter()
+                .flat_map(|m| &m.roles)
+                .map(|r| &r.name)
+                .collect();
+            shape.push(format!(
+                "{} {} {roles:?} {:?}",
+                user.id, user.email, user.user_profile
+            ));
+        }
+        for connection in client.connections().list_connections(&org.id).await? {
+            shape.push(format!(
+                "{} {:?} {:?} {:?} {}",
+                connection.id,
+                connection.r#type(),
+                connection.provider(),
+                connection.status(),
+                connection.enabled
+            ));
+        }
+    }
+    for role in client.roles().list_roles(Default::default()).await? {
+        shape.push(format!(
+            "{} {} {:?}",
+            role.name, role.display_name, role.extends
+        ));
+    }
+    Ok(shape)
+}
+
+#[tokio::test]
+async fn typed_fixtures_seed_the_same_as_their_json() -> anyhow::Result<()> {
+    let from_json = seeded_shape(Fixtures::from_json(FIXTURES)?).await?;
+    let typed = seeded_shape(typed_fixtures()).await?;
+    assert!(from_json.len() > 8, "{from_json:#?}");
+    assert_eq!(typed, from_json);
     Ok(())
 }
 
@@ -170,7 +302,8 @@ impl Drop for Running {
 }
 
 #[tokio::test]
-async fn binary_seed_flag_loads_fixtures_and_prints_credentials() -> anyhow::Result<()> {
+async fn binary_loads_fixtures_registers_redirect_uris_and_logs_plain_lines() -> anyhow::Result<()>
+{
     let dir = std::env::temp_dir().join(format!("scalekit-emulator-seed-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("fixtures.json");
@@ -178,10 +311,16 @@ async fn binary_seed_flag_loads_fixtures_and_prints_credentials() -> anyhow::Res
 
     let mut child = Running(
         Command::new(env!("CARGO_BIN_EXE_scalekit-emulator"))
-            .args(["--port", "0", "--seed"])
+            .args([
+                "--port",
+                "0",
+                "--redirect-uri",
+                "https://app.example/callback",
+                "--seed",
+            ])
             .arg(&path)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()?,
     );
     let stdout = child
@@ -208,6 +347,29 @@ async fn binary_seed_flag_loads_fixtures_and_prints_credentials() -> anyhow::Res
         .await?;
     assert_eq!(acme.display_name, "Acme");
 
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    for (redirect_uri, status) in [
+        ("https://app.example/callback", 302),
+        ("http://localhost:3000/callback", 400),
+    ] {
+        let response = browser
+            .get(format!(
+                "{}/oauth/authorize",
+                vars["SCALEKIT_ENVIRONMENT_URL"]
+            ))
+            .query(&[
+                ("client_id", vars["SCALEKIT_CLIENT_ID"].as_str()),
+                ("response_type", "code"),
+                ("redirect_uri", redirect_uri),
+                ("login_hint", "ada@acme.example"),
+            ])
+            .send()
+            .await?;
+        assert_eq!(response.status().as_u16(), status, "{redirect_uri}");
+    }
+
     // Ctrl-C stops it cleanly.
     let status = Command::new("kill")
         .args(["-INT", &child.0.id().to_string()])
@@ -215,6 +377,17 @@ async fn binary_seed_flag_loads_fixtures_and_prints_credentials() -> anyhow::Res
     assert!(status.success());
     let exit = child.0.wait()?;
     assert!(exit.success(), "{exit:?}");
+    // By default a line per request, without escape codes (stderr is a pipe).
+    let mut log = String::new();
+    if let Some(mut stderr) = child.0.stderr.take() {
+        std::io::Read::read_to_string(&mut stderr, &mut log)?;
+    }
+    assert!(
+        log.lines()
+            .any(|l| l.contains("path=/oauth/authorize") && l.contains("status=400")),
+        "{log}"
+    );
+    assert!(!log.contains('\x1b'), "escape codes in {log:?}");
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

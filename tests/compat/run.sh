@@ -48,7 +48,9 @@ target_dir="$(cargo metadata --manifest-path "$repo/Cargo.toml" --format-version
 # Each version gets an emulator of its own: the checks expect an empty store.
 start_emulator() { # name of the run, used for the log files
   local env_file="$work/emulator-$1.env" log_file="$work/emulator-$1.log"
-  "$target_dir/debug/scalekit-emulator" --port 0 >"$env_file" 2>"$log_file" &
+  # compat.js signs in with this redirect URI; the emulator refuses unregistered ones.
+  "$target_dir/debug/scalekit-emulator" --port 0 --redirect-uri https://app.compat.example/callback \
+    >"$env_file" 2>"$log_file" &
   emulator_pid=$!
   for _ in $(seq 1 100); do
     if grep -q SCALEKIT_CLIENT_SECRET "$env_file" 2>/dev/null; then break; fi

@@ -95,28 +95,25 @@ fn subject(event_type: &str, data: Option<&Struct>) -> Html {
 }
 
 pub(super) async fn requests(State(dashboard): State<Arc<Dashboard>>) -> Response {
-    let body = match hooks::recent_requests(&dashboard.env) {
-        None => not_available("The request journal is not available in this build."),
-        Some(rows) => html::table(
-            &["At", "Method", "Status"],
-            rows.into_iter().map(|r| {
-                vec![
-                    html::text(when(r.at.as_ref())),
-                    html::code(r.method),
-                    html::text(r.status),
-                ]
-            }),
-        ),
-    };
+    let body = html::table(
+        &["At", "Method", "Status"],
+        hooks::recent_requests(&dashboard.env).into_iter().map(|r| {
+            vec![
+                html::text(when(r.at.as_ref())),
+                html::code(r.method),
+                html::text(r.status),
+            ]
+        }),
+    );
     html::page("Recent requests", body)
 }
 
 pub(super) async fn webhooks(State(dashboard): State<Arc<Dashboard>>) -> Response {
-    let body = match hooks::webhook_deliveries(&dashboard.env) {
-        None => not_available("Webhook delivery is not available in this build."),
-        Some(rows) => html::table(
-            &["Event", "Type", "Endpoint", "Attempt", "Outcome"],
-            rows.into_iter().map(|d| {
+    let body = html::table(
+        &["Event", "Type", "Endpoint", "Attempt", "Outcome"],
+        hooks::webhook_deliveries(&dashboard.env)
+            .into_iter()
+            .map(|d| {
                 vec![
                     html::code(d.event_id),
                     html::text(d.event_type),
@@ -125,13 +122,6 @@ pub(super) async fn webhooks(State(dashboard): State<Arc<Dashboard>>) -> Respons
                     html::text(d.outcome),
                 ]
             }),
-        ),
-    };
+    );
     html::page("Webhook deliveries", body)
-}
-
-fn not_available(message: &'static str) -> Html {
-    let mut html = Html::new();
-    html.tag("<p class=\"note\">").tag(message).tag("</p>");
-    html
 }

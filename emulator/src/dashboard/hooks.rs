@@ -1,9 +1,6 @@
-//! What the dashboard shows or does through parts of the emulator built
-//! apart from it: the request journal, webhook deliveries and reset. Each
-//! hook answers `None` until its part is wired in here; the pages then say
-//! that the part is not available instead of showing an empty list.
-
-use std::sync::Arc;
+//! What the dashboard reads from parts of the emulator built apart from
+//! it: the request journal and webhook deliveries, as the rows its pages
+//! list.
 
 use crate::env::Environment;
 use crate::DeliveryOutcome;
@@ -38,9 +35,9 @@ pub(crate) struct DeliveryRow {
 pub(crate) const RECENT_REQUESTS: usize = 200;
 
 /// The most recent requests (at most [`RECENT_REQUESTS`]), newest first.
-pub(crate) fn recent_requests(env: &Environment) -> Option<Vec<RequestRow>> {
+pub(crate) fn recent_requests(env: &Environment) -> Vec<RequestRow> {
     let entries = env.journal.entries();
-    let rows = entries
+    entries
         .into_iter()
         .rev()
         .take(RECENT_REQUESTS)
@@ -52,14 +49,12 @@ pub(crate) fn recent_requests(env: &Environment) -> Option<Vec<RequestRow>> {
                 None => "no answer yet".to_string(),
             },
         })
-        .collect();
-    Some(rows)
+        .collect()
 }
 
 /// Webhook delivery attempts, newest first.
-pub(crate) fn webhook_deliveries(env: &Environment) -> Option<Vec<DeliveryRow>> {
-    let rows = env
-        .webhooks
+pub(crate) fn webhook_deliveries(env: &Environment) -> Vec<DeliveryRow> {
+    env.webhooks
         .deliveries()
         .into_iter()
         .rev()
@@ -73,17 +68,5 @@ pub(crate) fn webhook_deliveries(env: &Environment) -> Option<Vec<DeliveryRow>> 
             },
             attempt: delivery.attempt,
         })
-        .collect();
-    Some(rows)
-}
-
-/// Whether [`reset`] can return the environment to its seeded state.
-pub(crate) fn can_reset(_env: &Environment) -> bool {
-    false
-}
-
-/// Returns the environment to its seeded state; `None` while reset is not
-/// part of this build.
-pub(crate) async fn reset(_env: &Arc<Environment>) -> Option<Result<(), String>> {
-    None
+        .collect()
 }

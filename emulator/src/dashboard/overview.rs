@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Redirect, Response};
 
 use super::html::{self, Html};
-use super::{hooks, Dashboard};
+use super::Dashboard;
 
 pub(super) async fn page(State(dashboard): State<Arc<Dashboard>>) -> Response {
     let env = &dashboard.env;
@@ -78,26 +78,18 @@ pub(super) async fn page(State(dashboard): State<Arc<Dashboard>>) -> Response {
             .map(|(href, label, n)| vec![html::link(href, label), html::text(n)]),
     ));
     body.tag("<h2>Reset</h2>");
-    if hooks::can_reset(env) {
-        body.tag(
-            "<form method=\"post\" action=\"/_emulator/dashboard/reset\">\
-             <span>Return the environment to its seeded state (every change since start is lost).</span>",
-        )
-        .csrf_field(&dashboard.csrf_token)
-        .tag("<button type=\"submit\">Reset</button></form>");
-    } else {
-        body.tag("<p class=\"note\">Reset is not available in this build.</p>");
-    }
+    body.tag(
+        "<form method=\"post\" action=\"/_emulator/dashboard/reset\">\
+         <span>Return the environment to its seeded state (every change since start is lost).</span>",
+    )
+    .csrf_field(&dashboard.csrf_token)
+    .tag("<button type=\"submit\">Reset</button></form>");
     html::page("Environment", body)
 }
 
 pub(super) async fn reset(State(dashboard): State<Arc<Dashboard>>) -> Response {
-    match hooks::reset(&dashboard.env).await {
-        Some(Ok(())) => Redirect::to("/_emulator").into_response(),
-        Some(Err(message)) => html::error_page(StatusCode::INTERNAL_SERVER_ERROR, message),
-        None => html::error_page(
-            StatusCode::NOT_IMPLEMENTED,
-            "Reset is not available in this build.",
-        ),
+    match crate::reset::reset(&dashboard.env).await {
+        Ok(()) => Redirect::to("/_emulator").into_response(),
+        Err(error) => html::error_page(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()),
     }
 }

@@ -400,15 +400,24 @@ fn complete(env: &Environment, token: &str, who: Who) -> Response {
         redirect_uri: authorization.redirect_uri.clone(),
         challenge: authorization.challenge,
         sign_in: SignIn {
+            // As with `login_hint`: the organization asked for, else the
+            // user's only one.
+            organization_id: crate::access::organization_of(
+                &env.store.lock(),
+                &who.user_id,
+                authorization.organization_id,
+            ),
             user_id: who.user_id,
             email: who.email,
             name: who.name,
-            organization_id: authorization.organization_id,
             connection_id: authorization.connection_id,
             scope: authorization.scope,
             nonce: authorization.nonce,
             session_id,
             asserted: who.asserted,
+            // Read when the tokens are issued.
+            roles: Vec::new(),
+            permissions: Vec::new(),
         },
         expires_at: unix_now() + CODE_TTL_SECS,
     });

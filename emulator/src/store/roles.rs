@@ -116,6 +116,23 @@ impl Store {
         out
     }
 
+    /// The permissions that the membership roles `role_names` give in
+    /// `organization_id`: each role's own and inherited (`extends`), each
+    /// name once, in role order. Unknown role names give nothing.
+    pub(crate) fn membership_permissions<'a>(
+        &self,
+        organization_id: &str,
+        role_names: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<RolePermission> {
+        let mut seen = HashSet::new();
+        role_names
+            .into_iter()
+            .filter_map(|name| self.role_in(Some(organization_id), name))
+            .flat_map(|role| self.effective_permissions(role))
+            .filter(|p| seen.insert(p.name.clone()))
+            .collect()
+    }
+
     /// The permission `name` as a role `role_name` holds it (an unknown
     /// name reads as a permission with only its name).
     pub(crate) fn role_permission(&self, name: &str, role_name: &str) -> RolePermission {

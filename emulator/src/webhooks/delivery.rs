@@ -188,19 +188,19 @@ impl Dispatcher {
 struct Event {
     id: String,
     event_type: String,
-    /// The `webhook-id` of its deliveries: `msg_` and the event id's
-    /// digits, the same for every endpoint and attempt.
+    /// The `webhook-id` of its deliveries, the same for every endpoint and
+    /// attempt: random, not derived from the event id, because ids start
+    /// again after a reset and a receiver drops a `webhook-id` it has seen.
     webhook_id: String,
     body: Vec<u8>,
 }
 
 impl From<&ScalekitEvent> for Event {
     fn from(event: &ScalekitEvent) -> Self {
-        let digits = event.id.strip_prefix("evt_").unwrap_or(&event.id);
         Event {
             id: event.id.clone(),
             event_type: event.r#type.clone(),
-            webhook_id: format!("msg_{digits}"),
+            webhook_id: format!("msg_{}", super::random_suffix()),
             body: payload::render(event),
         }
     }

@@ -160,3 +160,44 @@ pub async fn raw_grpc_call(
     connection.abort();
     Ok(status)
 }
+
+/// Runs `test`, failing it if it takes longer than `limit`, so that a hang
+/// fails instead of stalling the suite.
+pub async fn within<F>(limit: std::time::Duration, test: F) -> anyhow::Result<()>
+where
+    F: std::future::Future<Output = anyhow::Result<()>>,
+{
+    tokio::time::timeout(limit, test)
+        .await
+        .map_err(|_| anyhow::anyhow!("the test took longer than {limit:?}"))?
+}
+
+/// The claims of a JWT, read without checking its signature (the tests
+/// that need the check use the SDK's validation).
+pub fn jwt_claims(token: &str) -> anyhow::Result<serde_json::Value> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).context("not a JWT")?;
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload)?;
+    Ok(serde_json::from_slice(&json)?)
+}
+
+/// `GET /oauth/authorize` with `params` (and this emulator's client id),
+/// without following the redirect.
+pub async fn authorize(
+    emulator: &EmulatorHandle,
+    params: &[(&str, &str)],
+) -> anyhow::Result<reqwest::Response> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let mut query = vec![
+        ("client_id", emulator.client_id()),
+        ("response_type", "code"),
+    ];
+    query.extend_from_slice(params);
+    Ok(client
+        .get(format!("{}/oauth/authorize", emulator.env_url()))
+        .query(&query)
+        .send()
+        .await?)
+}

@@ -53,6 +53,11 @@ pub(crate) struct PendingSignIns {
 }
 
 impl PendingSignIns {
+    /// Forgets every open sign-in (for `reset`).
+    pub(crate) fn clear(&self) {
+        lock(&self.entries).clear();
+    }
+
     /// Keeps `authorization` and returns the new token that names it.
     pub(crate) fn open(&self, authorization: Authorization) -> String {
         self.open_at(authorization, Instant::now())

@@ -75,13 +75,13 @@ pub(super) async fn list_user_permissions(
     let org = validate::organization(&store, "organization_id", &req.organization_id)?;
     let id = validate::user_identity(&store, Some(Identity::Id(&req.user_id)))?;
     let (user, index) = membership(&store, &org, &id)?;
-    let mut seen = std::collections::HashSet::new();
-    let permissions = user.memberships[index]
+    let held = user.memberships[index]
         .roles
         .iter()
-        .filter_map(|held| store.role_in(Some(&org), &held.name))
-        .flat_map(|role| store.effective_permissions(role))
-        .filter(|p| seen.insert(p.name.clone()))
+        .map(|r| r.name.as_str());
+    let permissions = store
+        .membership_permissions(&org, held)
+        .into_iter()
         .map(|p| pb::Permission {
             id: p.id,
             name: p.name,
