@@ -16,6 +16,8 @@
 
 #![cfg(feature = "oidc")]
 
+mod common;
+
 #[allow(dead_code)]
 #[path = "../examples/axum_sso.rs"]
 mod axum_sso;
@@ -29,14 +31,8 @@ use std::time::Duration;
 use anyhow::{ensure, Context as _};
 use axum_extra::extract::cookie::Key;
 use fantoccini::Locator;
-use scalekit::proto::connections::{
-    ConnectionProvider, ConnectionType, CreateConnection, CreateConnectionRequest,
-    ToggleConnectionRequest,
-};
-use scalekit::proto::organizations::{CreateOrganization, CreateOrganizationRequest};
-use scalekit::proto::users::{CreateUser, CreateUserAndMembershipRequest, CreateUserProfile};
+use scalekit::connections::{ConnectionProvider, ConnectionType, CreateConnection};
 use scalekit::ScalekitClient;
-use scalekit_emulator::Emulator;
 
 use axum_sso::{app, Config, SignedInUser};
 use browser::Browser;
@@ -47,11 +43,10 @@ const BOUND: Duration = Duration::from_secs(180);
 #[tokio::test]
 async fn axum_sso_signs_in_through_the_emulators_pages() -> anyhow::Result<()> {
     tokio::time::timeout(BOUND, async {
-        let emulator = Emulator::builder().start().await?;
-        let client = emulator.client()?;
-        let acme = organization(&client, "Acme").await?;
-        member(&client, &acme, "ada@acme.example", "Ada").await?;
-        let globex = organization(&client, "Globex").await?;
+        let (_emulator, client) = common::start().await?;
+        let acme = common::organization(&client, "Acme").await?;
+        common::member(&client, &acme, "ada@acme.example").await?;
+        let globex = common::organization(&client, "Globex").await?;
         let connection = oidc_connection(&client, &globex).await?;
         let app = serve_app(client).await?;
 
@@ -81,32 +76,33 @@ async fn axum_sso_signs_in_through_the_emulators_pages() -> anyhow::Result<()> {
 /// From the app's home page, through its sign-in form, to the emulator's
 /// page; a listed user picked there is who `/me` shows.
 async fn pick_a_user(browser: &Browser, app: &str) -> anyhow::Result<()> {
-    let page = &browser.client;
     browser.goto(&format!("{app}/")).await?;
     browser.screenshot("app-home").await?;
     // The app's form with no email: its `/login` then asks for no user.
-    page.find(Locator::Css("form[action='/login'] button"))
-        .await?
-        .click()
+    browser.click("form[action='/login'] button").await?;
+    browser
+        .wait_for_url("the emulator's sign-in page", |url| {
+            url.path() == "/oauth/authorize"
+        })
         .await?;
     ensure!(
-        heading(browser).await? == "Sign in",
+        browser.text("h1").await? == "Sign in",
         "the app's sign-in led to the emulator's page"
     );
     browser.screenshot("signin-home").await?;
-
-    page.find(Locator::XPath(
-        "//li[contains(., 'ada@acme.example')]//button",
-    ))
-    .await?
-    .click()
-    .await?;
-    let user = signed_in(browser, app).await?;
+    browser
+        .client
+        .find(Locator::XPath(
+            "//li[contains(., 'ada@acme.example')]//button",
+        ))
+        .await?
+        .click()
+        .await?;
+    let user = signed_in(browser, app, "app-signed-in-as-picked-user").await?;
     ensure!(
         user.email.as_deref() == Some("ada@acme.example"),
         "/me: {user:?}"
     );
-    browser.screenshot("app-signed-in-as-picked-user").await?;
     Ok(())
 }
 
@@ -119,101 +115,78 @@ async fn single_sign_on(
     organization: &str,
     connection: &str,
 ) -> anyhow::Result<()> {
-    let page = &browser.client;
     browser
         .goto(&format!("{app}/login?organization_id={organization}"))
         .await?;
     ensure!(
-        heading(browser).await? == "Identity provider",
+        browser.text("h1").await? == "Identity provider",
         "the organization's sign-in goes to its identity provider"
     );
-    let main = page.find(Locator::Css("body")).await?.text().await?;
-    ensure!(main.contains(connection), "the page names the connection");
-    for (field, value) in [
-        ("email", "grace@globex.example"),
-        ("given_name", "Grace"),
-        ("family_name", "Hopper"),
-    ] {
-        page.find(Locator::Id(field))
-            .await?
-            .send_keys(value)
-            .await?;
-    }
+    let text = browser.text("main").await?;
+    ensure!(text.contains(connection), "the page names the connection");
+    browser.fill("#email", "grace@globex.example").await?;
+    browser.fill("#given_name", "Grace").await?;
+    browser.fill("#family_name", "Hopper").await?;
     browser.screenshot("identity-provider").await?;
-    page.find(Locator::Css(
-        "form[action='/oauth/authorize/sso'] button[type=submit]",
-    ))
-    .await?
-    .click()
-    .await?;
-    let user = signed_in(browser, app).await?;
+    browser
+        .click("form[action='/oauth/authorize/sso'] button")
+        .await?;
+    let user = signed_in(browser, app, "app-signed-in-by-sso").await?;
     ensure!(
         user.email.as_deref() == Some("grace@globex.example")
             && user.name.as_deref() == Some("Grace Hopper"),
         "/me: {user:?}"
     );
-    browser.screenshot("app-signed-in-by-sso").await?;
     Ok(())
 }
 
 /// A passwordless sign-in: the page shows the code the email would carry,
 /// and typing it in signs the person in.
 async fn passwordless(browser: &Browser, app: &str) -> anyhow::Result<()> {
-    let page = &browser.client;
     browser.goto(&format!("{app}/login")).await?;
-    page.find(Locator::Id("pl-email"))
-        .await?
-        .send_keys("lin@initech.example")
+    browser.fill("#pl-email", "lin@initech.example").await?;
+    browser
+        .click("form[action='/oauth/authorize/passwordless'] button")
         .await?;
-    page.find(Locator::Css(
-        "form[action='/oauth/authorize/passwordless'] button",
-    ))
-    .await?
-    .click()
-    .await?;
+    browser
+        .wait_for_url("the code's page", |url| {
+            url.path() == "/oauth/authorize/passwordless"
+        })
+        .await?;
     ensure!(
-        heading(browser).await? == "Check your email",
+        browser.text("h1").await? == "Check your email",
         "the code's page"
     );
-    let code = page.find(Locator::Id("code")).await?.text().await?;
+    let code = browser.text("#code").await?;
     ensure!(!code.trim().is_empty(), "the page shows a code");
-    page.find(Locator::Id("code-input"))
-        .await?
-        .send_keys(code.trim())
-        .await?;
+    browser.fill("#code-input", code.trim()).await?;
     browser.screenshot("passwordless-code").await?;
-    page.find(Locator::Css(
-        "form[action='/oauth/authorize/passwordless/verify'] button",
-    ))
-    .await?
-    .click()
-    .await?;
-    let user = signed_in(browser, app).await?;
+    browser
+        .click("form[action='/oauth/authorize/passwordless/verify'] button")
+        .await?;
+    let user = signed_in(browser, app, "app-signed-in-passwordless").await?;
     ensure!(
         user.email.as_deref() == Some("lin@initech.example"),
         "/me: {user:?}"
     );
-    browser.screenshot("app-signed-in-passwordless").await?;
     Ok(())
 }
 
 /// Cancel on the emulator's page: the app's callback shows the error the
 /// emulator sent back.
 async fn cancel(browser: &Browser, app: &str) -> anyhow::Result<()> {
-    let page = &browser.client;
     browser.goto(&format!("{app}/login")).await?;
-    page.find(Locator::Css(
-        "form[action='/oauth/authorize/cancel'] button",
-    ))
-    .await?
-    .click()
-    .await?;
-    let url = page.current_url().await?;
+    browser
+        .click("form[action='/oauth/authorize/cancel'] button")
+        .await?;
+    let url = browser
+        .wait_for_url("the app's callback", |url| url.path() == "/callback")
+        .await?;
     ensure!(
         url.as_str().starts_with(&format!("{app}/callback?")),
         "cancel led to {url}"
     );
-    let text = page.find(Locator::Css("body")).await?.text().await?;
+    let text = browser.text("body").await?;
     ensure!(
         text.contains("sign-in failed: access_denied"),
         "the app's page: {text}"
@@ -222,27 +195,19 @@ async fn cancel(browser: &Browser, app: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The current page's `h1`.
-async fn heading(browser: &Browser) -> anyhow::Result<String> {
-    Ok(browser
-        .client
-        .find(Locator::Css("h1"))
-        .await
-        .context("the page has no heading")?
-        .text()
-        .await?)
-}
-
-/// The user the app's `/me` shows, once the browser is back on it.
-async fn signed_in(browser: &Browser, app: &str) -> anyhow::Result<SignedInUser> {
-    let page = &browser.client;
-    let url = page.current_url().await?;
+/// The user the app's `/me` shows, once the browser is back on it; saves
+/// its screenshot as `shot`.
+async fn signed_in(browser: &Browser, app: &str, shot: &str) -> anyhow::Result<SignedInUser> {
+    let url = browser
+        .wait_for_url("the app's /me", |url| url.path() == "/me")
+        .await?;
     ensure!(
         url.as_str() == format!("{app}/me"),
         "the sign-in ended on {url}, not /me"
     );
+    browser.screenshot(shot).await?;
     // Chromium shows a JSON answer as text in a `pre`.
-    let json = page.find(Locator::Css("pre")).await?.text().await?;
+    let json = browser.text("pre").await?;
     serde_json::from_str(&json).with_context(|| format!("/me is not a user: {json}"))
 }
 
@@ -257,67 +222,22 @@ async fn serve_app(client: ScalekitClient) -> anyhow::Result<String> {
     Ok(origin)
 }
 
-async fn organization(client: &ScalekitClient, name: &str) -> anyhow::Result<String> {
-    let response = client
-        .raw()
-        .organizations()
-        .create_organization(CreateOrganizationRequest {
-            organization: Some(CreateOrganization {
-                display_name: name.to_owned(),
-                ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner();
-    Ok(response.organization.context("no organization")?.id)
-}
-
-async fn member(
-    client: &ScalekitClient,
-    organization: &str,
-    email: &str,
-    given_name: &str,
-) -> anyhow::Result<()> {
-    client
-        .raw()
-        .users()
-        .create_user_and_membership(CreateUserAndMembershipRequest {
-            organization_id: organization.to_owned(),
-            user: Some(CreateUser {
-                email: email.to_owned(),
-                user_profile: Some(CreateUserProfile {
-                    given_name: given_name.to_owned(),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
-            send_invitation_email: Some(false),
-        })
-        .await?;
-    Ok(())
-}
-
 /// An enabled OIDC connection of the organization; returns its id.
 async fn oidc_connection(client: &ScalekitClient, organization: &str) -> anyhow::Result<String> {
-    let mut connections = client.raw().connections();
-    let created = connections
-        .create_connection(CreateConnectionRequest {
-            organization_id: organization.to_owned(),
-            connection: Some(CreateConnection {
+    let connection = client
+        .connections()
+        .create_connection(
+            organization,
+            CreateConnection {
                 provider: ConnectionProvider::Okta as i32,
                 r#type: ConnectionType::Oidc as i32,
                 ..Default::default()
-            }),
-        })
-        .await?
-        .into_inner()
-        .connection
-        .context("no connection")?;
-    connections
-        .enable_connection(ToggleConnectionRequest {
-            organization_id: organization.to_owned(),
-            id: created.id.clone(),
-        })
+            },
+        )
         .await?;
-    Ok(created.id)
+    client
+        .connections()
+        .enable_connection(organization, &connection.id)
+        .await?;
+    Ok(connection.id)
 }

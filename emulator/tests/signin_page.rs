@@ -654,6 +654,51 @@ async fn bad_authorization_requests_get_an_error_page() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
+async fn pages_allow_no_script_and_load_the_shared_stylesheet() -> anyhow::Result<()> {
+    within(async {
+        let (emulator, _client) = common::start().await?;
+        let response = browser()?
+            .get(authorize_url(&emulator, &[])?)
+            .send()
+            .await?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let policy = header("content-security-policy");
+        ensure!(
+            policy.contains("default-src 'none'") && policy.contains("style-src 'self'"),
+            "{policy}"
+        );
+        // The forms end in a redirect to the application, which a
+        // `form-action` policy would block.
+        ensure!(!policy.contains("form-action"), "{policy}");
+        ensure!(header("referrer-policy") == "same-origin");
+        let page = Page::from(response).await?;
+        let href = page
+            .attribute_after(r#"<link rel="stylesheet" href=""#)
+            .context("the page links no stylesheet")?;
+        let stylesheet = browser()?
+            .get(format!("{}{href}", emulator.env_url()))
+            .send()
+            .await?;
+        ensure!(
+            stylesheet.status() == 200,
+            "{href}: {}",
+            stylesheet.status()
+        );
+        let content_type = stylesheet.headers()["content-type"].to_str()?;
+        ensure!(content_type.starts_with("text/css"), "{content_type}");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
 async fn forms_without_an_open_sign_in_are_refused() -> anyhow::Result<()> {
     within(async {
         let (emulator, _client) = common::start().await?;

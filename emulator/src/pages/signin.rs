@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -36,14 +36,14 @@ use url::Url;
 
 use crate::authorize::{redirect, sign_in_user};
 use crate::env::Environment;
-use crate::pages::html::{error_page, is_cross_site};
+use crate::pages::html::FromOwnOrigin;
 use crate::services::validate;
 use crate::store::passwordless::Credential;
 use crate::store::{now, Store};
 use crate::tokens::{unix_now, Asserted, PendingCode, SignIn, CODE_TTL_SECS};
 
 pub(crate) use self::pending::{Authorization, PendingSignIns};
-use self::views::{Home, IdentityProvider, PasswordlessSent, UserRow};
+use self::views::{error_page, Home, IdentityProvider, PasswordlessSent, UserRow};
 
 /// Users listed per page.
 const USERS_PER_PAGE: usize = 10;
@@ -335,14 +335,14 @@ impl Refused {
     }
 }
 
-/// Checks a form post: from this site, well-formed, with the token of an
-/// open sign-in.
+/// Checks a form post: from the emulator's own pages, well-formed, with
+/// the token of an open sign-in.
 fn posted(
     env: &Environment,
-    headers: &HeaderMap,
+    own_origin: bool,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Posted, Refused> {
-    if is_cross_site(headers) {
+    if !own_origin {
         return Err(Refused::CrossSite);
     }
     let Ok(Form(fields)) = form else {
@@ -439,10 +439,10 @@ fn complete_by_email(env: &Environment, token: &str, email: &str) -> Response {
 /// `POST /oauth/authorize/user`: sign in as a listed user.
 async fn pick_user(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };
@@ -470,10 +470,10 @@ async fn pick_user(
 /// `POST /oauth/authorize/email`: sign in by email, creating the user.
 async fn new_email(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };
@@ -497,10 +497,10 @@ async fn new_email(
 /// asserted names and groups and records the connection's identity.
 async fn sso(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };
@@ -621,10 +621,10 @@ fn record_identity(
 /// for the email and shows its code and magic link.
 async fn send_code(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };
@@ -680,10 +680,10 @@ fn passwordless_page(
 /// `POST /oauth/authorize/passwordless/verify`: the code from the email.
 async fn verify_code(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };
@@ -751,10 +751,10 @@ async fn magic_link(
 /// `error=access_denied`.
 async fn cancel(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };
