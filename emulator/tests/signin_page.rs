@@ -17,6 +17,9 @@ use scalekit::proto::connections::{
     ConnectionProvider, ConnectionType, CreateConnection, CreateConnectionRequest,
     ToggleConnectionRequest,
 };
+use scalekit::proto::domains::{
+    create_domain_request, CreateDomain, CreateDomainRequest, DomainType,
+};
 use scalekit::proto::users::{
     CreateUser, CreateUserAndMembershipRequest, CreateUserProfile, GetUserRequest,
 };
@@ -492,6 +495,99 @@ async fn sso_sign_in_carries_what_the_identity_provider_asserted() -> anyhow::Re
                 "one identity per connection: {profile:?}"
             );
             ensure!(profile.external_identities[0].connection_id == connection);
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Makes `domain` an `ORGANIZATION_DOMAIN` of the organization.
+async fn organization_domain(
+    client: &ScalekitClient,
+    organization_id: &str,
+    domain: &str,
+) -> anyhow::Result<()> {
+    client
+        .raw()
+        .domains()
+        .create_domain(CreateDomainRequest {
+            identities: Some(create_domain_request::Identities::OrganizationId(
+                organization_id.to_owned(),
+            )),
+            connection_id: None,
+            domain: Some(CreateDomain {
+                domain: domain.to_owned(),
+                domain_type: DomainType::OrganizationDomain as i32,
+            }),
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_new_email_at_an_sso_organizations_domain_goes_to_its_identity_provider(
+) -> anyhow::Result<()> {
+    within(async {
+        let (emulator, client) = common::start().await?;
+        let acme = common::organization(&client, "Acme").await?;
+        let connection = sso_connection(&client, &acme).await?;
+        organization_domain(&client, &acme, "acme.example").await?;
+        let other = common::organization(&client, "Other").await?;
+        organization_domain(&client, &other, "other.example").await?;
+
+        let page = get(authorize_url(&emulator, &[])?.as_str()).await?;
+        let token = page.token()?;
+        let typed = [("request", token.as_str()), ("email", "Grace@ACME.example")];
+        let idp = post(&emulator, "/oauth/authorize/email", &typed).await?;
+        ensure!(idp.status == 200, "status {}: {}", idp.status, idp.body);
+        ensure!(
+            idp.body.contains("Identity provider") && idp.body.contains(&connection),
+            "{}",
+            idp.body
+        );
+        ensure!(
+            idp.body.contains(r#"value="grace@acme.example""#),
+            "the typed email is filled in: {}",
+            idp.body
+        );
+        // From here only the identity provider completes the sign-in.
+        let skipped = [("request", token.as_str()), ("email", "x@other.example")];
+        let skipped = post(&emulator, "/oauth/authorize/email", &skipped).await?;
+        ensure!(skipped.status == 400, "SSO skipped: {}", skipped.status);
+        let asserted = [
+            ("request", token.as_str()),
+            ("email", "grace@acme.example"),
+            ("given_name", "Grace"),
+        ];
+        let done = post(&emulator, "/oauth/authorize/sso", &asserted).await?;
+        let code = done.callback()?.remove("code").context("no code")?;
+        let (id, _) = exchange(&emulator, &code, &[]).await?;
+        ensure!(id["oid"] == acme.as_str(), "{id}");
+        ensure!(
+            id["identities"][0]["connection_id"] == connection.as_str(),
+            "{id}"
+        );
+
+        // No SSO for a domain without a connection, an unknown domain, or a
+        // request that names another organization.
+        for (email, extra) in [
+            ("bob@other.example", None),
+            ("carol@nowhere.example", None),
+            (
+                "dave@acme.example",
+                Some(("organization_id", other.as_str())),
+            ),
+        ] {
+            let extra: Vec<_> = extra.into_iter().collect();
+            let page = get(authorize_url(&emulator, &extra)?.as_str()).await?;
+            let token = page.token()?;
+            let done = post(
+                &emulator,
+                "/oauth/authorize/email",
+                &[("request", token.as_str()), ("email", email)],
+            )
+            .await?;
+            ensure!(done.callback()?.contains_key("code"), "{email}");
         }
         Ok(())
     })

@@ -38,6 +38,8 @@ pub(crate) struct IdentityProvider<'a> {
     pub(crate) connection_type: &'a str,
     pub(crate) provider: &'a str,
     pub(crate) organization: &'a str,
+    /// The email the person typed before being sent here, filled in.
+    pub(crate) email: Option<&'a str>,
     pub(crate) notice: Option<&'a str>,
 }
 
@@ -86,6 +88,16 @@ fn form(action: &'static str, token: &str, fields: Html, button: &'static str) -
 
 /// A labelled input.
 fn input(id: &'static str, label: &'static str, attributes: &'static str) -> Html {
+    filled(id, label, attributes, None)
+}
+
+/// A labelled input holding `value`.
+fn filled(
+    id: &'static str,
+    label: &'static str,
+    attributes: &'static str,
+    value: Option<&str>,
+) -> Html {
     let mut html = Html::new();
     html.tag("<label for=\"")
         .tag(id)
@@ -94,8 +106,11 @@ fn input(id: &'static str, label: &'static str, attributes: &'static str) -> Htm
         .tag("</label><input id=\"")
         .tag(id)
         .tag("\" ")
-        .tag(attributes)
-        .tag(">");
+        .tag(attributes);
+    if let Some(value) = value {
+        html.tag(" value=\"").text(value).tag("\"");
+    }
+    html.tag(">");
     html
 }
 
@@ -182,9 +197,13 @@ pub(crate) fn home(view: &Home<'_>) -> Response {
 }
 
 pub(crate) fn identity_provider(view: &IdentityProvider<'_>) -> Response {
-    let mut fields = Html::new();
+    let mut fields = filled(
+        "email",
+        "Email",
+        "name=\"email\" type=\"email\" required",
+        view.email,
+    );
     for (id, label, attributes) in [
-        ("email", "Email", "name=\"email\" type=\"email\" required"),
         (
             "given_name",
             "Given name",
