@@ -5,7 +5,9 @@
 //!   PKCE, `state` and `nonce`. Those three are kept for the callback in an
 //!   *encrypted* cookie (axum-extra's `PrivateCookieJar`, AES-GCM), so the
 //!   app needs no server-side store and the browser never sees the PKCE
-//!   verifier. `?login_hint=<email>` is passed on, as a sign-in form would.
+//!   verifier. `?login_hint=<email>` is passed on, as a sign-in form would,
+//!   and `?organization_id=<id>` too, as an app's "sign in with SSO" for one
+//!   organization would (its identity provider then asks who signs in).
 //! - `GET /callback` refuses (400) a callback whose `state` does not match
 //!   the cookie's, or that arrives without the cookie (login CSRF), then
 //!   exchanges the code with the verifier (the ID token is verified, nonce
@@ -197,6 +199,7 @@ async fn home() -> Html<&'static str> {
 #[derive(Deserialize)]
 struct LoginParams {
     login_hint: Option<String>,
+    organization_id: Option<String>,
 }
 
 async fn login(
@@ -216,6 +219,9 @@ async fn login(
         .with_pkce(&pkce);
     if let Some(hint) = params.login_hint.filter(|h| !h.trim().is_empty()) {
         opts = opts.with_login_hint(hint.trim());
+    }
+    if let Some(organization) = params.organization_id.filter(|o| !o.trim().is_empty()) {
+        opts = opts.with_organization_id(organization.trim());
     }
     let url = match app
         .client

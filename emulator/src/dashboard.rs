@@ -4,22 +4,23 @@
 //! (`GET /` asking for HTML) is sent here; gRPC clients get what they got
 //! before.
 //!
-//! Each list pages (`?page=N`, [`html::PAGE_SIZE`] a page) and each record
+//! Each list pages (`?page=N`, [`layout::PAGE_SIZE`] a page) and each record
 //! links to its related ones. Pages read the store under its lock and show
 //! no secret value: client secrets, API tokens, domain TXT secrets and
 //! connection settings appear by id only. Actions go through the same
 //! services the RPCs use, so they validate and record events the same way.
 //!
-//! [`guard`] decides who may use it; [`html`] builds pages that escape
-//! every value; [`hooks`] is where the request journal, the webhook
+//! [`guard`] decides who may use it; [`layout`] frames its pages, built
+//! with [`crate::pages::html`] (which the sign-in pages share) so that every
+//! value is escaped; [`hooks`] is where the request journal, the webhook
 //! deliveries and reset plug in.
 
 mod activity;
 mod credentials;
 mod guard;
 pub(crate) mod hooks;
-mod html;
 mod identity;
+mod layout;
 mod organizations;
 mod overview;
 mod roles;
@@ -83,7 +84,6 @@ pub(crate) fn routes(env: &Arc<Environment>) -> Router<Arc<Environment>> {
     Router::new()
         .route("/_emulator", get(overview::page))
         .route("/_emulator/", get(overview::page))
-        .route(html::STYLESHEET_PATH, get(stylesheet))
         .route("/_emulator/dashboard/reset", post(overview::reset))
         .route(
             "/_emulator/dashboard/organizations",
@@ -122,14 +122,6 @@ pub(crate) fn routes(env: &Arc<Environment>) -> Router<Arc<Environment>> {
             guard::check,
         ))
         .with_state(dashboard)
-}
-
-async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        html::STYLESHEET,
-    )
-        .into_response()
 }
 
 /// `/`: a browser (a GET that accepts HTML and is not gRPC) is sent to the
@@ -179,7 +171,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageNumber {
             .and_then(|Query(query)| query.number())
             .map(PageNumber)
             .ok_or_else(|| {
-                html::error_page(
+                layout::error_page(
                     StatusCode::BAD_REQUEST,
                     "The page must be a whole number from 1.",
                 )
@@ -211,12 +203,12 @@ fn refused(status: &tonic::Status) -> Response {
         Code::FailedPrecondition => StatusCode::PRECONDITION_FAILED,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    html::error_page(http, status.message())
+    layout::error_page(http, status.message())
 }
 
 /// A page for a record that does not exist.
 fn not_found(what: &str, id: &str) -> Response {
-    html::error_page(StatusCode::NOT_FOUND, format_args!("No {what} {id}."))
+    layout::error_page(StatusCode::NOT_FOUND, format_args!("No {what} {id}."))
 }
 
 /// A timestamp as RFC 3339, or a dash.

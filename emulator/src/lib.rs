@@ -83,12 +83,17 @@
 //! connection (`connection_id`, or an organization with an enabled OIDC or
 //! SAML connection) a simulated identity provider asks for the attributes it
 //! asserts (email, given and family name, groups), and the ID token carries
-//! them. Cancel redirects back with `error=access_denied`; a request without
-//! a known client, a redirect URI or `response_type=code` gets an error page
-//! and no redirect. The forms post back to the emulator with a one-time
+//! them; so does a new email typed on the page whose domain is an
+//! organization's with an enabled SSO connection (domain discovery). Cancel
+//! redirects back with `error=access_denied`; a request without a known
+//! client, a redirect URI or `response_type=code` gets an error page and no
+//! redirect. The forms post back to the emulator with a one-time
 //! token of the pending sign-in, which holds the request's `state`, `nonce`,
 //! PKCE challenge and redirect URI. Plain HTML, no scripts; every value is
-//! escaped.
+//! escaped. The sign-in pages and the dashboard share one stylesheet
+//! (`/_emulator/style.css`) and the same security headers. The SDK crate's
+//! `tests/browser_sign_in.rs` signs in to `examples/axum_sso.rs` through
+//! these pages in headless Chromium.
 //!
 //! # Sign-in tokens and redirect URIs
 //!

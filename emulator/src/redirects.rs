@@ -10,9 +10,11 @@
 //! existing tests use; once any URI is registered, only the registered ones
 //! are accepted.
 
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use url::{Host, Url};
+
+use crate::pages::html::{self, Html, Layout};
 
 /// The redirect URIs an environment accepts.
 #[derive(Clone, Debug, Default)]
@@ -71,63 +73,43 @@ fn is_loopback(uri: &Url) -> bool {
     }
 }
 
-/// Escapes text for an HTML element or a double-quoted attribute.
-pub(crate) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The page `/oauth/authorize` answers (400, `text/html`) for a
 /// `redirect_uri` it may not redirect to: which URI, what is registered,
 /// and the three ways to register it.
 pub(crate) fn refused_page(uri: &str, allowed: &RedirectUris) -> Response {
-    let uri = escape_html(uri);
-    let registered: Vec<String> = allowed
-        .registered()
-        .map(|r| format!("<li><code>{}</code></li>", escape_html(r)))
-        .collect();
-    let registered = if registered.is_empty() {
-        "<p>None is registered, so only loopback URIs (<code>http://localhost:PORT/…</code>, \
-         <code>http://127.0.0.1:PORT/…</code>) are accepted.</p>"
-            .to_string()
-    } else {
-        format!(
-            "<p>The registered redirect URIs are:</p><ul>{}</ul>",
-            registered.concat()
-        )
-    };
-    let body = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>Redirect URI not registered</title></head><body>\
-         <h1>Redirect URI not registered</h1>\
-         <p>The redirect URI <code>{uri}</code> is not registered for this environment, \
-         so scalekit-emulator does not redirect there (as Scalekit refuses it).</p>\
-         {registered}\
-         <p>Register it in one of these ways:</p><ul>\
-         <li>Rust: <code>Emulator::builder().redirect_uris([\"{uri}\"])</code></li>\
-         <li>command line: <code>scalekit-emulator --redirect-uri {uri}</code></li>\
-         <li>fixtures: <code>{{\"redirect_uris\": [\"{uri}\"]}}</code> in the <code>--seed</code> file</li>\
-         </ul></body></html>\n"
+    let mut body = Html::new();
+    body.tag("<p>The redirect URI ").code(uri).tag(
+        " is not registered for this environment, so scalekit-emulator does not \
+             redirect there (as Scalekit refuses it).</p>",
     );
-    (
+    let mut registered = allowed.registered().peekable();
+    if registered.peek().is_none() {
+        body.tag(
+            "<p>None is registered, so only loopback URIs (<code>http://localhost:PORT/…</code>, \
+             <code>http://127.0.0.1:PORT/…</code>) are accepted.</p>",
+        );
+    } else {
+        body.tag("<p>The registered redirect URIs are:</p><ul>");
+        for registered in registered {
+            body.tag("<li>").code(registered).tag("</li>");
+        }
+        body.tag("</ul>");
+    }
+    body.tag("<p>Register it in one of these ways:</p><ul><li>Rust: ")
+        .code(format_args!(
+            "Emulator::builder().redirect_uris([\"{uri}\"])"
+        ))
+        .tag("</li><li>command line: ")
+        .code(format_args!("scalekit-emulator --redirect-uri {uri}"))
+        .tag("</li><li>fixtures: ")
+        .code(format_args!("{{\"redirect_uris\": [\"{uri}\"]}}"))
+        .tag(" in the <code>--seed</code> file</li></ul>");
+    html::page(
         StatusCode::BAD_REQUEST,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
+        "Redirect URI not registered",
+        Layout::SignIn,
         body,
     )
-        .into_response()
 }
 
 #[cfg(test)]
@@ -171,13 +153,5 @@ mod tests {
     fn a_registered_uri_must_be_an_absolute_url() {
         let err = RedirectUris::new(["/callback"]).expect_err("relative");
         assert_eq!(err.uri, "/callback");
-    }
-
-    #[test]
-    fn escape_html_escapes_markup_and_quotes() {
-        assert_eq!(
-            escape_html(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
     }
 }

@@ -36,6 +36,10 @@ pub(crate) fn router(env: &Arc<Environment>, canned: bool) -> axum::Router {
         .merge(dashboard::routes(env))
         .route("/", any(dashboard::root))
         .merge(crate::pages::signin::routes())
+        .route(
+            crate::pages::html::STYLESHEET_PATH,
+            get(crate::pages::html::stylesheet),
+        )
         .layer(axum::middleware::from_fn_with_state(
             env.clone(),
             gate::gate,

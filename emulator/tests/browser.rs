@@ -57,7 +57,7 @@ async fn drive_dashboard(
     page.find(Locator::LinkText("Acme")).await?.click().await?;
     let url = page.current_url().await?;
     ensure!(url.path().ends_with(org), "Acme's link led to {url}");
-    let text = page.find(Locator::Css("main")).await?.text().await?;
+    let text = browser.text("main").await?;
     ensure!(
         text.contains("ada@acme.example"),
         "Acme's page lists its member"
@@ -68,7 +68,7 @@ async fn drive_dashboard(
         .await?
         .click()
         .await?;
-    let heading = page.find(Locator::Css("h1")).await?.text().await?;
+    let heading = browser.text("h1").await?;
     ensure!(
         heading == "User ada@acme.example",
         "the user's page: {heading}"
@@ -81,17 +81,17 @@ async fn drive_dashboard(
         .await?
         .click()
         .await?;
-    page.find(Locator::Css("input[name=display_name]"))
-        .await?
-        .send_keys(hostile)
+    browser.fill("input[name=display_name]", hostile).await?;
+    browser
+        .click("form[action='/_emulator/dashboard/organizations'] button")
         .await?;
-    page.find(Locator::Css(
-        "form[action='/_emulator/dashboard/organizations'] button",
-    ))
-    .await?
-    .click()
-    .await?;
-    let heading = page.find(Locator::Css("h1")).await?.text().await?;
+    browser
+        .wait_for_url("the new organization's page", |url| {
+            url.path()
+                .starts_with("/_emulator/dashboard/organizations/")
+        })
+        .await?;
+    let heading = browser.text("h1").await?;
     ensure!(
         heading == format!("Organization {hostile}"),
         "the new organization's page shows its name as text: {heading}"

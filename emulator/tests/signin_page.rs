@@ -17,6 +17,9 @@ use scalekit::proto::connections::{
     ConnectionProvider, ConnectionType, CreateConnection, CreateConnectionRequest,
     ToggleConnectionRequest,
 };
+use scalekit::proto::domains::{
+    create_domain_request, CreateDomain, CreateDomainRequest, DomainType,
+};
 use scalekit::proto::users::{
     CreateUser, CreateUserAndMembershipRequest, CreateUserProfile, GetUserRequest,
 };
@@ -498,6 +501,99 @@ async fn sso_sign_in_carries_what_the_identity_provider_asserted() -> anyhow::Re
     .await
 }
 
+/// Makes `domain` an `ORGANIZATION_DOMAIN` of the organization.
+async fn organization_domain(
+    client: &ScalekitClient,
+    organization_id: &str,
+    domain: &str,
+) -> anyhow::Result<()> {
+    client
+        .raw()
+        .domains()
+        .create_domain(CreateDomainRequest {
+            identities: Some(create_domain_request::Identities::OrganizationId(
+                organization_id.to_owned(),
+            )),
+            connection_id: None,
+            domain: Some(CreateDomain {
+                domain: domain.to_owned(),
+                domain_type: DomainType::OrganizationDomain as i32,
+            }),
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_new_email_at_an_sso_organizations_domain_goes_to_its_identity_provider(
+) -> anyhow::Result<()> {
+    within(async {
+        let (emulator, client) = common::start().await?;
+        let acme = common::organization(&client, "Acme").await?;
+        let connection = sso_connection(&client, &acme).await?;
+        organization_domain(&client, &acme, "acme.example").await?;
+        let other = common::organization(&client, "Other").await?;
+        organization_domain(&client, &other, "other.example").await?;
+
+        let page = get(authorize_url(&emulator, &[])?.as_str()).await?;
+        let token = page.token()?;
+        let typed = [("request", token.as_str()), ("email", "Grace@ACME.example")];
+        let idp = post(&emulator, "/oauth/authorize/email", &typed).await?;
+        ensure!(idp.status == 200, "status {}: {}", idp.status, idp.body);
+        ensure!(
+            idp.body.contains("Identity provider") && idp.body.contains(&connection),
+            "{}",
+            idp.body
+        );
+        ensure!(
+            idp.body.contains(r#"value="grace@acme.example""#),
+            "the typed email is filled in: {}",
+            idp.body
+        );
+        // From here only the identity provider completes the sign-in.
+        let skipped = [("request", token.as_str()), ("email", "x@other.example")];
+        let skipped = post(&emulator, "/oauth/authorize/email", &skipped).await?;
+        ensure!(skipped.status == 400, "SSO skipped: {}", skipped.status);
+        let asserted = [
+            ("request", token.as_str()),
+            ("email", "grace@acme.example"),
+            ("given_name", "Grace"),
+        ];
+        let done = post(&emulator, "/oauth/authorize/sso", &asserted).await?;
+        let code = done.callback()?.remove("code").context("no code")?;
+        let (id, _) = exchange(&emulator, &code, &[]).await?;
+        ensure!(id["oid"] == acme.as_str(), "{id}");
+        ensure!(
+            id["identities"][0]["connection_id"] == connection.as_str(),
+            "{id}"
+        );
+
+        // No SSO for a domain without a connection, an unknown domain, or a
+        // request that names another organization.
+        for (email, extra) in [
+            ("bob@other.example", None),
+            ("carol@nowhere.example", None),
+            (
+                "dave@acme.example",
+                Some(("organization_id", other.as_str())),
+            ),
+        ] {
+            let extra: Vec<_> = extra.into_iter().collect();
+            let page = get(authorize_url(&emulator, &extra)?.as_str()).await?;
+            let token = page.token()?;
+            let done = post(
+                &emulator,
+                "/oauth/authorize/email",
+                &[("request", token.as_str()), ("email", email)],
+            )
+            .await?;
+            ensure!(done.callback()?.contains_key("code"), "{email}");
+        }
+        Ok(())
+    })
+    .await
+}
+
 #[tokio::test]
 async fn passwordless_shows_the_code_and_accepts_it() -> anyhow::Result<()> {
     within(async {
@@ -648,6 +744,51 @@ async fn bad_authorization_requests_get_an_error_page() -> anyhow::Result<()> {
         // With login_hint, bad requests are answered as before: JSON.
         let page = get(&format!("{base}?client_id=skc_other&redirect_uri={REDIRECT}&response_type=code&login_hint=a@b.example")).await?;
         ensure!(page.status == 400 && page.content_type.starts_with("application/json"), "login_hint: {} {}", page.status, page.content_type);
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn pages_allow_no_script_and_load_the_shared_stylesheet() -> anyhow::Result<()> {
+    within(async {
+        let (emulator, _client) = common::start().await?;
+        let response = browser()?
+            .get(authorize_url(&emulator, &[])?)
+            .send()
+            .await?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let policy = header("content-security-policy");
+        ensure!(
+            policy.contains("default-src 'none'") && policy.contains("style-src 'self'"),
+            "{policy}"
+        );
+        // The forms end in a redirect to the application, which a
+        // `form-action` policy would block.
+        ensure!(!policy.contains("form-action"), "{policy}");
+        ensure!(header("referrer-policy") == "same-origin");
+        let page = Page::from(response).await?;
+        let href = page
+            .attribute_after(r#"<link rel="stylesheet" href=""#)
+            .context("the page links no stylesheet")?;
+        let stylesheet = browser()?
+            .get(format!("{}{href}", emulator.env_url()))
+            .send()
+            .await?;
+        ensure!(
+            stylesheet.status() == 200,
+            "{href}: {}",
+            stylesheet.status()
+        );
+        let content_type = stylesheet.headers()["content-type"].to_str()?;
+        ensure!(content_type.starts_with("text/css"), "{content_type}");
         Ok(())
     })
     .await

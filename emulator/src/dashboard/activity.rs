@@ -11,8 +11,9 @@ use prost_types::value::Kind;
 use prost_types::Struct;
 use serde::Deserialize;
 
-use super::html::{self, Html};
+use super::layout;
 use super::{hooks, organization_href, user_href, when, Dashboard, PageNumber};
+use crate::pages::html::{self, Html};
 
 /// The events page's filter: optionally one organization.
 #[derive(Debug, Deserialize)]
@@ -47,7 +48,7 @@ pub(super) async fn events(
         }
         None => "/_emulator/dashboard/events".to_string(),
     };
-    let paged = html::paged(all, page, &base, "page");
+    let paged = layout::paged(all, page, &base, "page");
     body.append(html::table(
         &["Id", "Type", "Occurred", "Organization", "Subject"],
         paged.items.iter().map(|e| {
@@ -65,7 +66,7 @@ pub(super) async fn events(
         }),
     ))
     .append(paged.pager);
-    html::page("Events", body)
+    layout::page("Events", body)
 }
 
 /// A link to what an event is about: the organization or the user its data
@@ -105,7 +106,7 @@ pub(super) async fn requests(State(dashboard): State<Arc<Dashboard>>) -> Respons
             ]
         }),
     );
-    html::page("Recent requests", body)
+    layout::page("Recent requests", body)
 }
 
 pub(super) async fn webhooks(State(dashboard): State<Arc<Dashboard>>) -> Response {
@@ -123,5 +124,5 @@ pub(super) async fn webhooks(State(dashboard): State<Arc<Dashboard>>) -> Respons
                 ]
             }),
     );
-    html::page("Webhook deliveries", body)
+    layout::page("Webhook deliveries", body)
 }

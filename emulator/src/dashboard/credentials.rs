@@ -9,8 +9,9 @@ use axum::response::Response;
 use prost_types::Timestamp;
 use scalekit::proto::clients::ClientSecretStatus;
 
-use super::html::{self, Html};
+use super::layout;
 use super::{organization_href, user_href, when, Dashboard, PageNumber};
+use crate::pages::html::{self, Html};
 use crate::store::api_tokens::ApiTokenRecord;
 
 /// Whether a token can be used at `now`, in a word.
@@ -33,7 +34,7 @@ pub(super) async fn list(
     let mut body = Html::new();
     body.tag("<h2>API tokens</h2>");
     let tokens: Vec<_> = store.api_tokens.values().collect();
-    let paged = html::paged(tokens, page, "/_emulator/dashboard/credentials", "page");
+    let paged = layout::paged(tokens, page, "/_emulator/dashboard/credentials", "page");
     body.append(html::table(
         &[
             "Id",
@@ -67,7 +68,7 @@ pub(super) async fn list(
         .values()
         .map(|r| &r.client)
         .collect();
-    let paged = html::paged(clients, page, "/_emulator/dashboard/credentials", "page");
+    let paged = layout::paged(clients, page, "/_emulator/dashboard/credentials", "page");
     body.append(html::table(
         &[
             "Client id",
@@ -97,5 +98,5 @@ pub(super) async fn list(
         }),
     ))
     .append(paged.pager);
-    html::page("API tokens and clients", body)
+    layout::page("API tokens and clients", body)
 }

@@ -6,20 +6,22 @@
 //! emulator listens on an address other than loopback, the dashboard also
 //! takes the environment's client credentials as HTTP Basic auth.
 //!
-//! Every answer carries a content security policy that allows no script at
-//! all, and may not be framed by another site.
+//! Every answer carries the pages' security headers
+//! ([`html::add_security_headers`]): a content security policy that allows
+//! no script at all, and no framing by another site.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::html::error_page;
+use super::layout::error_page;
 use super::Dashboard;
+use crate::pages::html::{self, FormTargets};
 
 /// The largest form body the dashboard reads.
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -38,33 +40,14 @@ pub(super) async fn check(
         Ok(request) => next.run(request).await,
         Err(refusal) => refusal,
     };
-    let headers = response.headers_mut();
-    for (name, value) in SECURITY_HEADERS {
-        headers.insert(name.clone(), HeaderValue::from_static(value));
-    }
+    html::add_security_headers(response.headers_mut(), FormTargets::OwnOrigin);
     response
 }
-
-/// The headers every dashboard answer carries: no script, no plugin, forms
-/// post only to the dashboard, no framing, nothing cached, no referrer to
-/// other sites. (`no-referrer` would also make a browser send `Origin: null`
-/// with the dashboard's own forms, which the origin check refuses.)
-const SECURITY_HEADERS: &[(header::HeaderName, &str)] = &[
-    (
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-         frame-ancestors 'none'; base-uri 'none'",
-    ),
-    (header::X_FRAME_OPTIONS, "DENY"),
-    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    (header::REFERRER_POLICY, "same-origin"),
-    (header::CACHE_CONTROL, "no-store"),
-];
 
 /// The request, if it may reach its page (a POST's body read and put back),
 /// or the answer that refuses it.
 async fn admit(dashboard: &Dashboard, request: Request) -> Result<Request, Response> {
-    let host = request_host(&request).unwrap_or_default();
+    let host = html::request_host(request.headers(), request.uri()).unwrap_or_default();
     if !dashboard
         .bound
         .is_some_and(|bound| host_is_own(&host, bound))
@@ -83,7 +66,7 @@ async fn admit(dashboard: &Dashboard, request: Request) -> Result<Request, Respo
     if request.method() == Method::GET || request.method() == Method::HEAD {
         return Ok(request);
     }
-    if !same_origin(request.headers(), &host) {
+    if !html::from_own_origin(request.headers(), &host) {
         return Err(error_page(
             StatusCode::FORBIDDEN,
             "This form was sent from another site; the dashboard takes forms only from its own pages.",
@@ -104,17 +87,6 @@ async fn admit(dashboard: &Dashboard, request: Request) -> Result<Request, Respo
         ));
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
-}
-
-/// The authority the request is addressed to: the `Host` header (HTTP/1.1)
-/// or the URI's authority (HTTP/2).
-fn request_host(request: &Request) -> Option<String> {
-    request
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| request.uri().authority().map(|a| a.to_string()))
 }
 
 /// Whether `host` (`name:port`) names the emulator listening on `bound`:
@@ -150,20 +122,6 @@ pub(super) fn host_is_own(host: &str, bound: SocketAddr) -> bool {
 /// listens on more than loopback, other machines can reach it.
 pub(super) fn needs_credentials(bound: SocketAddr) -> bool {
     !bound.ip().is_loopback()
-}
-
-/// Whether a state-changing request comes from the dashboard's own pages:
-/// a browser's `Sec-Fetch-Site` says `same-origin` (or is absent, from an
-/// older browser or a program), and its `Origin`, when sent, is the
-/// dashboard's.
-fn same_origin(headers: &HeaderMap, host: &str) -> bool {
-    let fetch_site_ok = headers
-        .get("sec-fetch-site")
-        .is_none_or(|v| v.as_bytes() == b"same-origin");
-    let origin_ok = headers
-        .get(header::ORIGIN)
-        .is_none_or(|v| v.to_str().ok() == Some(&format!("http://{host}")));
-    fetch_site_ok && origin_ok
 }
 
 fn credentials_required() -> Response {
@@ -227,37 +185,6 @@ mod tests {
         ] {
             let addr: SocketAddr = addr.parse().unwrap();
             assert_eq!(needs_credentials(addr), needed, "{addr}");
-        }
-    }
-
-    #[test]
-    fn forms_from_other_sites_are_refused() {
-        let host = "127.0.0.1:4000";
-        let headers = |pairs: &[(&'static str, &'static str)]| {
-            let mut map = HeaderMap::new();
-            for (k, v) in pairs {
-                map.insert(*k, HeaderValue::from_static(v));
-            }
-            map
-        };
-        let cases = [
-            (headers(&[]), true),
-            (headers(&[("sec-fetch-site", "same-origin")]), true),
-            (headers(&[("origin", "http://127.0.0.1:4000")]), true),
-            (headers(&[("sec-fetch-site", "cross-site")]), false),
-            (headers(&[("sec-fetch-site", "same-site")]), false),
-            (headers(&[("origin", "http://evil.example")]), false),
-            (headers(&[("origin", "null")]), false),
-            (
-                headers(&[
-                    ("sec-fetch-site", "same-origin"),
-                    ("origin", "http://localhost:4000"),
-                ]),
-                false,
-            ),
-        ];
-        for (i, (headers, ok)) in cases.into_iter().enumerate() {
-            assert_eq!(same_origin(&headers, host), ok, "case {i}: {headers:?}");
         }
     }
 }

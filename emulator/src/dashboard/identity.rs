@@ -12,8 +12,9 @@ use scalekit::proto::connections::{
 };
 use scalekit::proto::directories::{DirectoryProvider, DirectoryType};
 
-use super::html::{self, Html};
+use super::layout;
 use super::{organization_href, when, Dashboard, PageNumber};
+use crate::pages::html::{self, Html};
 
 pub(super) async fn connections(
     State(dashboard): State<Arc<Dashboard>>,
@@ -25,7 +26,7 @@ pub(super) async fn connections(
         .values()
         .chain(store.app_connections.values())
         .collect();
-    let paged = html::paged(all, page, "/_emulator/dashboard/connections", "page");
+    let paged = layout::paged(all, page, "/_emulator/dashboard/connections", "page");
     let rows = paged.items.iter().map(|c| {
         let organization = match c.organization_id.as_deref() {
             Some(org) if !org.is_empty() => html::link(organization_href(org), org),
@@ -62,7 +63,7 @@ pub(super) async fn connections(
         rows,
     );
     body.append(paged.pager);
-    html::page("Connections", body)
+    layout::page("Connections", body)
 }
 
 pub(super) async fn directories(
@@ -71,7 +72,7 @@ pub(super) async fn directories(
 ) -> Response {
     let store = dashboard.env.store.lock();
     let all: Vec<_> = store.directories.values().collect();
-    let paged = html::paged(all, page, "/_emulator/dashboard/directories", "page");
+    let paged = layout::paged(all, page, "/_emulator/dashboard/directories", "page");
     let rows = paged.items.iter().map(|record| {
         let d = &record.directory;
         vec![
@@ -102,5 +103,5 @@ pub(super) async fn directories(
         rows,
     );
     body.append(paged.pager);
-    html::page("Directories", body)
+    layout::page("Directories", body)
 }

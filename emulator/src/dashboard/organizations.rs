@@ -14,8 +14,10 @@ use scalekit::proto::organizations::{
 };
 use serde::Deserialize;
 
-use super::html::{self, Html};
+use super::guard::CSRF_FIELD;
+use super::layout;
 use super::{organization_href, refused, role_href, user_href, when, Dashboard, PageNumber};
+use crate::pages::html::{self, Html};
 use crate::services::organizations::Organizations;
 
 pub(super) async fn list(
@@ -28,11 +30,11 @@ pub(super) async fn list(
          <label>Name<input name=\"display_name\" required></label>\
          <label>External id (optional)<input name=\"external_id\"></label>",
     )
-    .csrf_field(&dashboard.csrf_token)
+    .hidden(CSRF_FIELD, &dashboard.csrf_token)
     .tag("<button type=\"submit\">Create organization</button></form>");
     let store = dashboard.env.store.lock();
     let all: Vec<_> = store.organizations.values().collect();
-    let paged = html::paged(all, page, "/_emulator/dashboard/organizations", "page");
+    let paged = layout::paged(all, page, "/_emulator/dashboard/organizations", "page");
     let rows = paged.items.iter().map(|org| {
         let members = store
             .users
@@ -52,7 +54,7 @@ pub(super) async fn list(
         rows,
     ))
     .append(paged.pager);
-    html::page("Organizations", body)
+    layout::page("Organizations", body)
 }
 
 pub(super) async fn detail(
@@ -107,7 +109,7 @@ pub(super) async fn detail(
              <label>Given name<input name=\"given_name\"></label>\
              <label>Family name<input name=\"family_name\"></label>",
         )
-        .csrf_field(&dashboard.csrf_token)
+        .hidden(CSRF_FIELD, &dashboard.csrf_token)
         .tag("<button type=\"submit\">Add user</button></form>");
     let members: Vec<_> = store
         .users
@@ -119,7 +121,7 @@ pub(super) async fn detail(
                 .map(|m| (u, m))
         })
         .collect();
-    let paged = html::paged(members, page, &organization_href(id), "page");
+    let paged = layout::paged(members, page, &organization_href(id), "page");
     let rows = paged.items.iter().map(|(user, membership)| {
         let status = MembershipStatus::try_from(membership.membership_status)
             .map_or("–", |s| s.as_str_name());
@@ -241,7 +243,7 @@ pub(super) async fn detail(
     });
     body.append(html::table(&["Client id", "Name", "Secret ids"], clients));
     let title = format!("Organization {}", org.display_name);
-    html::page(&title, body)
+    layout::page(&title, body)
 }
 
 /// The create-organization form.

@@ -7,8 +7,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Redirect, Response};
 
-use super::html::{self, Html};
+use super::guard::CSRF_FIELD;
+use super::layout;
 use super::Dashboard;
+use crate::pages::html::{self, Html};
 
 pub(super) async fn page(State(dashboard): State<Arc<Dashboard>>) -> Response {
     let env = &dashboard.env;
@@ -82,14 +84,14 @@ pub(super) async fn page(State(dashboard): State<Arc<Dashboard>>) -> Response {
         "<form method=\"post\" action=\"/_emulator/dashboard/reset\">\
          <span>Return the environment to its seeded state (every change since start is lost).</span>",
     )
-    .csrf_field(&dashboard.csrf_token)
+    .hidden(CSRF_FIELD, &dashboard.csrf_token)
     .tag("<button type=\"submit\">Reset</button></form>");
-    html::page("Environment", body)
+    layout::page("Environment", body)
 }
 
 pub(super) async fn reset(State(dashboard): State<Arc<Dashboard>>) -> Response {
     match crate::reset::reset(&dashboard.env).await {
         Ok(()) => Redirect::to("/_emulator").into_response(),
-        Err(error) => html::error_page(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()),
+        Err(error) => layout::error_page(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()),
     }
 }

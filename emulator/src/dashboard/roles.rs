@@ -7,8 +7,9 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::html::{self, Html};
+use super::layout;
 use super::{organization_href, role_href, user_href, Dashboard};
+use crate::pages::html::{self, Html};
 use crate::store::{RoleRecord, Store};
 
 pub(super) async fn list(State(dashboard): State<Arc<Dashboard>>) -> Response {
@@ -75,7 +76,7 @@ pub(super) async fn list(State(dashboard): State<Arc<Dashboard>>) -> Response {
             ]
         }),
     ));
-    html::page("Roles and permissions", body)
+    layout::page("Roles and permissions", body)
 }
 
 /// A link to the role `role` extends, as resolved from its organization.
@@ -141,5 +142,5 @@ pub(super) async fn detail(
         }),
     ));
     let title = format!("Role {}", role.name);
-    html::page(&title, body)
+    layout::page(&title, body)
 }

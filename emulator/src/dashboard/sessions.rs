@@ -7,8 +7,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse as _, Redirect, Response};
 use scalekit::proto::sessions::{RevokeSessionRequest, SessionDetails, SessionService as _};
 
-use super::html::{self, Html};
+use super::guard::CSRF_FIELD;
+use super::layout;
 use super::{organization_href, refused, user_href, when, Dashboard, PageNumber};
+use crate::pages::html::{self, Html};
 use crate::services::sessions::{current, Sessions};
 use crate::store::Store;
 
@@ -18,10 +20,10 @@ pub(super) async fn list(
 ) -> Response {
     let store = dashboard.env.store.lock();
     let all: Vec<_> = store.sessions.values().map(current).collect();
-    let paged = html::paged(all, page, "/_emulator/dashboard/sessions", "page");
+    let paged = layout::paged(all, page, "/_emulator/dashboard/sessions", "page");
     let mut body = table(&store, &paged.items, &dashboard.csrf_token);
     body.append(paged.pager);
-    html::page("Sessions", body)
+    layout::page("Sessions", body)
 }
 
 /// A table of `sessions`, with a revoke form on each active one.
@@ -42,7 +44,7 @@ pub(super) fn table(store: &Store, sessions: &[SessionDetails], csrf_token: &str
                 .tag("<form class=\"inline\" method=\"post\" action=\"/_emulator/dashboard/sessions/")
                 .text(&s.session_id)
                 .tag("/revoke\">")
-                .csrf_field(csrf_token)
+                .hidden(CSRF_FIELD, csrf_token)
                 .tag("<button type=\"submit\">Revoke</button></form>");
         }
         vec![

@@ -12,8 +12,10 @@ use scalekit::proto::users::{
 };
 use serde::Deserialize;
 
-use super::html::{self, Html};
+use super::guard::CSRF_FIELD;
+use super::layout;
 use super::{organization_href, refused, role_href, user_href, when, Dashboard, PageNumber};
+use crate::pages::html::{self, Html};
 use crate::services::users::Users;
 use crate::store::Store;
 
@@ -25,7 +27,7 @@ pub(super) async fn list(
     let mut body = Html::new();
     body.append(create_form(&store, &dashboard.csrf_token));
     let all: Vec<_> = store.users.values().collect();
-    let paged = html::paged(all, page, "/_emulator/dashboard/users", "page");
+    let paged = layout::paged(all, page, "/_emulator/dashboard/users", "page");
     let rows = paged.items.iter().map(|user| {
         let name = user
             .user_profile
@@ -50,7 +52,7 @@ pub(super) async fn list(
         rows,
     ))
     .append(paged.pager);
-    html::page("Users", body)
+    layout::page("Users", body)
 }
 
 /// The form that creates a user in a chosen organization (or says to
@@ -78,7 +80,7 @@ fn create_form(store: &Store, csrf_token: &str) -> Html {
          <label>Given name<input name=\"given_name\"></label>\
          <label>Family name<input name=\"family_name\"></label>",
     )
-    .csrf_field(csrf_token)
+    .hidden(CSRF_FIELD, csrf_token)
     .tag("<button type=\"submit\">Create user</button></form>");
     form
 }
@@ -168,7 +170,7 @@ pub(super) async fn detail(
         });
     body.append(html::table(&["Id", "Organization", "State"], tokens));
     let title = format!("User {}", user.email);
-    html::page(&title, body)
+    layout::page(&title, body)
 }
 
 /// The create-user form.

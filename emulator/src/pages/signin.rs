@@ -26,24 +26,25 @@ use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use scalekit::proto::commons::{ExternalIdentity, IdentityProviderType};
 use scalekit::proto::connections::{Connection, ConnectionType};
+use scalekit::proto::domains::DomainType;
 use url::Url;
 
 use crate::authorize::{redirect, sign_in_user};
 use crate::env::Environment;
-use crate::pages::html::{error_page, is_cross_site};
+use crate::pages::html::FromOwnOrigin;
 use crate::services::validate;
 use crate::store::passwordless::Credential;
 use crate::store::{now, Store};
 use crate::tokens::{unix_now, Asserted, PendingCode, SignIn, CODE_TTL_SECS};
 
 pub(crate) use self::pending::{Authorization, PendingSignIns};
-use self::views::{Home, IdentityProvider, PasswordlessSent, UserRow};
+use self::views::{error_page, Home, IdentityProvider, PasswordlessSent, UserRow};
 
 /// Users listed per page.
 const USERS_PER_PAGE: usize = 10;
@@ -118,7 +119,7 @@ pub(crate) fn show(env: &Environment, mut authorization: Authorization) -> Respo
     }
     let token = env.sign_in_pages.open(authorization.clone());
     match connection {
-        Some(connection) => identity_provider(env, &token, &authorization, &connection, None),
+        Some(connection) => identity_provider(env, &token, &authorization, &connection, None, None),
         None => home(env, &token, &authorization, 1, None),
     }
 }
@@ -151,18 +152,36 @@ fn sso_connection(
     let Some(org) = &authorization.organization_id else {
         return Ok(None);
     };
-    Ok(store
-        .connections
-        .values()
-        .find(|c| {
-            c.organization_id.as_deref() == Some(org)
-                && c.enabled
-                && matches!(
-                    ConnectionType::try_from(c.r#type),
-                    Ok(ConnectionType::Oidc | ConnectionType::Saml)
-                )
-        })
-        .cloned())
+    Ok(organization_sso(store, org).cloned())
+}
+
+/// The organization's first enabled OIDC or SAML connection.
+fn organization_sso<'a>(store: &'a Store, organization_id: &str) -> Option<&'a Connection> {
+    store.connections.values().find(|c| {
+        c.organization_id.as_deref() == Some(organization_id)
+            && c.enabled
+            && matches!(
+                ConnectionType::try_from(c.r#type),
+                Ok(ConnectionType::Oidc | ConnectionType::Saml)
+            )
+    })
+}
+
+/// Domain discovery, as the hosted page does it: the enabled SSO
+/// connection of the organization whose domain `email` is at (an
+/// `ORGANIZATION_DOMAIN`, as connections are listed by domain). Only for a
+/// request that names no organization, or names that one.
+fn discovered_sso(store: &Store, authorization: &Authorization, email: &str) -> Option<Connection> {
+    let (_, domain) = email.rsplit_once('@')?;
+    let owner = store.domains.values().find(|d| {
+        d.domain.eq_ignore_ascii_case(domain)
+            && d.domain_type == DomainType::OrganizationDomain as i32
+    })?;
+    let named = authorization.organization_id.as_deref();
+    if named.is_some_and(|org| org != owner.organization_id) {
+        return None;
+    }
+    organization_sso(store, &owner.organization_id).cloned()
 }
 
 /// The redirect URI's origin, to tell the person where they sign in to.
@@ -227,6 +246,7 @@ fn identity_provider(
     token: &str,
     authorization: &Authorization,
     connection: &Connection,
+    email: Option<&str>,
     notice: Option<&str>,
 ) -> Response {
     let store = env.store.lock();
@@ -243,6 +263,7 @@ fn identity_provider(
         connection_type: connection_type(connection),
         provider: provider(connection),
         organization: &organization,
+        email,
         notice,
     })
 }
@@ -291,6 +312,7 @@ async fn more_users(
             &pending.authorization,
             &connection,
             None,
+            None,
         );
     }
     let page = query.page.unwrap_or(1).clamp(1, 1_000_000);
@@ -335,14 +357,14 @@ impl Refused {
     }
 }
 
-/// Checks a form post: from this site, well-formed, with the token of an
-/// open sign-in.
+/// Checks a form post: from the emulator's own pages, well-formed, with
+/// the token of an open sign-in.
 fn posted(
     env: &Environment,
-    headers: &HeaderMap,
+    own_origin: bool,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Posted, Refused> {
-    if is_cross_site(headers) {
+    if !own_origin {
         return Err(Refused::CrossSite);
     }
     let Ok(Form(fields)) = form else {
@@ -448,10 +470,10 @@ fn complete_by_email(env: &Environment, token: &str, email: &str) -> Response {
 /// `POST /oauth/authorize/user`: sign in as a listed user.
 async fn pick_user(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };
@@ -476,28 +498,48 @@ async fn pick_user(
     }
 }
 
-/// `POST /oauth/authorize/email`: sign in by email, creating the user.
+/// `POST /oauth/authorize/email`: sign in by email, creating the user; or,
+/// when the email's domain belongs to an organization with SSO, on to its
+/// identity provider.
 async fn new_email(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };
     if let Some(refusal) = needs_sso(&posted) {
         return refusal;
     }
-    match validate::email("email", posted.field("email")) {
-        Ok(email) => complete_by_email(&env, &posted.token, &email),
-        Err(_) => home(
+    let Ok(email) = validate::email("email", posted.field("email")) else {
+        return home(
             &env,
             &posted.token,
             &posted.pending.authorization,
             1,
             Some("Enter a valid email address."),
-        ),
+        );
+    };
+    let discovered = discovered_sso(&env.store.lock(), &posted.pending.authorization, &email);
+    match discovered {
+        Some(connection) => {
+            env.sign_in_pages.set_connection(
+                &posted.token,
+                connection.id.clone(),
+                connection.organization_id.clone(),
+            );
+            identity_provider(
+                &env,
+                &posted.token,
+                &posted.pending.authorization,
+                &connection,
+                Some(&email),
+                None,
+            )
+        }
+        None => complete_by_email(&env, &posted.token, &email),
     }
 }
 
@@ -506,10 +548,10 @@ async fn new_email(
 /// asserted names and groups and records the connection's identity.
 async fn sso(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };
@@ -527,6 +569,7 @@ async fn sso(
             &posted.token,
             authorization,
             &connection,
+            None,
             Some("Enter a valid email address."),
         );
     };
@@ -630,10 +673,10 @@ fn record_identity(
 /// for the email and shows its code and magic link.
 async fn send_code(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };
@@ -689,10 +732,10 @@ fn passwordless_page(
 /// `POST /oauth/authorize/passwordless/verify`: the code from the email.
 async fn verify_code(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };
@@ -760,10 +803,10 @@ async fn magic_link(
 /// `error=access_denied`.
 async fn cancel(
     State(env): State<Arc<Environment>>,
-    headers: HeaderMap,
+    FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, &headers, form) {
+    let posted = match posted(&env, own_origin, form) {
         Ok(posted) => posted,
         Err(refused) => return refused.page(),
     };

@@ -26,13 +26,17 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
 
 /// Set to `1` to make a missing Chromium or chromedriver fail the tests.
 pub const REQUIRE_VAR: &str = "SCALEKIT_BROWSER_TESTS";
 
 /// How long chromedriver and the browser may take to start.
 const START_BOUND: Duration = Duration::from_secs(60);
+
+/// How long a navigation may take to arrive where a test waits for it.
+const NAVIGATION_BOUND: Duration = Duration::from_secs(30);
 
 /// The browser binaries tried, in order.
 const BROWSERS: &[&str] = &[
@@ -57,6 +61,51 @@ impl Browser {
             .goto(url)
             .await
             .with_context(|| format!("cannot open {url}"))
+    }
+
+    /// Clicks the first element the CSS selector `css` finds.
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.find(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Types `text` into the first element the CSS selector `css` finds.
+    pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        self.find(css).await?.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// The text of the first element the CSS selector `css` finds.
+    pub async fn text(&self, css: &str) -> anyhow::Result<String> {
+        Ok(self.find(css).await?.text().await?)
+    }
+
+    /// Waits until the page's URL passes `done`, and returns it: a click's
+    /// form post or link may still be on its way when the click returns.
+    /// Fails after [`NAVIGATION_BOUND`], naming `what` was awaited.
+    pub async fn wait_for_url(
+        &self,
+        what: &str,
+        done: impl Fn(&url::Url) -> bool,
+    ) -> anyhow::Result<url::Url> {
+        let deadline = tokio::time::Instant::now() + NAVIGATION_BOUND;
+        loop {
+            let url = self.client.current_url().await?;
+            if done(&url) {
+                return Ok(url);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                bail!("still on {url}, waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn find(&self, css: &str) -> anyhow::Result<Element> {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .with_context(|| format!("no {css} on the page"))
     }
 
     /// Saves a screenshot of the window as `<page>.png`; returns its path.

@@ -113,6 +113,21 @@ impl PendingSignIns {
         }
     }
 
+    /// Sends the sign-in through an SSO connection found after its page was
+    /// opened (by the domain of a typed email): from then on only that
+    /// connection's identity provider completes it, for its organization.
+    pub(crate) fn set_connection(
+        &self,
+        token: &str,
+        connection_id: String,
+        organization_id: Option<String>,
+    ) {
+        if let Some(pending) = lock(&self.entries).get_mut(token) {
+            pending.authorization.connection_id = Some(connection_id);
+            pending.authorization.organization_id = organization_id;
+        }
+    }
+
     /// The token of the open sign-in waiting on this auth request.
     pub(crate) fn by_passwordless(&self, auth_request_id: &str) -> Option<String> {
         let now = Instant::now();

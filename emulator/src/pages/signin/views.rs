@@ -1,11 +1,12 @@
 //! The sign-in page's HTML: the home page (pick a user, a new email,
 //! passwordless), the simulated identity provider, and the page showing the
-//! passwordless code. Every value from outside goes through [`Escaped`].
+//! passwordless code, and the error page. Markup is built with [`Html`],
+//! which escapes every value from outside.
 
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::pages::html::{hidden, page, Escaped};
+use crate::pages::html::{self, Html, Layout};
 
 /// A user the home page offers.
 pub(crate) struct UserRow {
@@ -37,6 +38,8 @@ pub(crate) struct IdentityProvider<'a> {
     pub(crate) connection_type: &'a str,
     pub(crate) provider: &'a str,
     pub(crate) organization: &'a str,
+    /// The email the person typed before being sent here, filled in.
+    pub(crate) email: Option<&'a str>,
     pub(crate) notice: Option<&'a str>,
 }
 
@@ -50,155 +53,233 @@ pub(crate) struct PasswordlessSent<'a> {
     pub(crate) notice: Option<&'a str>,
 }
 
-fn notice(status: StatusCode, text: Option<&str>) -> (StatusCode, String) {
-    match text {
-        Some(text) => (
-            StatusCode::BAD_REQUEST,
-            format!(
-                "<div class=\"card error\" role=\"alert\"><p>{}</p></div>",
-                Escaped(text)
-            ),
-        ),
-        None => (status, String::new()),
+/// A page of the sign-in: its status is 400 when it shows a notice about
+/// what was sent.
+fn page(title: &str, notice: Option<&str>, content: Html) -> Response {
+    let status = match notice {
+        Some(_) => StatusCode::BAD_REQUEST,
+        None => StatusCode::OK,
+    };
+    html::page(status, title, Layout::SignIn, content)
+}
+
+/// A problem with what was sent, shown above the forms.
+fn notice(html: &mut Html, text: Option<&str>) {
+    if let Some(text) = text {
+        html.tag("<div class=\"card error\" role=\"alert\"><p>")
+            .text(text)
+            .tag("</p></div>");
     }
 }
 
 /// A POST form to `action` carrying the page's token.
-fn form(action: &str, token: &str, fields: &str, button: &str) -> String {
-    format!(
-        "<form method=\"post\" action=\"{action}\">{}{fields}<button type=\"submit\">{button}</button></form>",
-        hidden("request", token)
-    )
+fn form(action: &'static str, token: &str, fields: Html, button: &'static str) -> Html {
+    let mut html = Html::new();
+    html.tag("<form method=\"post\" action=\"")
+        .tag(action)
+        .tag("\">")
+        .hidden("request", token)
+        .append(fields)
+        .tag("<button type=\"submit\">")
+        .tag(button)
+        .tag("</button></form>");
+    html
 }
 
-fn cancel(token: &str) -> String {
-    format!(
-        "<div class=\"card\">{}</div>",
-        form("/oauth/authorize/cancel", token, "", "Cancel sign-in")
-    )
+/// A labelled input.
+fn input(id: &'static str, label: &'static str, attributes: &'static str) -> Html {
+    filled(id, label, attributes, None)
+}
+
+/// A labelled input holding `value`.
+fn filled(
+    id: &'static str,
+    label: &'static str,
+    attributes: &'static str,
+    value: Option<&str>,
+) -> Html {
+    let mut html = Html::new();
+    html.tag("<label for=\"")
+        .tag(id)
+        .tag("\">")
+        .tag(label)
+        .tag("</label><input id=\"")
+        .tag(id)
+        .tag("\" ")
+        .tag(attributes);
+    if let Some(value) = value {
+        html.tag(" value=\"").text(value).tag("\"");
+    }
+    html.tag(">");
+    html
+}
+
+fn cancel(token: &str) -> Html {
+    let mut html = Html::new();
+    html.tag("<div class=\"card\">")
+        .append(form(
+            "/oauth/authorize/cancel",
+            token,
+            Html::new(),
+            "Cancel sign-in",
+        ))
+        .tag("</div>");
+    html
 }
 
 pub(crate) fn home(view: &Home<'_>) -> Response {
-    let (status, notice) = notice(StatusCode::OK, view.notice);
     let token = view.token;
-    let mut body = format!(
-        "<h1>Sign in</h1><p class=\"note\">to <code>{}</code>{}. A page of the emulator: \
-         no password is asked.</p>{notice}",
-        Escaped(view.app),
-        match view.organization {
-            Some(org) => format!(", organization <strong>{}</strong>", Escaped(org)),
-            None => String::new(),
-        },
-    );
-    body.push_str("<div class=\"card\"><h2>Pick a user</h2>");
+    let mut body = Html::new();
+    body.tag("<h1>Sign in</h1><p class=\"note\">to ")
+        .code(view.app);
+    if let Some(org) = view.organization {
+        body.tag(", organization <strong>")
+            .text(org)
+            .tag("</strong>");
+    }
+    body.tag(". A page of the emulator: no password is asked.</p>");
+    notice(&mut body, view.notice);
+    body.tag("<div class=\"card\"><h2>Pick a user</h2>");
     if view.users.is_empty() && view.page == 1 {
-        body.push_str("<p class=\"note\">No users yet: enter an email below.</p>");
+        body.tag("<p class=\"note\">No users yet: enter an email below.</p>");
     } else {
-        body.push_str("<ul class=\"users\">");
+        body.tag("<ul class=\"users\">");
         for user in view.users {
-            let fields = hidden("user_id", &user.id);
-            body.push_str(&format!(
-                "<li><span>{} <span class=\"note\">{}</span></span>{}</li>",
-                Escaped(&user.name),
-                Escaped(&user.email),
-                form("/oauth/authorize/user", token, &fields, "Sign in"),
-            ));
+            let mut fields = Html::new();
+            fields.hidden("user_id", &user.id);
+            body.tag("<li><span>")
+                .text(&user.name)
+                .tag(" <span class=\"note\">")
+                .text(&user.email)
+                .tag("</span></span>")
+                .append(form("/oauth/authorize/user", token, fields, "Sign in"))
+                .tag("</li>");
         }
-        body.push_str("</ul>");
-        let link = |page: usize, text: &str| {
-            format!(
-                "<a href=\"/oauth/authorize/signin?request={}&amp;page={page}\">{text}</a> ",
-                Escaped(token)
+        body.tag("</ul>");
+        let link = |body: &mut Html, page: usize, label: &str| {
+            body.link(
+                format_args!("/oauth/authorize/signin?request={token}&page={page}"),
+                label,
             )
+            .tag(" ");
         };
         if view.page > 1 {
-            body.push_str(&link(view.page - 1, "← Previous"));
+            link(&mut body, view.page - 1, "← Previous");
         }
         if view.has_more {
-            body.push_str(&link(view.page + 1, "Next →"));
+            link(&mut body, view.page + 1, "Next →");
         }
     }
-    body.push_str("</div>");
-    body.push_str(&format!(
-        "<div class=\"card\"><h2>Or another email</h2>{}</div>",
-        form(
+    body.tag("</div><div class=\"card\"><h2>Or another email</h2>")
+        .append(form(
             "/oauth/authorize/email",
             token,
-            "<label for=\"email\">Email</label>\
-             <input id=\"email\" name=\"email\" type=\"email\" required>",
+            input("email", "Email", "name=\"email\" type=\"email\" required"),
             "Continue",
+        ))
+        .tag(
+            "</div><div class=\"card\"><h2>Passwordless</h2><p class=\"note\">The emulator \
+             sends no email: the next page shows the code and the magic link.</p>",
         )
-    ));
-    body.push_str(&format!(
-        "<div class=\"card\"><h2>Passwordless</h2><p class=\"note\">The emulator sends no \
-         email: the next page shows the code and the magic link.</p>{}</div>",
-        form(
+        .append(form(
             "/oauth/authorize/passwordless",
             token,
-            "<label for=\"pl-email\">Email</label>\
-             <input id=\"pl-email\" name=\"email\" type=\"email\" required>",
+            input(
+                "pl-email",
+                "Email",
+                "name=\"email\" type=\"email\" required",
+            ),
             "Email me a code",
-        )
-    ));
-    body.push_str(&cancel(token));
-    page(status, "Sign in", &body)
+        ))
+        .tag("</div>")
+        .append(cancel(token));
+    page("Sign in", view.notice, body)
 }
 
 pub(crate) fn identity_provider(view: &IdentityProvider<'_>) -> Response {
-    let (status, notice) = notice(StatusCode::OK, view.notice);
-    let field = |id: &str, label: &str, kind: &str, extra: &str| {
-        format!(
-            "<label for=\"{id}\">{label}</label><input id=\"{id}\" name=\"{id}\" type=\"{kind}\"{extra}>"
-        )
-    };
-    let fields = [
-        field("email", "Email", "email", " required"),
-        field("given_name", "Given name", "text", ""),
-        field("family_name", "Family name", "text", ""),
-        field("groups", "Groups (comma-separated)", "text", ""),
-    ]
-    .concat();
-    let body = format!(
-        "<h1>Identity provider</h1><p class=\"note\">A simulated {provider} ({kind}) identity \
-         provider: connection <code>{connection}</code> of <strong>{organization}</strong>, \
-         signing in to <code>{app}</code>. Enter what the identity provider asserts about the \
-         person.</p>{notice}<div class=\"card\">{form}</div>{cancel}",
-        provider = Escaped(view.provider),
-        kind = Escaped(view.connection_type),
-        connection = Escaped(view.connection_id),
-        organization = Escaped(view.organization),
-        app = Escaped(view.app),
-        form = form("/oauth/authorize/sso", view.token, &fields, "Sign in"),
-        cancel = cancel(view.token),
+    let mut fields = filled(
+        "email",
+        "Email",
+        "name=\"email\" type=\"email\" required",
+        view.email,
     );
-    page(status, "Identity provider", &body)
+    for (id, label, attributes) in [
+        (
+            "given_name",
+            "Given name",
+            "name=\"given_name\" type=\"text\"",
+        ),
+        (
+            "family_name",
+            "Family name",
+            "name=\"family_name\" type=\"text\"",
+        ),
+        (
+            "groups",
+            "Groups (comma-separated)",
+            "name=\"groups\" type=\"text\"",
+        ),
+    ] {
+        fields.append(input(id, label, attributes));
+    }
+    let mut body = Html::new();
+    body.tag("<h1>Identity provider</h1><p class=\"note\">A simulated ")
+        .text(view.provider)
+        .tag(" (")
+        .text(view.connection_type)
+        .tag(") identity provider: connection ")
+        .code(view.connection_id)
+        .tag(" of <strong>")
+        .text(view.organization)
+        .tag("</strong>, signing in to ")
+        .code(view.app)
+        .tag(". Enter what the identity provider asserts about the person.</p>");
+    notice(&mut body, view.notice);
+    body.tag("<div class=\"card\">")
+        .append(form("/oauth/authorize/sso", view.token, fields, "Sign in"))
+        .tag("</div>")
+        .append(cancel(view.token));
+    page("Identity provider", view.notice, body)
 }
 
 pub(crate) fn passwordless_sent(view: &PasswordlessSent<'_>) -> Response {
-    let (status, notice) = notice(StatusCode::OK, view.notice);
-    let link = match view.link {
-        Some(link) => format!(
-            "<p>Magic link: <a href=\"{}\">sign in by link</a></p>",
-            Escaped(link)
-        ),
-        None => String::new(),
-    };
-    let body = format!(
-        "<h1>Check your email</h1><p class=\"note\">The emulator sent no email to \
-         <strong>{email}</strong>; this is what it would have said.</p>{notice}\
-         <div class=\"card\"><p>Your code: <span class=\"secret\" id=\"code\">{code}</span></p>\
-         {link}</div><div class=\"card\">{form}</div>{cancel}",
-        email = Escaped(view.email),
-        code = Escaped(view.code),
-        form = form(
+    let mut body = Html::new();
+    body.tag("<h1>Check your email</h1><p class=\"note\">The emulator sent no email to <strong>")
+        .text(view.email)
+        .tag("</strong>; this is what it would have said.</p>");
+    notice(&mut body, view.notice);
+    body.tag("<div class=\"card\"><p>Your code: <span class=\"secret\" id=\"code\">")
+        .text(view.code)
+        .tag("</span></p>");
+    if let Some(link) = view.link {
+        body.tag("<p>Magic link: ")
+            .link(link, "sign in by link")
+            .tag("</p>");
+    }
+    body.tag("</div><div class=\"card\">")
+        .append(form(
             "/oauth/authorize/passwordless/verify",
             view.token,
-            "<label for=\"code-input\">Code</label>\
-             <input id=\"code-input\" name=\"code\" type=\"text\" inputmode=\"numeric\" \
-             autocomplete=\"one-time-code\" required>",
+            input(
+                "code-input",
+                "Code",
+                "name=\"code\" type=\"text\" inputmode=\"numeric\" \
+                 autocomplete=\"one-time-code\" required",
+            ),
             "Verify",
-        ),
-        cancel = cancel(view.token),
-    );
-    page(status, "Check your email", &body)
+        ))
+        .tag("</div>")
+        .append(cancel(view.token));
+    page("Check your email", view.notice, body)
+}
+
+/// A page that says what went wrong, for a person at a browser.
+pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let mut body = Html::new();
+    body.tag("<h1>")
+        .text(title)
+        .tag("</h1><div class=\"card error\"><p>")
+        .text(message)
+        .tag("</p></div>");
+    html::page(status, title, Layout::SignIn, body)
 }
