@@ -10,12 +10,20 @@
 # SDK_CHECKOUT defaults to this repository; give another checkout (a git
 # worktree of an older commit, say) for a before/after comparison.
 # EMULATOR_FEATURES="default-features = false" builds the emulator without
-# its command-line feature, as a library user would.
+# its command-line feature, as a library user would. PROFILES="dev" measures
+# one profile only. USER_CRATE_DIR=DIR builds in DIR and keeps it, so that a
+# second run measures start-up again without a clean build (its build time
+# is then not a clean build's).
 set -euo pipefail
 sdk="$(cd "${1:-$(dirname "$0")/../..}" && pwd)"
 runs="${2:-20}"
-work="$(mktemp -d /tmp/user-crate.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+if [ -n "${USER_CRATE_DIR:-}" ]; then
+  work="$USER_CRATE_DIR"
+  mkdir -p "$work"
+else
+  work="$(mktemp -d /tmp/user-crate.XXXXXX)"
+  trap 'rm -rf "$work"' EXIT
+fi
 mkdir -p "$work/src" "$work/tests"
 cat > "$work/Cargo.toml" <<TOML
 [package]
@@ -44,7 +52,7 @@ async fn start_and_first_call() {
 }
 RS
 cp "$sdk/Cargo.lock" "$work/Cargo.lock" 2>/dev/null || true
-for profile in dev release; do
+for profile in ${PROFILES:-dev release}; do
   flag=(); [ "$profile" = release ] && flag=(--release)
   started=$(date +%s.%N)
   crates=$(cd "$work" && cargo test "${flag[@]}" --no-run --message-format=json 2>/dev/null \
