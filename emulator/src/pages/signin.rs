@@ -379,13 +379,33 @@ fn posted(
     })
 }
 
-/// Refuses a sign-in without SSO when the request asked for a connection,
-/// whose identity provider must be used.
-fn needs_sso(posted: &Posted) -> Option<Response> {
-    let connection = posted.pending.authorization.connection_id.as_deref()?;
-    Some(bad_request(&format!(
-        "This sign-in goes through connection {connection}'s identity provider."
-    )))
+/// [`posted`], refused also when the request asked for a connection, whose
+/// identity provider must then be used: for the ways in without SSO.
+fn posted_without_sso(
+    env: &Environment,
+    own_origin: bool,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Posted, Box<Response>> {
+    let posted = posted(env, own_origin, form).map_err(|refused| Box::new(refused.page()))?;
+    if let Some(connection) = posted.pending.authorization.connection_id.as_deref() {
+        return Err(Box::new(bad_request(&format!(
+            "This sign-in goes through connection {connection}'s identity provider."
+        ))));
+    }
+    Ok(posted)
+}
+
+/// The form's `email`, or the home page again saying it is not one.
+fn posted_email(env: &Environment, posted: &Posted) -> Result<String, Box<Response>> {
+    validate::email("email", posted.field("email")).map_err(|_| {
+        Box::new(home(
+            env,
+            &posted.token,
+            &posted.pending.authorization,
+            1,
+            Some("Enter a valid email address."),
+        ))
+    })
 }
 
 /// Who signs in, and how.
@@ -473,13 +493,10 @@ async fn pick_user(
     FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, own_origin, form) {
+    let posted = match posted_without_sso(&env, own_origin, form) {
         Ok(posted) => posted,
-        Err(refused) => return refused.page(),
+        Err(refused) => return *refused,
     };
-    if let Some(refusal) = needs_sso(&posted) {
-        return refusal;
-    }
     let email = env
         .store
         .lock()
@@ -506,21 +523,13 @@ async fn new_email(
     FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, own_origin, form) {
+    let posted = match posted_without_sso(&env, own_origin, form) {
         Ok(posted) => posted,
-        Err(refused) => return refused.page(),
+        Err(refused) => return *refused,
     };
-    if let Some(refusal) = needs_sso(&posted) {
-        return refusal;
-    }
-    let Ok(email) = validate::email("email", posted.field("email")) else {
-        return home(
-            &env,
-            &posted.token,
-            &posted.pending.authorization,
-            1,
-            Some("Enter a valid email address."),
-        );
+    let email = match posted_email(&env, &posted) {
+        Ok(email) => email,
+        Err(home_again) => return *home_again,
     };
     let discovered = discovered_sso(&env.store.lock(), &posted.pending.authorization, &email);
     match discovered {
@@ -676,21 +685,13 @@ async fn send_code(
     FromOwnOrigin(own_origin): FromOwnOrigin,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
-    let posted = match posted(&env, own_origin, form) {
+    let posted = match posted_without_sso(&env, own_origin, form) {
         Ok(posted) => posted,
-        Err(refused) => return refused.page(),
+        Err(refused) => return *refused,
     };
-    if let Some(refusal) = needs_sso(&posted) {
-        return refusal;
-    }
-    let Ok(email) = validate::email("email", posted.field("email")) else {
-        return home(
-            &env,
-            &posted.token,
-            &posted.pending.authorization,
-            1,
-            Some("Enter a valid email address."),
-        );
+    let email = match posted_email(&env, &posted) {
+        Ok(email) => email,
+        Err(home_again) => return *home_again,
     };
     let link_uri = format!("{}/oauth/authorize/passwordless/link", env.services.env_url);
     let sent = {
